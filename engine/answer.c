@@ -1,0 +1,243 @@
+/* answer.c - composing an answer and rendering it for a reader. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "xmalloc.h"
+
+static void add_cite(cr_answer *a, const cr_compose_ctx *cx, int sec)
+{
+    for (int i = 0; i < a->ncites; i++)
+        if (a->cites[i].section == sec)
+            return;
+    a->cites = xreallocarray(a->cites, (size_t)a->ncites + 1,
+                             sizeof *a->cites);
+    cr_citation *c = &a->cites[a->ncites++];
+    memset(c, 0, sizeof *c);
+    c->section = sec;
+    c->anchor = cr_corpus_anchor(cx->corpus, sec);
+    c->heading = cr_corpus_heading(cx->corpus, sec);
+    for (int s = sec; s >= 0; s = cr_corpus_parent(cx->corpus, s))
+        c->npath++;
+    c->path = xcalloc((size_t)c->npath, sizeof *c->path);
+    int k = c->npath;
+    for (int s = sec; s >= 0; s = cr_corpus_parent(cx->corpus, s))
+        c->path[--k] = cr_corpus_heading(cx->corpus, s);
+    c->quote = cr_index_quote(cx->index, sec, a->question);
+}
+
+static void snapshot_facts(cr_answer *a, const cr_compose_ctx *cx)
+{
+    int n = cr_kb_nfacts(cx->kb);
+    a->facts = xcalloc((size_t)n + 1, sizeof *a->facts);
+    for (int i = 0; i < n; i++) {
+        const cr_fact *f = cr_wm_get(cx->wm, i);
+        if (f == NULL || i == CR_FACT_INTENT)
+            continue;
+        const cr_factdecl *d = cr_kb_factdecl(cx->kb, i);
+        cr_answer_fact *af = &a->facts[a->nfacts++];
+        af->name = d->name;
+        af->type = d->type;
+        af->text = cr_value_text(d, &f->value);
+        af->num = f->value.num;
+        af->source = f->source;
+    }
+}
+
+/* Certainty factors of rules that agree combine as MYCIN's do:
+ * cf = cf1 + cf2 (1 - cf1); the recommendation with the strongest
+ * combined certainty wins. */
+static void recommend(cr_answer *a, const cr_compose_ctx *cx)
+{
+    double cf[4] = {0, 0, 0, 0};
+    for (int i = 0; i < cx->run->nfired; i++) {
+        const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->fired[i]);
+        if (r->reco != CR_RECO_NONE)
+            cf[r->reco] += r->confidence * (1 - cf[r->reco]);
+    }
+    for (int k = CR_RECO_PHD; k <= CR_RECO_EITHER; k++)
+        if (cf[k] > a->strength) {
+            a->strength = cf[k];
+            a->reco = (cr_reco)k;
+        }
+}
+
+static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
+{
+    for (int i = 0; i < cx->run->nfired; i++) {
+        const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->fired[i]);
+        a->trace[a->ntrace++] = r->id;
+        if (r->askfact >= 0 && !a->ask && !cr_wm_get(cx->wm, r->askfact)) {
+            a->ask = cr_kb_factdecl(cx->kb, r->askfact)->name;
+            a->ask_prompt = cr_kb_factdecl(cx->kb, r->askfact)->prompt;
+        }
+        if (r->answer == NULL)
+            continue;
+        if (text->len)
+            cr_buf_puts(text, "\n\n");
+        cr_buf_puts(text, r->answer);
+        for (int k = 0; k < r->ncites; k++)
+            add_cite(a, cx, r->cites[k].section);
+    }
+}
+
+static void topics(cr_buf *text, const cr_kb *kb)
+{
+    int shown = 0;
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const char *t = cr_kb_intentdef(kb, i)->topic;
+        if (t == NULL)
+            continue;
+        cr_buf_printf(text, "%s%s", shown++ ? ", " : "", t);
+    }
+    if (shown == 0)
+        cr_buf_puts(text, "the choice between a PhD and industry");
+    cr_buf_puts(text, ".");
+}
+
+static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
+                           cr_buf *text)
+{
+    cr_hit hit;
+    if (cr_index_rank(cx->index, a->question, &hit, 1) == 1 &&
+        hit.score >= cx->min_score) {
+        a->kind = CR_ANSWER_RETRIEVED;
+        char *path = cr_corpus_path(cx->corpus, hit.section, " › ");
+        cr_buf_printf(text, "No rule of mine covers that exactly, but the "
+                      "essay touches on it in § %s.", path);
+        free(path);
+        add_cite(a, cx, hit.section);
+        return;
+    }
+    a->kind = CR_ANSWER_NONE;
+    cr_buf_puts(text, "The essay I draw on does not cover that, so I "
+                "would rather not guess. I can talk about: ");
+    topics(text, cx->kb);
+}
+
+cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
+                             const char *intent)
+{
+    cr_answer *a = xcalloc(1, sizeof *a);
+    cr_buf text = {0};
+    a->question = xstrdup(question);
+    a->intent = intent;
+    a->trace = xcalloc((size_t)cx->run->nfired + 1, sizeof *a->trace);
+    from_rules(a, cx, &text);
+    if (text.len == 0) {
+        a->intent = NULL;
+        from_retrieval(a, cx, &text);
+    } else {
+        recommend(a, cx);
+    }
+    a->text = cr_buf_take(&text);
+    snapshot_facts(a, cx);
+    return a;
+}
+
+void cr_answer_free(cr_answer *a)
+{
+    if (a == NULL)
+        return;
+    for (int i = 0; i < a->ncites; i++) {
+        free(a->cites[i].path);
+        free(a->cites[i].quote);
+    }
+    for (int i = 0; i < a->nfacts; i++)
+        free(a->facts[i].text);
+    free(a->cites);
+    free(a->facts);
+    free(a->trace);
+    free(a->question);
+    free(a->text);
+    free(a);
+}
+
+const char *cr_strength_phrase(double cf)
+{
+    return cf >= 0.8 ? "strongly" : cf >= 0.5 ? "on balance" : "tentatively";
+}
+
+/* Rendering. */
+
+static int columns(const char *s, size_t n)
+{
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+void cr_text_wrap(cr_buf *out, const char *text, int width,
+                  const char *indent)
+{
+    const char *p = text;
+    int ind = columns(indent, strlen(indent));
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t linelen = eol ? (size_t)(eol - p) : strlen(p);
+        int col = 0;
+        cr_buf_puts(out, indent);
+        size_t i = 0;
+        while (i < linelen) {
+            size_t w = i;
+            while (w < linelen && p[w] != ' ')
+                w++;
+            int wc = columns(p + i, w - i);
+            if (col > 0 && width > 0 && ind + col + 1 + wc > width) {
+                cr_buf_putc(out, '\n');
+                cr_buf_puts(out, indent);
+                col = 0;
+            } else if (col > 0) {
+                cr_buf_putc(out, ' ');
+                col++;
+            }
+            for (size_t k = i; k < w; k++)
+                if ((unsigned char)p[k] >= 0x20 && p[k] != 0x7f)
+                    cr_buf_putc(out, p[k]);
+            col += wc;
+            i = w;
+            while (i < linelen && p[i] == ' ')
+                i++;
+        }
+        cr_buf_putc(out, '\n');
+        p += linelen + (eol != NULL);
+    }
+}
+
+char *cr_answer_render(const cr_answer *a, int width, int color)
+{
+    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+               *off = color ? "\033[0m" : "";
+    cr_buf out = {0};
+    cr_text_wrap(&out, a->text, width, "");
+    if (a->reco != CR_RECO_NONE) {
+        const char *what = a->reco == CR_RECO_PHD ? "a PhD"
+                           : a->reco == CR_RECO_INDUSTRY ? "industry"
+                                                         : "either path";
+        cr_buf_printf(&out, "\n%sRecommendation:%s %s, %s (certainty %.2f)\n",
+                      bold, off, what, cr_strength_phrase(a->strength),
+                      a->strength);
+    }
+    if (a->ask_prompt) {
+        cr_buf_puts(&out, "\n");
+        char *q = xasprintf("To say more I need to know: %s", a->ask_prompt);
+        cr_text_wrap(&out, q, width, "");
+        free(q);
+    }
+    for (int i = 0; i < a->ncites; i++) {
+        const cr_citation *c = &a->cites[i];
+        cr_buf_printf(&out, "\n%s§ ", bold);
+        for (int k = 0; k < c->npath; k++)
+            cr_buf_printf(&out, "%s%s", k ? " › " : "", c->path[k]);
+        cr_buf_printf(&out, "%s %s(#%s)%s\n", off, dim, c->anchor, off);
+        if (c->quote && *c->quote) {
+            char *q = xasprintf("“%s”", c->quote);
+            cr_text_wrap(&out, q, width, "  ");
+            free(q);
+        }
+    }
+    return cr_buf_take(&out);
+}

@@ -1,0 +1,87 @@
+/* answer.h - one answer: advice, recommendation, citations and trace.
+ *
+ * An answer is composed from what the engine concluded: the advice of
+ * the rules that fired, in firing order; the strongest recommendation;
+ * the cited sections, each with a quote chosen for this question from
+ * the essay itself.  When no rule gave advice, the essay's sections are
+ * ranked for the question, and the answer either points at the best one
+ * or says honestly that the essay does not cover it. */
+#ifndef CR_ANSWER_H
+#define CR_ANSWER_H
+
+#include "corpus.h"
+#include "engine.h"
+#include "facts.h"
+#include "kb.h"
+#include "retrieval.h"
+#include "xmalloc.h"
+
+typedef enum cr_answer_kind {
+    CR_ANSWER_RULES,            /* rules gave advice */
+    CR_ANSWER_RETRIEVED,        /* the best section for the question */
+    CR_ANSWER_NONE              /* out of the essay's scope */
+} cr_answer_kind;
+
+typedef struct cr_citation {
+    int section;
+    const char *anchor;         /* owned by the corpus */
+    const char *heading;
+    const char **path;          /* headings from the top, owned here */
+    int npath;
+    char *quote;
+} cr_citation;
+
+typedef struct cr_answer_fact {
+    const char *name;           /* owned by the kb */
+    cr_type type;
+    char *text;                 /* the value as text */
+    double num;
+    cr_source source;
+} cr_answer_fact;
+
+typedef struct cr_answer {
+    cr_answer_kind kind;
+    char *question;
+    const char *intent;         /* owned by the kb; NULL if none matched */
+    char *text;
+    cr_reco reco;
+    double strength;            /* certainty of reco, 0 to 1 */
+    cr_citation *cites;
+    int ncites;
+    const char **trace;         /* ids of the rules fired, owned by the kb */
+    int ntrace;
+    cr_answer_fact *facts;      /* what was known, in declaration order */
+    int nfacts;
+    const char *ask;            /* a fact the rules want to know, or NULL */
+    const char *ask_prompt;
+} cr_answer;
+
+/* Everything compose needs, borrowed. */
+typedef struct cr_compose_ctx {
+    const cr_kb *kb;
+    const cr_corpus *corpus;
+    cr_index *index;
+    const cr_wm *wm;
+    const cr_run *run;
+    double min_score;           /* retrieval's threshold of relevance */
+} cr_compose_ctx;
+
+/* Compose the answer to question; the caller frees it. */
+cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
+                             const char *intent);
+void cr_answer_free(cr_answer *a);
+
+/* The answer as text for a reader, wrapped to width columns (0: no
+ * wrapping), with ANSI colour if color.  A new string the caller frees. */
+char *cr_answer_render(const cr_answer *a, int width, int color);
+
+/* Append text to out, word-wrapped to width columns (0: no wrapping)
+ * with indent before every line.  Control characters in text are
+ * dropped, never written raw to a terminal. */
+void cr_text_wrap(cr_buf *out, const char *text, int width,
+                  const char *indent);
+
+/* A phrase for a certainty: "strongly", "on balance", "tentatively". */
+const char *cr_strength_phrase(double cf);
+
+#endif

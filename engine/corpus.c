@@ -1,0 +1,880 @@
+/* corpus.c - the essay, split into a tree of sections of plain text.
+ *
+ * One pass over the lines: the front matter gives the title, `##` to
+ * `####` headings (outside fenced code) open sections, and every other
+ * line goes to the current section's block builder.  The builder gathers
+ * a "logical line" (a paragraph, whose source lines are joined with a
+ * space, or one list item), reduces it to plain text when the next one
+ * starts, and separates logical lines of one block with a newline and
+ * blocks with one blank line.
+ *
+ * Inline reduction never recurses and stays linear on any input: each
+ * byte of a logical line gets a role (literal, markup, whitespace hint),
+ * assigned by passes that bind tightest first, as CommonMark does: code
+ * spans and escapes, then HTML tags, then links (brackets and parentheses
+ * are matched once with a stack), then emphasis (a delimiter stack per
+ * mark).  A last pass writes the literal bytes, decodes entities and
+ * collapses whitespace.
+ *
+ * Anchors follow github-slugger, duplicates included, through an
+ * open-addressing hash of anchors that cr_corpus_find also uses. */
+#include "config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "corpus.h"
+#include "xmalloc.h"
+
+typedef struct section {
+    char *heading, *anchor, *text;
+    int level, parent, line;
+    int dups;                   /* github-slugger's occurrence count */
+} section;
+
+struct cr_corpus {
+    char *title;
+    section *sec;
+    int n, cap;
+    int *table;                 /* anchor hash: section index or -1 */
+    size_t tcap;                /* a power of two */
+};
+
+/* Roles of the bytes of a logical line. */
+enum { SKIP, LIT, TXT, SP, NL, BR };
+#define NONE SIZE_MAX
+
+typedef struct inl {
+    const char *s;
+    size_t n;
+    unsigned char *role;        /* LIT: may be markup; TXT: inert text */
+    size_t *match;              /* the matching bracket or parenthesis */
+} inl;
+
+static int is_ws(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+        || c == '\v';
+}
+
+static int is_punct(int c)
+{
+    return c < 0x80 && ispunct(c);
+}
+
+/* Runs of backticks, each knowing the next run of the same length. */
+typedef struct run {
+    size_t at, len, next;
+} run;
+
+static run *backtick_runs(const char *s, size_t n, size_t *nr)
+{
+    run *r = NULL;
+    size_t cap = 0, max = 0;
+    *nr = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && s[j] == '`'; j++)
+            ;
+        if (j == i) {
+            j++;
+            continue;
+        }
+        if (*nr == cap)
+            r = xreallocarray(r, cap = cap ? 2 * cap : 16, sizeof *r);
+        r[(*nr)++] = (run){ i, j - i, NONE };
+        max = j - i > max ? j - i : max;
+    }
+    size_t *last = xcalloc(max + 1, sizeof *last);      /* index + 1 */
+    for (size_t k = *nr; k-- > 0;) {
+        r[k].next = last[r[k].len] ? last[r[k].len] - 1 : NONE;
+        last[r[k].len] = k + 1;
+    }
+    free(last);
+    return r;
+}
+
+static void set_roles(inl *x, size_t from, size_t to, int role)
+{
+    memset(x->role + from, role, to - from);
+}
+
+/* Backslash escapes and code spans: their bytes become inert. */
+static void code_spans(inl *x)
+{
+    size_t nr, k = 0;
+    run *r = backtick_runs(x->s, x->n, &nr);
+    for (size_t i = 0; i < x->n;) {
+        char c = x->s[i];
+        if (c == '\\' && i + 1 < x->n && is_punct((unsigned char)x->s[i + 1])) {
+            x->role[i++] = SKIP;
+            if (x->s[i] != '`') {
+                x->role[i++] = TXT;
+                continue;
+            }
+            c = 0;              /* an escaped run is literal */
+        } else if (c != '`') {
+            i++;
+            continue;
+        }
+        assert(k < nr && r[k].at == i);
+        if (c == 0 || r[k].next == NONE) {
+            set_roles(x, i, i + r[k].len, TXT);
+            i += r[k++].len;
+            continue;
+        }
+        const run *cl = &r[r[k].next];
+        set_roles(x, i, i + r[k].len, SKIP);
+        set_roles(x, i + r[k].len, cl->at, TXT);
+        set_roles(x, cl->at, cl->at + cl->len, SKIP);
+        i = cl->at + cl->len;
+        k = r[k].next + 1;
+    }
+    free(r);
+}
+
+/* What a tag leaves behind in plain text. */
+static int tag_role(const char *name, size_t len)
+{
+    static const char *const block[] = { "blockquote", "div", "ul", "ol",
+        "li", "table", "tr", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6" };
+    static const char *const gap[] = { "p", "td", "th" };
+    if (len == 2 && strncasecmp(name, "br", 2) == 0)
+        return BR;
+    for (size_t k = 0; k < sizeof block / sizeof *block; k++)
+        if (strlen(block[k]) == len && strncasecmp(name, block[k], len) == 0)
+            return NL;
+    for (size_t k = 0; k < sizeof gap / sizeof *gap; k++)
+        if (strlen(gap[k]) == len && strncasecmp(name, gap[k], len) == 0)
+            return SP;
+    return SKIP;
+}
+
+/* The position of the first `pat` at or after i, or NONE; *memo caches
+ * the last answer so that repeated searches stay linear. */
+static size_t find_from(const inl *x, size_t i, const char *pat, size_t *memo)
+{
+    if (*memo != NONE && *memo >= i)
+        return *memo < x->n ? *memo : NONE;
+    const char *p = memmem(x->s + i, x->n - i, pat, strlen(pat));
+    *memo = p ? (size_t)(p - x->s) : x->n;
+    return p ? *memo : NONE;
+}
+
+/* Mark the tag, comment or autolink that starts with the `<` at i;
+ * returns the position after it, or i + 1 if there is none. */
+static size_t html_at(inl *x, size_t i, size_t *gt, size_t *cmt)
+{
+    const char *s = x->s;
+    if (i + 3 < x->n && memcmp(s + i, "<!--", 4) == 0) {
+        size_t e = find_from(x, i + 4, "-->", cmt);
+        if (e == NONE)
+            return i + 1;
+        set_roles(x, i, e + 3, SKIP);
+        return e + 3;
+    }
+    size_t e = find_from(x, i + 1, ">", gt), a = i + 1;
+    if (e == NONE)
+        return i + 1;
+    a += a < e && s[a] == '/';
+    if (a >= e || !isalpha((unsigned char)s[a]))
+        return i + 1;
+    size_t b = a;
+    while (b < e && !is_ws((unsigned char)s[b]) && s[b] != '<')
+        b++;
+    if (b == e && (memchr(s + a, ':', e - a) || memchr(s + a, '@', e - a))) {
+        x->role[i] = x->role[e] = SKIP;         /* autolink */
+        set_roles(x, i + 1, e, TXT);
+        return e + 1;
+    }
+    for (b = a; b < e && (isalnum((unsigned char)s[b]) || s[b] == '-'); b++)
+        ;
+    if (b < e && !is_ws((unsigned char)s[b]) && s[b] != '/')
+        return i + 1;
+    set_roles(x, i, e + 1, SKIP);
+    x->role[i] = (unsigned char)tag_role(s + a, b - a);
+    return e + 1;
+}
+
+static void html(inl *x)
+{
+    size_t gt = NONE, cmt = NONE;
+    for (size_t i = 0; i < x->n;)
+        i = x->s[i] == '<' && x->role[i] == LIT ? html_at(x, i, &gt, &cmt)
+                                                : i + 1;
+}
+
+/* Pair up the literal open and close characters of the line. */
+static void match_pairs(inl *x, char open, char close)
+{
+    size_t *stack = NULL, top = 0, cap = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        if (x->role[i] != LIT)
+            continue;
+        if (x->s[i] == open) {
+            if (top == cap)
+                stack = xreallocarray(stack, cap = cap ? 2 * cap : 16,
+                                      sizeof *stack);
+            stack[top++] = i;
+        } else if (x->s[i] == close && top > 0) {
+            x->match[i] = stack[--top];
+            x->match[stack[top]] = i;
+        }
+    }
+    free(stack);
+}
+
+/* [text](url), [text][ref] and ![alt](url) keep only text and alt. */
+static void links(inl *x)
+{
+    for (size_t i = 0; i < x->n; i++)
+        x->match[i] = NONE;
+    match_pairs(x, '[', ']');
+    match_pairs(x, '(', ')');
+    for (size_t i = 0; i < x->n; i++) {
+        size_t j = x->match[i], k = j + 1;
+        if (x->s[i] != '[' || x->role[i] != LIT || j == NONE
+            || x->role[j] != LIT || k >= x->n || x->role[k] != LIT
+            || (x->s[k] != '(' && x->s[k] != '[') || x->match[k] == NONE)
+            continue;
+        x->role[i] = SKIP;
+        if (i > 0 && x->s[i - 1] == '!' && x->role[i - 1] == LIT)
+            x->role[i - 1] = SKIP;
+        set_roles(x, j, x->match[k] + 1, SKIP);
+    }
+}
+
+typedef struct delim {
+    size_t end, len;            /* the unmatched marks end at end */
+} delim;
+
+typedef struct dstack {
+    delim *d;
+    size_t top, cap;
+} dstack;
+
+/* Match a run of marks [a, b) against the openers on st. */
+static void delim_run(inl *x, dstack *st, size_t a, size_t b, int open,
+                      int close)
+{
+    while (close && a < b && st->top > 0) {
+        delim *o = &st->d[st->top - 1];
+        size_t k = o->len >= 2 && b - a >= 2 ? 2 : 1;
+        set_roles(x, o->end - k, o->end, SKIP);
+        set_roles(x, a, a + k, SKIP);
+        o->end -= k;
+        o->len -= k;
+        a += k;
+        st->top -= o->len == 0;
+    }
+    if (open && a < b) {
+        if (st->top == st->cap)
+            st->d = xreallocarray(st->d, st->cap = st->cap ? 2 * st->cap : 16,
+                                  sizeof *st->d);
+        st->d[st->top++] = (delim){ b, b - a };
+    }
+}
+
+/* `*` and `_` emphasis, by CommonMark's flanking rules. */
+static void emphasis(inl *x)
+{
+    dstack st[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+    for (size_t a = 0, b; a < x->n; a = b) {
+        char c = x->s[a];
+        b = a + 1;
+        if ((c != '*' && c != '_') || x->role[a] != LIT)
+            continue;
+        while (b < x->n && x->s[b] == c && x->role[b] == LIT)
+            b++;
+        int p = a > 0 ? (unsigned char)x->s[a - 1] : ' ';
+        int q = b < x->n ? (unsigned char)x->s[b] : ' ';
+        int left = !is_ws(q) && (!is_punct(q) || is_ws(p) || is_punct(p));
+        int right = !is_ws(p) && (!is_punct(p) || is_ws(q) || is_punct(q));
+        if (c == '*')
+            delim_run(x, &st[0], a, b, left, right);
+        else
+            delim_run(x, &st[1], a, b, left && (!right || is_punct(p)),
+                      right && (!left || is_punct(q)));
+    }
+    free(st[0].d);
+    free(st[1].d);
+}
+
+static size_t utf8_put(char *out, unsigned long cp)
+{
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[] = { 0, 0, 0xC0, 0xE0, 0xF0 };
+    for (size_t k = n - 1; k > 0; k--, cp >>= 6)
+        out[k] = (char)(0x80 | (cp & 0x3F));
+    out[0] = (char)(lead[n] | cp);
+    return n;
+}
+
+/* Decode the entity at s into out; returns its length, or 0. */
+static size_t entity(const char *s, size_t n, char *out, size_t *outlen)
+{
+    static const char *const names[][2] = { { "amp", "&" }, { "lt", "<" },
+        { "gt", ">" }, { "quot", "\"" }, { "apos", "'" }, { "nbsp", " " },
+        { "mdash", "\xE2\x80\x94" }, { "ndash", "\xE2\x80\x93" },
+        { "hellip", "\xE2\x80\xA6" }, { "lsquo", "\xE2\x80\x98" },
+        { "rsquo", "\xE2\x80\x99" }, { "ldquo", "\xE2\x80\x9C" },
+        { "rdquo", "\xE2\x80\x9D" }, { "copy", "\xC2\xA9" } };
+    const char *semi = memchr(s, ';', n < 12 ? n : 12);
+    if (semi == NULL || semi - s < 3)
+        return 0;
+    size_t len = (size_t)(semi - s) + 1;
+    if (s[1] == '#') {
+        int hex = s[2] == 'x' || s[2] == 'X';
+        unsigned long cp = 0;
+        for (const char *p = s + 2 + hex; p < semi; p++) {
+            if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+                return 0;
+            cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*p)
+                     ? *p - '0' : tolower((unsigned char)*p) - 'a' + 10);
+        }
+        *outlen = semi > s + 2 + hex ? utf8_put(out, cp) : 0;
+        return *outlen ? len : 0;
+    }
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        if (strlen(names[k][0]) == len - 2
+            && memcmp(s + 1, names[k][0], len - 2) == 0) {
+            *outlen = strlen(names[k][1]);
+            memcpy(out, names[k][1], *outlen);
+            return len;
+        }
+    return 0;
+}
+
+/* Write bytes, first the whitespace pending before them (none at the
+ * start: plain text has no leading or trailing whitespace). */
+static void put(cr_buf *out, int *pend, const char *s, size_t n)
+{
+    static const char *const ws[] = { "", " ", "\n", "\n\n" };
+    if (out->len > 0)
+        cr_buf_puts(out, ws[*pend]);
+    *pend = 0;
+    cr_buf_putn(out, s, n);
+}
+
+static char *render(const inl *x)
+{
+    cr_buf out = { 0 };
+    int pend = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        char c = x->s[i], e[8];
+        size_t elen, used;
+        switch (x->role[i]) {
+        case SP: pend = pend > 1 ? pend : 1; break;
+        case NL: pend = pend > 2 ? pend : 2; break;
+        case BR: pend = pend >= 2 ? 3 : 2; break;
+        case LIT: case TXT:
+            if (c == '\0')
+                ;
+            else if (is_ws((unsigned char)c))
+                pend = pend ? pend : 1;
+            else if (c == '&' && x->role[i] == LIT
+                     && (used = entity(x->s + i, x->n - i, e, &elen)) > 0) {
+                if (elen == 1 && e[0] == ' ')
+                    pend = pend ? pend : 1;
+                else
+                    put(&out, &pend, e, elen);
+                i += used - 1;
+            } else
+                put(&out, &pend, &c, 1);
+            break;
+        default:
+            break;
+        }
+    }
+    return cr_buf_take(&out);
+}
+
+/* Markdown inline text to plain text; a new string. */
+static char *plain_inline(const char *s, size_t n)
+{
+    inl x = { s, n, xmalloc(n + 1), xreallocarray(NULL, n + 1, sizeof(size_t)) };
+    memset(x.role, LIT, n);
+    code_spans(&x);
+    html(&x);
+    links(&x);
+    emphasis(&x);
+    char *r = render(&x);
+    free(x.role);
+    free(x.match);
+    return r;
+}
+
+/* Building the sections. */
+
+typedef struct parser {
+    cr_corpus *c;
+    cr_buf text;                /* plain text of the current section */
+    cr_buf raw;                 /* the logical line being gathered */
+    int have_raw;
+    int in_block;               /* no blank line since the last output */
+    char fence;                 /* '`' or '~' inside fenced code, else 0 */
+    size_t fence_len;
+} parser;
+
+static void add_section(cr_corpus *c, char *heading, int level, int line)
+{
+    if (c->n == c->cap)
+        c->sec = xreallocarray(c->sec, (size_t)(c->cap = c->cap ? 2 * c->cap : 16),
+                               sizeof *c->sec);
+    /* The nearest earlier heading of a lower level; the parent chain
+     * skips the sections in between, which all have a level >= ours. */
+    int j = c->n - 1;
+    while (j > 0 && c->sec[j].level >= level)
+        j = c->sec[j].parent;
+    c->sec[c->n++] = (section){ heading, NULL, NULL, level, j > 0 ? j : -1,
+                                line, 0 };
+}
+
+static void emit(parser *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    if (p->text.len > 0)
+        cr_buf_puts(&p->text, p->in_block ? "\n" : "\n\n");
+    cr_buf_putn(&p->text, s, n);
+    p->in_block = 1;
+}
+
+static void flush(parser *p)
+{
+    if (!p->have_raw)
+        return;
+    char *s = plain_inline(p->raw.s, p->raw.len);
+    emit(p, s, strlen(s));
+    free(s);
+    p->raw.len = 0;
+    p->have_raw = 0;
+}
+
+static void end_block(parser *p)
+{
+    flush(p);
+    p->in_block = 0;
+}
+
+static void finish_section(parser *p)
+{
+    end_block(p);
+    p->c->sec[p->c->n - 1].text = cr_buf_take(&p->text);
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* An ATX heading: its level (1-6) and content [*a, *b), or 0. */
+static int atx(const char *s, size_t n, size_t *a, size_t *b)
+{
+    size_t i = skip_ws(s, 0, n), h = i;
+    while (h < n && s[h] == '#')
+        h++;
+    if (i > 3 || h == i || h - i > 6 || (h < n && s[h] != ' ' && s[h] != '\t'))
+        return 0;
+    size_t e = n;
+    while (e > h && is_ws((unsigned char)s[e - 1]))
+        e--;
+    size_t t = e;
+    while (t > h && s[t - 1] == '#')
+        t--;
+    if (t == h || s[t - 1] == ' ' || s[t - 1] == '\t')
+        e = t;                  /* a closing sequence */
+    *a = skip_ws(s, h, e);
+    *b = e;
+    return (int)(h - i);
+}
+
+/* The length of a fence (3+ backticks or tildes) at s, or 0. */
+static size_t fence_at(const char *s, size_t n, char want)
+{
+    size_t k = 0;
+    if (n == 0)
+        return 0;
+    char c = want ? want : s[0];
+    if (c != '`' && c != '~')
+        return 0;
+    while (k < n && s[k] == c)
+        k++;
+    if (k < 3 || (c == '`' && memchr(s + k, '`', n - k)))
+        return 0;
+    return k;
+}
+
+static int thematic_break(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == s[0])
+            k++;
+        else if (s[i] != ' ' && s[i] != '\t')
+            return 0;
+    return k >= 3 && (s[0] == '-' || s[0] == '*' || s[0] == '_');
+}
+
+/* The length of a list marker with its spaces, or 0; *ordered if 1. or 1) */
+static size_t list_marker(const char *s, size_t n, int *ordered)
+{
+    size_t i = 0;
+    while (i < n && i < 9 && isdigit((unsigned char)s[i]))
+        i++;
+    *ordered = i > 0;
+    if (i > 0 ? i >= n || (s[i] != '.' && s[i] != ')')
+              : n == 0 || (s[0] != '-' && s[0] != '*' && s[0] != '+'))
+        return 0;
+    i++;
+    if (i < n && s[i] != ' ' && s[i] != '\t')
+        return 0;
+    return skip_ws(s, i, n);
+}
+
+static void code_line(parser *p, const char *s, size_t n)
+{
+    size_t i = skip_ws(s, 0, n);
+    size_t k = fence_at(s + i, n - i, p->fence);
+    if (k >= p->fence_len && skip_ws(s, i + k, n) == n) {
+        p->fence = 0;
+        end_block(p);
+    } else if (i == n) {
+        end_block(p);
+    } else {
+        cr_buf line = { 0 };
+        for (i = 0; i < n; i++)
+            if (s[i] != '\0')
+                cr_buf_putc(&line, s[i]);
+        emit(p, line.s, line.len);
+        cr_buf_free(&line);
+    }
+}
+
+/* A line of a section's body (not a `##`-`####` heading). */
+static void body_line(parser *p, const char *s, size_t n)
+{
+    size_t i = skip_ws(s, 0, n), a, b, k;
+    int level, ordered;
+    while (i < n && s[i] == '>')                        /* block quotes */
+        i = skip_ws(s, i + 1, n);
+    if (i == n || thematic_break(s + i, n - i)) {
+        end_block(p);
+    } else if ((k = fence_at(s + i, n - i, 0)) > 0) {
+        end_block(p);
+        p->fence = s[i];
+        p->fence_len = k;
+    } else if ((level = atx(s, n, &a, &b)) > 0) {       /* # or ##### */
+        end_block(p);
+        cr_buf_putn(&p->raw, s + a, b - a);
+        p->have_raw = 1;
+        end_block(p);
+    } else if ((k = list_marker(s + i, n - i, &ordered)) > 0) {
+        flush(p);
+        cr_buf_puts(&p->raw, ordered ? "" : "- ");
+        cr_buf_putn(&p->raw, s + i + (ordered ? 0 : k), n - i - (ordered ? 0 : k));
+        p->have_raw = 1;
+    } else {
+        if (p->have_raw)
+            cr_buf_putc(&p->raw, ' ');
+        cr_buf_putn(&p->raw, s + i, n - i);
+        p->have_raw = 1;
+    }
+}
+
+static void feed(parser *p, const char *s, size_t n, int line)
+{
+    size_t a, b;
+    int level;
+    while (n > 0 && is_ws((unsigned char)s[n - 1]))
+        n--;
+    level = p->fence ? 0 : atx(s, n, &a, &b);
+    if (p->c->n == 1 && p->c->sec[0].line == 0 && (level < 2 || level > 4)
+        && skip_ws(s, 0, n) < n)
+        p->c->sec[0].line = line;       /* the introduction's first text */
+    if (p->fence) {
+        code_line(p, s, n);
+    } else if (level >= 2 && level <= 4) {
+        finish_section(p);
+        char *h = plain_inline(s + a, b - a);
+        for (char *q = h; *q; q++)
+            *q = *q == '\n' ? ' ' : *q;
+        add_section(p->c, h, level, line);
+    } else {
+        body_line(p, s, n);
+    }
+}
+
+static int is_line(const char *s, size_t n, const char *want)
+{
+    while (n > 0 && is_ws((unsigned char)s[n - 1]))
+        n--;
+    return n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* The front matter between the first two `---` lines at s; *pos and *line
+ * are moved past it.  Only title: is read. */
+static void front_matter(cr_corpus *c, const char *s, size_t n, size_t *pos,
+                         int *line)
+{
+    const char *nl = memchr(s, '\n', n);
+    if (nl == NULL || !is_line(s, (size_t)(nl - s), "---"))
+        return;
+    char *title = NULL;
+    for (size_t i = (size_t)(nl - s) + 1, l = 2; i < n; l++) {
+        const char *e = memchr(s + i, '\n', n - i);
+        size_t len = e ? (size_t)(e - s) - i : n - i;
+        if (is_line(s + i, len, "---") || is_line(s + i, len, "...")) {
+            c->title = title;
+            *pos += e ? i + len + 1 : n;
+            *line = (int)l + 1;
+            return;
+        }
+        if (len >= 6 && memcmp(s + i, "title:", 6) == 0 && title == NULL) {
+            size_t a = skip_ws(s, i + 6, i + len), b = i + len;
+            while (b > a && is_ws((unsigned char)s[b - 1]))
+                b--;
+            if (b - a >= 2 && (s[a] == '"' || s[a] == '\'') && s[b - 1] == s[a])
+                a++, b--;
+            title = xstrndup(s + a, b - a);
+        }
+        i += len + 1;
+    }
+    free(title);                /* never closed: not front matter */
+}
+
+static size_t hash(const char *s)
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The table slot holding key, or the empty slot where it would go. */
+static size_t slot(const cr_corpus *c, const char *key)
+{
+    size_t h = hash(key) & (c->tcap - 1);
+    while (c->table[h] >= 0 && strcmp(c->sec[c->table[h]].anchor, key) != 0)
+        h = (h + 1) & (c->tcap - 1);
+    return h;
+}
+
+static void make_anchors(cr_corpus *c)
+{
+    for (c->tcap = 16; c->tcap < 2 * (size_t)c->n; c->tcap *= 2)
+        ;
+    c->table = xreallocarray(NULL, c->tcap, sizeof *c->table);
+    for (size_t h = 0; h < c->tcap; h++)
+        c->table[h] = -1;
+    for (int i = 0; i < c->n; i++) {
+        char *base = cr_corpus_slug(c->sec[i].heading), *a = base;
+        size_t h = slot(c, base);
+        if (c->table[h] >= 0) {
+            section *orig = &c->sec[c->table[h]];
+            for (a = NULL; a == NULL || c->table[h] >= 0; h = slot(c, a)) {
+                free(a);
+                a = xasprintf("%s-%d", base, ++orig->dups);
+            }
+            free(base);
+        }
+        c->sec[i].anchor = a;
+        c->table[h] = i;
+    }
+}
+
+cr_corpus *cr_corpus_parse(const char *text, size_t len)
+{
+    cr_corpus *c = xcalloc(1, sizeof *c);
+    parser p = { .c = c };
+    size_t pos = 0;
+    int line = 1;
+    if (text == NULL) {
+        text = "";
+        len = 0;
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    front_matter(c, text + pos, len - pos, &pos, &line);
+    if (c->title == NULL)
+        c->title = xstrdup("");
+    add_section(c, xstrdup("Introduction"), 2, 0);
+    for (int l = line; pos < len; l++) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        feed(&p, text + pos, end - pos, l);
+        pos = end + 1;
+    }
+    finish_section(&p);
+    cr_buf_free(&p.raw);
+    if (c->sec[0].line == 0)
+        c->sec[0].line = line;
+    make_anchors(c);
+    return c;
+}
+
+cr_corpus *cr_corpus_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    cr_buf b = { 0 };
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        cr_buf_putn(&b, chunk, got);
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (err) {
+        cr_buf_free(&b);
+        errno = err;
+        return NULL;
+    }
+    cr_corpus *c = cr_corpus_parse(b.s ? b.s : "", b.len);
+    cr_buf_free(&b);
+    return c;
+}
+
+void cr_corpus_free(cr_corpus *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < c->n; i++) {
+        free(c->sec[i].heading);
+        free(c->sec[i].anchor);
+        free(c->sec[i].text);
+    }
+    free(c->sec);
+    free(c->table);
+    free(c->title);
+    free(c);
+}
+
+const char *cr_corpus_title(const cr_corpus *c)
+{
+    return c->title;
+}
+
+int cr_corpus_count(const cr_corpus *c)
+{
+    return c->n;
+}
+
+int cr_corpus_find(const cr_corpus *c, const char *anchor)
+{
+    return anchor ? c->table[slot(c, anchor)] : -1;
+}
+
+static const section *get(const cr_corpus *c, int i)
+{
+    assert(i >= 0 && i < c->n);
+    return &c->sec[i];
+}
+
+const char *cr_corpus_heading(const cr_corpus *c, int i)
+{
+    return get(c, i)->heading;
+}
+
+const char *cr_corpus_anchor(const cr_corpus *c, int i)
+{
+    return get(c, i)->anchor;
+}
+
+const char *cr_corpus_text(const cr_corpus *c, int i)
+{
+    return get(c, i)->text;
+}
+
+int cr_corpus_level(const cr_corpus *c, int i)
+{
+    return get(c, i)->level;
+}
+
+int cr_corpus_parent(const cr_corpus *c, int i)
+{
+    return get(c, i)->parent;
+}
+
+int cr_corpus_line(const cr_corpus *c, int i)
+{
+    return get(c, i)->line;
+}
+
+char *cr_corpus_path(const cr_corpus *c, int i, const char *sep)
+{
+    int chain[8], n = 0;        /* levels 2 to 4: at most 3 deep */
+    for (int j = i; j >= 0 && n < 8; j = get(c, j)->parent)
+        chain[n++] = j;
+    cr_buf b = { 0 };
+    while (n-- > 0) {
+        cr_buf_puts(&b, c->sec[chain[n]].heading);
+        if (n > 0)
+            cr_buf_puts(&b, sep);
+    }
+    return cr_buf_take(&b);
+}
+
+/* Whether code point cp is punctuation or a symbol, which slugs drop. */
+static int slug_drops(unsigned long cp)
+{
+    return (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7
+        || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x2E00 && cp <= 0x2E7F)
+        || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F)
+        || (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0x1F000 && cp <= 0x1FAFF);
+}
+
+/* The length of the valid UTF-8 sequence at s (and its code point), or 0. */
+static size_t utf8_get(const unsigned char *s, unsigned long *cp)
+{
+    size_t n = s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+             : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : 0;
+    if (n == 0)
+        return 0;
+    *cp = s[0] & (0x7F >> n);
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[k] & 0x3F);
+    }
+    static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    return *cp >= min[n] && *cp <= 0x10FFFF && (*cp < 0xD800 || *cp > 0xDFFF)
+        ? n : 0;
+}
+
+char *cr_corpus_slug(const char *heading)
+{
+    cr_buf b = { 0 };
+    const unsigned char *s = (const unsigned char *)heading;
+    while (*s) {
+        unsigned long cp;
+        size_t n;
+        if (*s < 0x80) {
+            if (isalnum(*s) || *s == '-' || *s == '_')
+                cr_buf_putc(&b, tolower(*s));
+            else if (*s == ' ')
+                cr_buf_putc(&b, '-');
+            s++;
+        } else if ((n = utf8_get(s, &cp)) == 0) {
+            s++;
+        } else {
+            if (!slug_drops(cp))
+                cr_buf_putn(&b, (const char *)s, n);
+            s += n;
+        }
+    }
+    return cr_buf_take(&b);
+}

@@ -1,0 +1,71 @@
+/* json.c - the --json contract, built with jansson. */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "json.h"
+#include "xmalloc.h"
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *citations(const cr_answer *a)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < a->ncites; i++) {
+        const cr_citation *c = &a->cites[i];
+        json_t *path = json_array();
+        for (int k = 0; k < c->npath; k++)
+            json_array_append_new(path, json_string(c->path[k]));
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s}",
+                                             "anchor", c->anchor,
+                                             "heading", c->heading,
+                                             "path", path,
+                                             "quote", c->quote ? c->quote : ""));
+    }
+    return arr;
+}
+
+static json_t *facts(const cr_answer *a)
+{
+    json_t *obj = json_object();
+    for (int i = 0; i < a->nfacts; i++) {
+        const cr_answer_fact *f = &a->facts[i];
+        json_t *v = f->type == CR_NUMBER ? json_real(f->num)
+                    : f->type == CR_BOOL ? json_boolean(f->num != 0)
+                                         : json_string(f->text);
+        if (f->type == CR_NUMBER && f->num == (double)(json_int_t)f->num)
+            json_decref(v), v = json_integer((json_int_t)f->num);
+        json_object_set_new(obj, f->name, v);
+    }
+    return obj;
+}
+
+char *cr_json_answer(const cr_answer *a)
+{
+    json_t *trace = json_array();
+    for (int i = 0; i < a->ntrace; i++)
+        json_array_append_new(trace, json_string(a->trace[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "question", json_string(a->question));
+    json_object_set_new(o, "intent", str_or_null(a->intent));
+    json_object_set_new(o, "answer", json_string(a->text));
+    json_object_set_new(o, "recommendation",
+                        str_or_null(cr_reco_name(a->reco)));
+    json_object_set_new(o, "strength", a->reco ? json_real(a->strength)
+                                               : json_null());
+    json_object_set_new(o, "citations", citations(a));
+    json_object_set_new(o, "facts", facts(a));
+    json_object_set_new(o, "trace", trace);
+    json_object_set_new(o, "ask", str_or_null(a->ask));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (s == NULL)
+        abort();                /* jansson fails only when out of memory */
+    char *copy = xstrdup(s);
+    free(s);
+    return copy;
+}

@@ -1,0 +1,727 @@
+/* kb.c - the knowledge base's tables, name resolution and pattern set-up.
+ *
+ * Names are found through small open-addressing hash tables (one per kind
+ * of name), so loading stays linear in the size of the rule files. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb.h"
+#include "xmalloc.h"
+
+/* A string -> index map; keys point into the kb's own structures. */
+typedef struct map {
+    const char **keys;
+    int *vals;
+    size_t cap, len;
+} map;
+
+static size_t hash(const char *s)
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int map_get(const map *m, const char *key)
+{
+    if (m->cap == 0)
+        return -1;
+    for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == NULL)
+            return -1;
+        if (strcmp(m->keys[i], key) == 0)
+            return m->vals[i];
+    }
+}
+
+static void map_put(map *m, const char *key, int val)
+{
+    if (2 * (m->len + 1) > m->cap) {
+        map old = *m;
+        m->cap = old.cap ? 2 * old.cap : 16;
+        m->keys = xcalloc(m->cap, sizeof *m->keys);
+        m->vals = xcalloc(m->cap, sizeof *m->vals);
+        m->len = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                map_put(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t i = hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    if (m->keys[i] == NULL)
+        m->len++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static void map_free(map *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+/* A growable array of T named V in the kb, with its count nV and cap. */
+#define VEC(T, V) T *V; int n##V, cap_##V
+#define PUSH(kb, V, item)                                                  \
+    do {                                                                   \
+        if ((kb)->n##V == (kb)->cap_##V) {                                 \
+            (kb)->cap_##V = (kb)->cap_##V ? 2 * (kb)->cap_##V : 16;        \
+            (kb)->V = xreallocarray((kb)->V, (size_t)(kb)->cap_##V,        \
+                                    sizeof *(kb)->V);                      \
+        }                                                                  \
+        (kb)->V[(kb)->n##V++] = (item);                                    \
+    } while (0)
+
+struct cr_kb {
+    VEC(cr_factdecl, facts);
+    VEC(cr_concept, concepts);
+    VEC(cr_intent, intents);
+    VEC(cr_extractor, extractors);
+    VEC(cr_rule, rules);
+    VEC(char *, files);
+    map factmap, conceptmap, intentmap, extractormap, rulemap;
+};
+
+static void add_builtin(cr_kb *kb, const char *name)
+{
+    cr_factdecl f = {0};
+    f.name = xstrdup(name);
+    f.type = CR_STRING;
+    f.loc.file = cr_kb_intern(kb, "<built-in>");
+    cr_kb_add_fact(kb, &f, NULL);
+}
+
+cr_kb *cr_kb_new(void)
+{
+    cr_kb *kb = xcalloc(1, sizeof *kb);
+    add_builtin(kb, "intent");
+    add_builtin(kb, "question");
+    return kb;
+}
+
+const char *cr_kb_intern(cr_kb *kb, const char *file)
+{
+    for (int i = kb->nfiles - 1; i >= 0; i--)
+        if (strcmp(kb->files[i], file) == 0)
+            return kb->files[i];
+    char *copy = xstrdup(file);
+    PUSH(kb, files, copy);
+    return copy;
+}
+
+/* Freeing. */
+
+void cr_value_free(cr_value *v)
+{
+    free(v->str);
+    v->str = NULL;
+}
+
+static void free_strv(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_pattern(cr_pattern *p)
+{
+    free(p->src);
+    free(p->pos);
+    cr_regex_free(p->re);
+}
+
+static void free_assigns(cr_assign *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(a[i].name);
+        free(a[i].text);
+        cr_value_free(&a[i].value);
+    }
+    free(a);
+}
+
+static void free_cond(cr_cond *c)
+{
+    if (c == NULL)
+        return;
+    free(c->name);
+    free_assigns(c->vals, c->nvals);
+    for (int i = 0; i < c->nkids; i++)
+        free_cond(c->kids[i]);
+    free(c->kids);
+    free(c);
+}
+
+static void free_rule(cr_rule *r)
+{
+    free(r->id);
+    free_cond(r->when);
+    free(r->answer);
+    for (int i = 0; i < r->ncites; i++)
+        free(r->cites[i].anchor);
+    free(r->cites);
+    free_assigns(r->asserts, r->nasserts);
+    free_assigns(r->retracts, r->nretracts);
+    free(r->ask);
+}
+
+static void free_fact(cr_factdecl *f)
+{
+    free(f->name);
+    free_strv(f->choices, f->nchoices);
+    free(f->prompt);
+}
+
+static void free_concept(cr_concept *c)
+{
+    free(c->name);
+    free_strv(c->words, c->nwords);
+}
+
+static void free_intent(cr_intent *in)
+{
+    free(in->id);
+    free(in->topic);
+    for (int i = 0; i < in->npatterns; i++)
+        free_pattern(&in->patterns[i]);
+    free(in->patterns);
+    free_strv(in->examples, in->nexamples);
+}
+
+static void free_extractor(cr_extractor *x)
+{
+    free(x->id);
+    free_pattern(&x->pattern);
+    free_assigns(x->sets, x->nsets);
+    free_assigns(x->negated, x->nnegated);
+}
+
+void cr_kb_free(cr_kb *kb)
+{
+    if (kb == NULL)
+        return;
+    for (int i = 0; i < kb->nfacts; i++)
+        free_fact(&kb->facts[i]);
+    for (int i = 0; i < kb->nconcepts; i++)
+        free_concept(&kb->concepts[i]);
+    for (int i = 0; i < kb->nintents; i++)
+        free_intent(&kb->intents[i]);
+    for (int i = 0; i < kb->nextractors; i++)
+        free_extractor(&kb->extractors[i]);
+    for (int i = 0; i < kb->nrules; i++)
+        free_rule(&kb->rules[i]);
+    free_strv(kb->files, kb->nfiles);
+    free(kb->facts);
+    free(kb->concepts);
+    free(kb->intents);
+    free(kb->extractors);
+    free(kb->rules);
+    map_free(&kb->factmap);
+    map_free(&kb->conceptmap);
+    map_free(&kb->intentmap);
+    map_free(&kb->extractormap);
+    map_free(&kb->rulemap);
+    free(kb);
+}
+
+/* Adding.  A duplicate is reported where it stands, naming the first. */
+
+static int duplicate(const char *name, const char *kind,
+                     const cr_loc *first, const cr_loc *loc, cr_diag *d)
+{
+    if (d)
+        cr_diag_add(d, CR_ERROR, loc->file, loc->line, loc->col,
+                    "duplicate %s '%s' (first defined at %s:%d:%d)", kind,
+                    name, first->file, first->line, first->col);
+    return 1;
+}
+
+void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
+{
+    int i = map_get(&kb->factmap, f->name);
+    if (i >= 0 && duplicate(f->name, "fact",
+                            &kb->facts[i].loc, &f->loc, d)) {
+        free_fact(f);
+        return;
+    }
+    PUSH(kb, facts, *f);
+    map_put(&kb->factmap, kb->facts[kb->nfacts - 1].name, kb->nfacts - 1);
+}
+
+void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
+{
+    int i = map_get(&kb->conceptmap, c->name);
+    if (i >= 0 && duplicate(c->name, "concept",
+                            &kb->concepts[i].loc, &c->loc, d)) {
+        free_concept(c);
+        return;
+    }
+    PUSH(kb, concepts, *c);
+    map_put(&kb->conceptmap, kb->concepts[kb->nconcepts - 1].name,
+            kb->nconcepts - 1);
+}
+
+void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
+{
+    int i = map_get(&kb->intentmap, in->id);
+    if (i >= 0 && duplicate(in->id, "intent",
+                            &kb->intents[i].loc, &in->loc, d)) {
+        free_intent(in);
+        return;
+    }
+    PUSH(kb, intents, *in);
+    map_put(&kb->intentmap, kb->intents[kb->nintents - 1].id,
+            kb->nintents - 1);
+}
+
+void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
+{
+    int i = map_get(&kb->extractormap, x->id);
+    if (i >= 0 && duplicate(x->id, "extractor",
+                            &kb->extractors[i].loc, &x->loc, d)) {
+        free_extractor(x);
+        return;
+    }
+    PUSH(kb, extractors, *x);
+    map_put(&kb->extractormap, kb->extractors[kb->nextractors - 1].id,
+            kb->nextractors - 1);
+}
+
+void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
+{
+    int i = map_get(&kb->rulemap, r->id);
+    if (i >= 0 && duplicate(r->id, "rule", &kb->rules[i].loc,
+                            &r->loc, d)) {
+        free_rule(r);
+        return;
+    }
+    PUSH(kb, rules, *r);
+    map_put(&kb->rulemap, kb->rules[kb->nrules - 1].id, kb->nrules - 1);
+}
+
+/* Look-ups. */
+
+int cr_kb_fact(const cr_kb *kb, const char *name)
+{
+    return map_get(&kb->factmap, name);
+}
+
+int cr_kb_intent(const cr_kb *kb, const char *id)
+{
+    return map_get(&kb->intentmap, id);
+}
+
+int cr_kb_rule(const cr_kb *kb, const char *id)
+{
+    return map_get(&kb->rulemap, id);
+}
+
+int cr_kb_nfacts(const cr_kb *kb) { return kb->nfacts; }
+int cr_kb_nintents(const cr_kb *kb) { return kb->nintents; }
+int cr_kb_nextractors(const cr_kb *kb) { return kb->nextractors; }
+int cr_kb_nrules(const cr_kb *kb) { return kb->nrules; }
+
+const cr_factdecl *cr_kb_factdecl(const cr_kb *kb, int i)
+{
+    return &kb->facts[i];
+}
+
+const cr_intent *cr_kb_intentdef(const cr_kb *kb, int i)
+{
+    return &kb->intents[i];
+}
+
+const cr_extractor *cr_kb_extractor(const cr_kb *kb, int i)
+{
+    return &kb->extractors[i];
+}
+
+const cr_rule *cr_kb_ruledef(const cr_kb *kb, int i)
+{
+    return &kb->rules[i];
+}
+
+/* Values. */
+
+cr_value cr_value_copy(const cr_value *v)
+{
+    cr_value c = *v;
+    c.str = v->str ? xstrdup(v->str) : NULL;
+    return c;
+}
+
+static int parse_bool(const char *t, double *out)
+{
+    static const char *yes[] = {"true", "yes", "y", "on", "1"};
+    static const char *no[] = {"false", "no", "n", "off", "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        if (strcasecmp(t, yes[i]) == 0)
+            return *out = 1, 1;
+        if (strcasecmp(t, no[i]) == 0)
+            return *out = 0, 1;
+    }
+    return 0;
+}
+
+int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
+{
+    out->num = 0;
+    out->str = NULL;
+    switch (f->type) {
+    case CR_BOOL:
+        return parse_bool(text, &out->num);
+    case CR_NUMBER: {
+        char *end;
+        double x = strtod(text, &end);
+        if (end == text || *end != '\0' || !isfinite(x))
+            return 0;
+        out->num = x;
+        return 1;
+    }
+    case CR_CHOICE:
+        for (int i = 0; i < f->nchoices; i++)
+            if (strcasecmp(text, f->choices[i]) == 0) {
+                out->str = xstrdup(f->choices[i]);
+                return 1;
+            }
+        return 0;
+    case CR_STRING:
+        out->str = xstrdup(text);
+        return 1;
+    }
+    return 0;
+}
+
+char *cr_value_text(const cr_factdecl *f, const cr_value *v)
+{
+    switch (f->type) {
+    case CR_BOOL:
+        return xstrdup(v->num != 0 ? "true" : "false");
+    case CR_NUMBER:
+        return xasprintf("%g", v->num);
+    default:
+        return xstrdup(v->str ? v->str : "");
+    }
+}
+
+int cr_value_equal(const cr_factdecl *f, const cr_value *a,
+                   const cr_value *b)
+{
+    if (f->type == CR_BOOL || f->type == CR_NUMBER)
+        return a->num == b->num;
+    return a->str && b->str && strcasecmp(a->str, b->str) == 0;
+}
+
+const char *cr_reco_name(cr_reco r)
+{
+    switch (r) {
+    case CR_RECO_PHD: return "phd";
+    case CR_RECO_INDUSTRY: return "industry";
+    case CR_RECO_EITHER: return "either";
+    default: return NULL;
+    }
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int cost = tolower((unsigned char)a[i - 1]) !=
+                       tolower((unsigned char)b[j - 1]);
+            int best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cr_closest(const char *word, const char *const *cands, int n)
+{
+    const char *best = NULL;
+    int bestd = (int)strlen(word) / 3 + 1;
+    if (bestd > 3)
+        bestd = 3;
+    for (int i = 0; i < n; i++) {
+        int dist = edit_distance(word, cands[i]);
+        if (dist <= bestd && (best == NULL || dist < bestd)) {
+            best = cands[i];
+            bestd = dist;
+        }
+    }
+    return best;
+}
+
+/* Finishing: resolve names, check values, compile patterns. */
+
+static const cr_loc *pos_at(const cr_pattern *p, size_t off)
+{
+    size_t len = strlen(p->src);
+    return &p->pos[off > len ? len : off];
+}
+
+static int is_ident(int c)
+{
+    return isalnum(c) || c == '_' || c == '-';
+}
+
+/* The expansion of a pattern, and where each of its bytes came from. */
+typedef struct expansion {
+    cr_buf out;
+    size_t *from;               /* from[k]: offset in the source of byte k */
+    size_t cap;
+} expansion;
+
+static void emit(expansion *x, const char *s, size_t n, size_t from)
+{
+    if (x->out.len + n + 1 > x->cap) {
+        x->cap = 2 * (x->out.len + n + 1);
+        x->from = xreallocarray(x->from, x->cap, sizeof *x->from);
+    }
+    for (size_t k = 0; k < n; k++)
+        x->from[x->out.len + k] = from;
+    cr_buf_putn(&x->out, s, n);
+}
+
+/* Emit concept c's words as (?:word|word|...), all placed at offset at. */
+static void emit_concept(expansion *x, const cr_concept *c, size_t at)
+{
+    emit(x, "(?:", 3, at);
+    for (int w = 0; c && w < c->nwords; w++) {
+        if (w > 0)
+            emit(x, "|", 1, at);
+        emit(x, c->words[w], strlen(c->words[w]), at);
+    }
+    emit(x, ")", 1, at);
+}
+
+/* Substitute {concept} references by (?:word|word|...).  (*fromp)[k] is
+ * the offset in p->src of byte k of the result.  Unknown concepts are
+ * reported; returns the expansion, which the caller frees with *fromp. */
+static char *expand(const cr_kb *kb, const cr_pattern *p, size_t **fromp,
+                    cr_diag *d)
+{
+    expansion x = {{0}, NULL, 0};
+    const char *s = p->src;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        int escaped = 0;
+        for (size_t b = i; b > 0 && s[b - 1] == '\\'; b--)
+            escaped = !escaped;
+        if (s[i] == '{' && !escaped &&
+            (isalpha((unsigned char)s[j]) || s[j] == '_')) {
+            while (j < n && is_ident((unsigned char)s[j]))
+                j++;
+            if (j < n && s[j] == '}') {
+                char *name = xstrndup(s + i + 1, j - i - 1);
+                int c = map_get(&kb->conceptmap, name);
+                if (c < 0) {
+                    const cr_loc *l = pos_at(p, i + 1);
+                    cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+                                "unknown concept '%s'", name);
+                }
+                free(name);
+                emit_concept(&x, c >= 0 ? &kb->concepts[c] : NULL, i);
+                i = j + 1;
+                continue;
+            }
+        }
+        emit(&x, s + i, 1, i);
+        i++;
+    }
+    emit(&x, "", 0, n);
+    if (x.from == NULL || x.cap <= x.out.len)
+        x.from = xreallocarray(x.from, x.out.len + 1, sizeof *x.from);
+    x.from[x.out.len] = n;
+    *fromp = x.from;
+    return cr_buf_take(&x.out);
+}
+
+static void compile_pattern(const cr_kb *kb, cr_pattern *p, cr_diag *d)
+{
+    size_t *from;
+    int before = cr_diag_errors(d);
+    char *x = expand(kb, p, &from, d);
+    if (cr_diag_errors(d) == before) {
+        cr_regex_error err;
+        p->re = cr_regex_new(x, strlen(x), &err);
+        if (p->re == NULL) {
+            size_t off = err.offset > strlen(x) ? strlen(x) : err.offset;
+            const cr_loc *l = pos_at(p, from[off]);
+            cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+                        "invalid regular expression: %s", err.message);
+        }
+    }
+    free(x);
+    free(from);
+}
+
+static void resolve_assign(const cr_kb *kb, cr_assign *a, int needvalue,
+                           cr_diag *d)
+{
+    a->fact = map_get(&kb->factmap, a->name);
+    if (a->fact < 0) {
+        const char **names = xcalloc((size_t)kb->nfacts, sizeof(char *));
+        for (int i = 0; i < kb->nfacts; i++)
+            names[i] = kb->facts[i].name;
+        const char *near = cr_closest(a->name, names, kb->nfacts);
+        cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
+                    "undeclared fact '%s'%s%s%s", a->name,
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
+        free(names);
+        return;
+    }
+    if (!needvalue)
+        return;
+    const cr_factdecl *f = &kb->facts[a->fact];
+    if (a->fact == CR_FACT_INTENT && map_get(&kb->intentmap, a->text) < 0) {
+        cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
+                    "unknown intent '%s'", a->text);
+        return;
+    }
+    if (!cr_value_parse(f, a->text, &a->value)) {
+        static const char *tn[] = {"boolean", "number", "string", "choice"};
+        if (f->type == CR_CHOICE) {
+            cr_buf b = {0};
+            for (int i = 0; i < f->nchoices; i++)
+                cr_buf_printf(&b, "%s%s", i ? ", " : "", f->choices[i]);
+            cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
+                        "'%s' is not a value of fact '%s' (one of: %s)",
+                        a->text, f->name, b.s ? b.s : "");
+            cr_buf_free(&b);
+        } else {
+            cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
+                        "'%s' is not a %s, as fact '%s' needs", a->text,
+                        tn[f->type], f->name);
+        }
+    }
+}
+
+static void resolve_cond(const cr_kb *kb, cr_cond *c, cr_diag *d)
+{
+    for (int i = 0; i < c->nkids; i++)
+        resolve_cond(kb, c->kids[i], d);
+    if (c->kind != CR_COND_TEST && c->kind != CR_COND_EXISTS &&
+        c->kind != CR_COND_MISSING)
+        return;
+    cr_assign probe = {.name = c->name, .loc = c->loc};
+    resolve_assign(kb, &probe, 0, d);
+    c->fact = probe.fact;
+    if (c->fact < 0)
+        return;
+    const cr_factdecl *f = &kb->facts[c->fact];
+    if (c->op >= CR_OP_LT && c->op <= CR_OP_GE && f->type != CR_NUMBER)
+        cr_diag_add(d, CR_ERROR, c->loc.file, c->loc.line, c->loc.col,
+                    "fact '%s' is a %s: it cannot be compared with < or >",
+                    f->name, f->type == CR_BOOL ? "boolean" : "text");
+    for (int i = 0; i < c->nvals; i++) {
+        c->vals[i].name = xstrdup(c->name);
+        resolve_assign(kb, &c->vals[i], 1, d);
+    }
+}
+
+static void resolve_rule(const cr_kb *kb, cr_rule *r,
+                         const cr_corpus *corpus, cr_diag *d)
+{
+    if (r->when)
+        resolve_cond(kb, r->when, d);
+    for (int i = 0; i < r->ncites; i++) {
+        cr_cite *c = &r->cites[i];
+        c->section = cr_corpus_find(corpus, c->anchor);
+        if (c->section >= 0)
+            continue;
+        int n = cr_corpus_count(corpus);
+        const char **names = xcalloc((size_t)n + 1, sizeof(char *));
+        for (int k = 0; k < n; k++)
+            names[k] = cr_corpus_anchor(corpus, k);
+        const char *near = cr_closest(c->anchor, names, n);
+        cr_diag_add(d, CR_ERROR, c->loc.file, c->loc.line, c->loc.col,
+                    "no section '%s' in the essay%s%s%s", c->anchor,
+                    near ? " (did you mean '" : "", near ? near : "",
+                    near ? "'?)" : "");
+        free(names);
+    }
+    for (int i = 0; i < r->nasserts; i++)
+        resolve_assign(kb, &r->asserts[i], 1, d);
+    for (int i = 0; i < r->nretracts; i++)
+        resolve_assign(kb, &r->retracts[i], 0, d);
+    r->askfact = -1;
+    if (r->ask) {
+        cr_assign probe = {.name = r->ask, .loc = r->loc};
+        resolve_assign(kb, &probe, 0, d);
+        r->askfact = probe.fact;
+        if (r->askfact >= 0 && kb->facts[r->askfact].prompt == NULL)
+            cr_diag_add(d, CR_ERROR, r->loc.file, r->loc.line, r->loc.col,
+                        "rule asks for fact '%s', which has no prompt",
+                        r->ask);
+    }
+}
+
+static void check_groups(const cr_kb *kb, cr_extractor *x, cr_diag *d)
+{
+    const char *const *names;
+    int n = cr_regex_names(x->pattern.re, &names);
+    for (int i = 0; i < n; i++)
+        if (map_get(&kb->factmap, names[i]) < 0) {
+            const cr_loc *l = &x->pattern.pos[0];
+            cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+                        "named group '%s' is not a declared fact", names[i]);
+        }
+}
+
+int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
+{
+    int before = cr_diag_errors(d);
+    for (int i = 0; i < kb->nintents; i++)
+        for (int k = 0; k < kb->intents[i].npatterns; k++)
+            compile_pattern(kb, &kb->intents[i].patterns[k], d);
+    for (int i = 0; i < kb->nextractors; i++) {
+        cr_extractor *x = &kb->extractors[i];
+        compile_pattern(kb, &x->pattern, d);
+        if (x->pattern.re)
+            check_groups(kb, x, d);
+        for (int k = 0; k < x->nsets; k++)
+            resolve_assign(kb, &x->sets[k], 1, d);
+        for (int k = 0; k < x->nnegated; k++)
+            resolve_assign(kb, &x->negated[k], 1, d);
+    }
+    for (int i = 0; i < kb->nrules; i++)
+        resolve_rule(kb, &kb->rules[i], corpus, d);
+    return cr_diag_errors(d) - before;
+}
+
+void cr_kb_jit(cr_kb *kb)
+{
+    for (int i = 0; i < kb->nintents; i++)
+        for (int k = 0; k < kb->intents[i].npatterns; k++)
+            if (kb->intents[i].patterns[k].re)
+                cr_regex_jit(kb->intents[i].patterns[k].re);
+    for (int i = 0; i < kb->nextractors; i++)
+        if (kb->extractors[i].pattern.re)
+            cr_regex_jit(kb->extractors[i].pattern.re);
+}

@@ -1,0 +1,196 @@
+/* kb.h - the knowledge base: what the rule files declare.
+ *
+ * This is the engine's shared representation (as Lua's lobject.h is for
+ * its modules): the loader fills it, the matcher, the engine and the
+ * answer composer read it.  Programs outside engine/ use session.h.
+ *
+ * Everything is numbered: facts, intents and rules are indexes into the
+ * arrays below, found by name through the kb's hash table.  Two facts are
+ * built in: `intent` (the id of the intent a question matched) and
+ * `question` (unused by rules so far, reserved).  References between
+ * parts (a condition naming a fact, a pattern naming a concept) are
+ * resolved by cr_kb_finish once every file is read, so the order of
+ * declarations, and of files, does not matter. */
+#ifndef CR_KB_H
+#define CR_KB_H
+
+#include "corpus.h"
+#include "diag.h"
+#include "matcher.h"
+
+typedef enum cr_type { CR_BOOL, CR_NUMBER, CR_STRING, CR_CHOICE } cr_type;
+
+typedef enum cr_reco {
+    CR_RECO_NONE, CR_RECO_PHD, CR_RECO_INDUSTRY, CR_RECO_EITHER
+} cr_reco;
+
+/* A place in a rule file; file points at a string the kb owns. */
+typedef struct cr_loc {
+    const char *file;
+    int line, col;
+} cr_loc;
+
+/* A value: num holds booleans (0 or 1) and numbers, str strings and
+ * choices.  str, when not NULL, is owned by whoever holds the value. */
+typedef struct cr_value {
+    double num;
+    char *str;
+} cr_value;
+
+typedef struct cr_factdecl {
+    char *name;
+    cr_type type;
+    char **choices;             /* the allowed values of a choice */
+    int nchoices;
+    char *prompt;               /* how to ask for it; NULL: not askable */
+    cr_loc loc;
+} cr_factdecl;
+
+typedef struct cr_concept {
+    char *name;
+    char **words;               /* regex fragments, one per synonym */
+    int nwords;
+    cr_loc loc;
+} cr_concept;
+
+/* A pattern as written, and its translation back to the rule file: pos[k]
+ * is the place of byte k of src, so PCRE2's error offsets can be shown
+ * where the author typed them. */
+typedef struct cr_pattern {
+    char *src;
+    cr_loc *pos;                /* strlen(src) + 1 entries */
+    cr_regex *re;               /* compiled by cr_kb_finish */
+} cr_pattern;
+
+typedef struct cr_intent {
+    char *id;
+    char *topic;                /* a few words for "I can talk about" */
+    cr_pattern *patterns;
+    int npatterns;
+    char **examples;
+    int nexamples;
+    cr_loc loc;
+} cr_intent;
+
+/* fact = value, as a rule or an extractor sets it. */
+typedef struct cr_assign {
+    char *name;
+    int fact;                   /* resolved by cr_kb_finish */
+    char *text;                 /* the value as written */
+    cr_value value;
+    cr_loc loc;
+} cr_assign;
+
+typedef struct cr_extractor {
+    char *id;
+    cr_pattern pattern;
+    cr_assign *sets;            /* constants set when it matches */
+    int nsets;
+    cr_assign *negated;         /* set instead when the words are negated */
+    int nnegated;
+    cr_loc loc;
+} cr_extractor;
+
+typedef enum cr_condkind {
+    CR_COND_ALL, CR_COND_ANY, CR_COND_NOT,
+    CR_COND_TEST, CR_COND_EXISTS, CR_COND_MISSING
+} cr_condkind;
+
+typedef enum cr_op {
+    CR_OP_EQ, CR_OP_NE, CR_OP_LT, CR_OP_LE, CR_OP_GT, CR_OP_GE, CR_OP_IN
+} cr_op;
+
+typedef struct cr_cond {
+    cr_condkind kind;
+    cr_op op;
+    char *name;                 /* the fact tested, as written */
+    int fact;                   /* resolved by cr_kb_finish */
+    cr_assign *vals;            /* the values compared with (IN: several) */
+    int nvals;
+    struct cr_cond **kids;      /* ALL, ANY, NOT */
+    int nkids;
+    cr_loc loc;
+} cr_cond;
+
+typedef struct cr_cite {
+    char *anchor;
+    int section;                /* resolved by cr_kb_finish */
+    cr_loc loc;
+} cr_cite;
+
+typedef struct cr_rule {
+    char *id;
+    int salience;
+    double confidence;          /* 0 < cf <= 1, default 1 */
+    cr_cond *when;              /* NULL: always */
+    char *answer;               /* advice in the team's words, or NULL */
+    cr_cite *cites;
+    int ncites;
+    cr_reco reco;
+    cr_assign *asserts;
+    int nasserts;
+    cr_assign *retracts;        /* only name, fact and loc are used */
+    int nretracts;
+    char *ask;                  /* a fact to ask the user for, or NULL */
+    int askfact;
+    cr_loc loc;
+} cr_rule;
+
+typedef struct cr_kb cr_kb;
+
+cr_kb *cr_kb_new(void);
+void cr_kb_free(cr_kb *kb);
+
+/* Keep a file name for the life of the kb; returns the kb's copy. */
+const char *cr_kb_intern(cr_kb *kb, const char *file);
+
+/* Appending parts; the kb takes ownership of what the structs point to.
+ * Duplicate names are reported into d and the newcomer is dropped. */
+void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d);
+void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d);
+void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d);
+void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d);
+void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d);
+
+/* Resolve names, check values against the facts' types, check citations
+ * against corpus, expand concepts and compile every pattern.  Reports
+ * every problem into d; returns the number of errors. */
+int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d);
+
+/* JIT-compile every pattern: worth it for a session of many turns. */
+void cr_kb_jit(cr_kb *kb);
+
+/* Look-ups by name: index, or -1. */
+int cr_kb_fact(const cr_kb *kb, const char *name);
+int cr_kb_intent(const cr_kb *kb, const char *id);
+int cr_kb_rule(const cr_kb *kb, const char *id);
+
+int cr_kb_nfacts(const cr_kb *kb);
+int cr_kb_nintents(const cr_kb *kb);
+int cr_kb_nextractors(const cr_kb *kb);
+int cr_kb_nrules(const cr_kb *kb);
+const cr_factdecl *cr_kb_factdecl(const cr_kb *kb, int i);
+const cr_intent *cr_kb_intentdef(const cr_kb *kb, int i);
+const cr_extractor *cr_kb_extractor(const cr_kb *kb, int i);
+const cr_rule *cr_kb_ruledef(const cr_kb *kb, int i);
+
+/* The index of the built-in fact `intent`. */
+#define CR_FACT_INTENT 0
+
+/* Values. */
+void cr_value_free(cr_value *v);
+cr_value cr_value_copy(const cr_value *v);
+/* Parse text as a value of fact f's type; returns 0 if it is not one. */
+int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out);
+/* The value as text; a new string the caller frees. */
+char *cr_value_text(const cr_factdecl *f, const cr_value *v);
+int cr_value_equal(const cr_factdecl *f, const cr_value *a,
+                   const cr_value *b);
+
+const char *cr_reco_name(cr_reco r);    /* "phd", ...; NULL for none */
+
+/* The closest of n candidate names to word within a small edit distance,
+ * or NULL: for "did you mean …?". */
+const char *cr_closest(const char *word, const char *const *cands, int n);
+
+#endif

@@ -1,0 +1,310 @@
+/* main.c - the crossroads program: options, commands, exit statuses.
+ *
+ * Exit statuses: 0 answered (an honest "not covered" too), 1 a runtime
+ * failure, 2 a usage error or a bad rule file. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "corpus.h"
+#include "diag.h"
+#include "json.h"
+#include "repl.h"
+#include "session.h"
+#include "xmalloc.h"
+
+#define ESSAY "corpus/choosing-a-phd-or-industry.md"
+
+enum { EXIT_ANSWERED = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+typedef struct options {
+    int json;
+    const char **rules;         /* --rules, in order */
+    int nrules;
+    const char **facts;         /* --fact NAME=VALUE */
+    int nfacts;
+} options;
+
+static void usage(FILE *f)
+{
+    fputs("usage: crossroads [OPTION]... [QUESTION WORDS...]\n"
+          "       crossroads sections | section ANCHOR\n"
+          "       crossroads lint [FILE...]\n"
+          "\n"
+          "An offline adviser on doing a PhD in computer science or machine\n"
+          "learning versus going to industry. Every answer cites the section\n"
+          "of the essay it rests on.\n"
+          "\n"
+          "With a question, answer it and exit. Without one, chat: a prompt\n"
+          "on a terminal, one answer per input line on a pipe.\n"
+          "\n"
+          "  -j, --json            print answers as JSON (one object per line)\n"
+          "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
+          "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
+          "  -h, --help            show this help and exit\n"
+          "  -V, --version         show the version and exit\n"
+          "\n"
+          "Commands:\n"
+          "  sections              list the essay's sections and their anchors\n"
+          "  section ANCHOR        print one section of the essay\n"
+          "  lint [FILE...]        check rule files; every problem as\n"
+          "                        file:line:col: error: message\n"
+          "\n"
+          "Exit status: 0 answered, 1 runtime failure, 2 usage or rule-file error.\n"
+          "See crossroads(1).\n", f);
+}
+
+/* Where the essay and the built-in rules are: $CROSSROADS_DATADIR, else
+ * the source tree when this is the binary in the build tree, else the
+ * installed data.  A new string. */
+static char *datadir(void)
+{
+    const char *env = getenv("CROSSROADS_DATADIR");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *real = realpath(CR_BUILDDIR, NULL);
+            int in_build = real && strcmp(real, exe) == 0;
+            free(real);
+            if (in_build)
+                return xstrdup(CR_SRCDIR);
+        }
+    }
+    return xstrdup(CR_PKGDATADIR);
+}
+
+static cr_session *open_session(const options *o, cr_diag *d)
+{
+    char *dir = datadir();
+    char *essay = xasprintf("%s/" ESSAY, dir);
+    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
+    char *builtin = xasprintf("%s/rules", dir);
+    paths[0] = builtin;
+    memcpy(paths + 1, o->rules, (size_t)o->nrules * sizeof *paths);
+    cr_session *s = cr_session_new(essay, paths, o->nrules + 1, d);
+    free(paths);
+    free(builtin);
+    free(essay);
+    free(dir);
+    for (int i = 0; s && i < o->nfacts; i++) {
+        char *name = xstrdup(o->facts[i]);
+        char *eq = strchr(name, '=');
+        if (eq == NULL) {
+            cr_diag_add(d, CR_ERROR, NULL, 0, 0,
+                        "--fact takes NAME=VALUE, not '%s'", name);
+        } else {
+            *eq = '\0';
+            cr_session_set(s, name, eq + 1, d);
+        }
+        free(name);
+    }
+    if (s && cr_diag_errors(d)) {
+        cr_session_free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static int cmd_sections(cr_session *s)
+{
+    const cr_corpus *c = cr_session_corpus(s);
+    printf("%s\n\n", cr_corpus_title(c));
+    for (int i = 0; i < cr_corpus_count(c); i++) {
+        int indent = 2 * (cr_corpus_level(c, i) - 2);
+        printf("%*s%-*s  #%s\n", indent, "", 44 - indent,
+               cr_corpus_heading(c, i), cr_corpus_anchor(c, i));
+    }
+    return EXIT_ANSWERED;
+}
+
+static int cmd_section(cr_session *s, const char *anchor, int width)
+{
+    const cr_corpus *c = cr_session_corpus(s);
+    int i = cr_corpus_find(c, anchor && anchor[0] == '#' ? anchor + 1
+                                                         : anchor);
+    if (i < 0) {
+        fprintf(stderr, "crossroads: no section '%s' (see 'crossroads "
+                "sections')\n", anchor);
+        return EXIT_USAGE;
+    }
+    char *path = cr_corpus_path(c, i, " › ");
+    printf("§ %s (#%s)\n\n", path, cr_corpus_anchor(c, i));
+    free(path);
+    const char *text = cr_corpus_text(c, i);
+    if (*text == '\0') {
+        printf("(This heading has no text of its own; its subsections:)\n");
+        for (int k = i + 1; k < cr_corpus_count(c) &&
+                            cr_corpus_level(c, k) > cr_corpus_level(c, i); k++)
+            printf("  %s  #%s\n", cr_corpus_heading(c, k),
+                   cr_corpus_anchor(c, k));
+        return EXIT_ANSWERED;
+    }
+    cr_buf b = {0};
+    cr_text_wrap(&b, text, width, "");
+    fputs(b.s ? b.s : "", stdout);
+    cr_buf_free(&b);
+    return EXIT_ANSWERED;
+}
+
+static char *join_words(char **words, int n)
+{
+    cr_buf b = {0};
+    for (int i = 0; i < n; i++) {
+        if (i)
+            cr_buf_putc(&b, ' ');
+        cr_buf_puts(&b, words[i]);
+    }
+    return cr_buf_take(&b);
+}
+
+static int cmd_ask(cr_session *s, const char *q, const cr_repl_opts *ro,
+                   cr_diag *d)
+{
+    cr_answer *a;
+    if (cr_session_ask(s, q, strlen(q), &a, d) < 0) {
+        cr_print_diag(d);
+        return EXIT_RUNTIME;
+    }
+    cr_print_answer(stdout, a, ro);
+    cr_answer_free(a);
+    return EXIT_ANSWERED;
+}
+
+/* lint: load the built-in rules and the named files; report all. */
+static int cmd_lint(options *o, char **files, int n, cr_diag *d)
+{
+    for (int i = 0; i < n; i++) {
+        o->rules = xreallocarray(o->rules, (size_t)o->nrules + 1,
+                                 sizeof *o->rules);
+        o->rules[o->nrules++] = files[i];
+    }
+    cr_session *s = open_session(o, d);
+    int errors = cr_diag_errors(d);
+    cr_print_diag(d);
+    cr_session_free(s);
+    if (errors == 0)
+        fprintf(stderr, "crossroads: rule files are clean\n");
+    return errors ? EXIT_USAGE : EXIT_ANSWERED;
+}
+
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+        return ws.ws_col > 100 ? 100 : ws.ws_col;
+    return 80;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"fact", required_argument, NULL, 'f'},
+        {"rules", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "+jf:r:hV", longs, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o->json = 1;
+            break;
+        case 'f':
+            o->facts = xreallocarray(o->facts, (size_t)o->nfacts + 1,
+                                     sizeof *o->facts);
+            o->facts[o->nfacts++] = optarg;
+            break;
+        case 'r':
+            o->rules = xreallocarray(o->rules, (size_t)o->nrules + 1,
+                                     sizeof *o->rules);
+            o->rules[o->nrules++] = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_ANSWERED;
+        case 'V':
+            printf("crossroads %s\n", PACKAGE_VERSION);
+            return EXIT_ANSWERED;
+        default:
+            fprintf(stderr, "Try 'crossroads --help'.\n");
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static int run(int argc, char **argv, options *o, cr_diag *d)
+{
+    char **args = argv + optind;
+    int nargs = argc - optind;
+    int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+    if (!dashdash && nargs > 0 && strcmp(args[0], "lint") == 0)
+        return cmd_lint(o, args + 1, nargs - 1, d);
+    cr_repl_opts ro = {o->json, 0, 0};
+    if (isatty(STDOUT_FILENO)) {
+        const char *nc = getenv("NO_COLOR");
+        ro.color = !(nc && *nc) && !o->json;
+        ro.width = terminal_width();
+    }
+    cr_session *s = open_session(o, d);
+    if (s == NULL) {
+        cr_print_diag(d);
+        return EXIT_USAGE;
+    }
+    int status;
+    if (!dashdash && nargs == 1 && strcmp(args[0], "sections") == 0) {
+        status = cmd_sections(s);
+    } else if (!dashdash && nargs >= 1 && strcmp(args[0], "section") == 0) {
+        if (nargs != 2) {
+            fprintf(stderr, "usage: crossroads section ANCHOR\n");
+            status = EXIT_USAGE;
+        } else {
+            status = cmd_section(s, args[1], ro.width);
+        }
+    } else if (nargs > 0) {
+        char *q = join_words(args, nargs);
+        status = cmd_ask(s, q, &ro, d);
+        free(q);
+    } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->json) {
+        cr_session_jit(s);
+        status = cr_repl_terminal(s, &ro);
+    } else {
+        cr_session_jit(s);
+        status = cr_repl_pipe(s, stdin, stdout, &ro);
+    }
+    cr_session_free(s);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options o = {0};
+    cr_diag *d = cr_diag_new();
+    int status = parse_args(argc, argv, &o);
+    if (status < 0)
+        status = run(argc, argv, &o, d);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "crossroads: cannot write the answer: %s\n",
+                strerror(errno));
+        status = EXIT_RUNTIME;
+    }
+    free(o.rules);
+    free(o.facts);
+    cr_diag_free(d);
+    return status;
+}

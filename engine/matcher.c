@@ -1,0 +1,157 @@
+/* matcher.c - PCRE2 behind a small interface.
+ *
+ * Each cr_regex keeps its own match data, so a match and the group
+ * look-ups after it need no allocation: a turn of the REPL allocates
+ * nothing here.  Limits: PCRE2's match limit counts calls of its internal
+ * match function, the depth limit bounds backtracking memory; the values
+ * below stop a catastrophic pattern such as (a+)+$ within milliseconds
+ * while leaving room for any sane pattern on a long question. */
+#include "config.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+#include "xmalloc.h"
+
+enum { MATCH_LIMIT = 200000, DEPTH_LIMIT = 2000 };
+
+struct cr_regex {
+    pcre2_code *code;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    char **names;        /* named groups, by number order */
+    int nnames;
+};
+
+static void read_names(cr_regex *re)
+{
+    uint32_t count = 0, size = 0;
+    PCRE2_SPTR table;
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &count);
+    if (count == 0)
+        return;
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &size);
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+    re->names = xcalloc(count, sizeof(char *));
+    for (uint32_t i = 0; i < count; i++)
+        re->names[i] = xstrdup((const char *)table + i * size + 2);
+    re->nnames = (int)count;
+}
+
+cr_regex *cr_regex_new(const char *pattern, size_t len, cr_regex_error *err)
+{
+    int code;
+    PCRE2_SIZE off;
+    uint32_t opts = PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP;
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &code,
+                                  &off, NULL);
+    if (c == NULL) {
+        err->offset = off;
+        pcre2_get_error_message(code, (PCRE2_UCHAR *)err->message,
+                                sizeof err->message);
+        return NULL;
+    }
+    cr_regex *re = xcalloc(1, sizeof *re);
+    re->code = c;
+    re->md = pcre2_match_data_create_from_pattern(c, NULL);
+    re->mctx = pcre2_match_context_create(NULL);
+    if (re->md == NULL || re->mctx == NULL)
+        abort();
+    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+    read_names(re);
+    return re;
+}
+
+void cr_regex_free(cr_regex *re)
+{
+    if (re == NULL)
+        return;
+    for (int i = 0; i < re->nnames; i++)
+        free(re->names[i]);
+    free(re->names);
+    pcre2_match_context_free(re->mctx);
+    pcre2_match_data_free(re->md);
+    pcre2_code_free(re->code);
+    free(re);
+}
+
+void cr_regex_jit(cr_regex *re)
+{
+    /* A pattern that JIT cannot compile still works interpreted. */
+    (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+}
+
+int cr_regex_match(cr_regex *re, const char *subject, size_t len,
+                   size_t start, size_t *mstart, size_t *mend)
+{
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0,
+                         re->md, re->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return CR_NOMATCH;
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        return CR_MATCH_LIMIT;
+    if (rc < 0)
+        return CR_MATCH_ERROR;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    *mstart = ov[0];
+    *mend = ov[1];
+    return CR_MATCH;
+}
+
+int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,
+                   size_t *gend)
+{
+    int n = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
+    if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(re->md))
+        return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    if (ov[2 * n] == PCRE2_UNSET)
+        return 0;
+    *gstart = ov[2 * n];
+    *gend = ov[2 * n + 1];
+    return 1;
+}
+
+int cr_regex_names(cr_regex *re, const char *const **names)
+{
+    *names = (const char *const *)re->names;
+    return re->nnames;
+}
+
+size_t cr_utf8_valid(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3, cp = c & 0x07;
+        } else {
+            return i;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}

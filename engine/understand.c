@@ -1,0 +1,252 @@
+/* understand.c - normalising text, ranking intents, extracting facts. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher.h"
+#include "understand.h"
+#include "xmalloc.h"
+
+/* Decode the UTF-8 character at s[0] >= 0x80; returns its length, or 0
+ * if the bytes there are not valid UTF-8. */
+static size_t utf8_char(const char *s, size_t len, unsigned *cp)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t want = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (want > len || cr_utf8_valid(s, want) != want)
+        return 0;
+    *cp = c & (want == 2 ? 0x1F : want == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < want; k++)
+        *cp = (*cp << 6) | ((unsigned char)s[k] & 0x3F);
+    return want;
+}
+
+/* Skip a terminal escape sequence starting at s[0] == ESC. */
+static size_t escape_len(const char *s, size_t len)
+{
+    if (len < 2)
+        return 1;
+    size_t i = 2;
+    if (s[1] == '[') {                  /* CSI: parameters, then a final */
+        while (i < len && (unsigned char)s[i] >= 0x20 &&
+               (unsigned char)s[i] < 0x40)
+            i++;
+        return i < len ? i + 1 : i;
+    }
+    if (s[1] == ']' || s[1] == 'P' || s[1] == '_' || s[1] == '^') {
+        while (i < len && s[i] != '\a' && !(s[i] == 0x1b && i + 1 < len &&
+                                            s[i + 1] == '\\'))
+            i++;                        /* OSC, DCS...: up to BEL or ST */
+        return i < len ? (s[i] == '\a' ? i + 1 : i + 2) : i;
+    }
+    return 2;
+}
+
+static void put_space(cr_buf *b)
+{
+    if (b->len > 0 && b->s[b->len - 1] != ' ')
+        cr_buf_putc(b, ' ');
+}
+
+char *cr_normalise(const char *text, size_t len)
+{
+    cr_buf b = {0};
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        unsigned cp;
+        if (c == 0x1b) {
+            i += escape_len(text + i, len - i);
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            put_space(&b);
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            cr_buf_putc(&b, c);
+            i++;
+            continue;
+        }
+        size_t n = utf8_char(text + i, len - i, &cp);
+        if (n == 0) {
+            cr_buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        if (cp >= 0x80 && cp < 0xA0)    /* C1 controls */
+            put_space(&b);
+        else if (cp == 0x2018 || cp == 0x2019 || cp == 0x2032)
+            cr_buf_putc(&b, '\'');
+        else if (cp == 0x201C || cp == 0x201D)
+            cr_buf_putc(&b, '"');
+        else if (cp == 0x2013 || cp == 0x2014)
+            cr_buf_putc(&b, '-');
+        else if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B))
+            put_space(&b);
+        else
+            cr_buf_putn(&b, text + i, n);
+        i += n;
+    }
+    char *s = cr_buf_take(&b);
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        s[--n] = '\0';
+    if (s[0] == ' ')
+        memmove(s, s + 1, n);
+    return s;
+}
+
+static void limit_hit(cr_diag *d, const char *what, const char *id,
+                      const cr_pattern *p)
+{
+    cr_diag_add(d, CR_ERROR, p->pos[0].file, p->pos[0].line, p->pos[0].col,
+                "pattern of %s '%s' gave up: it needs too much "
+                "backtracking (PCRE2 match limit)", what, id);
+}
+
+static int by_score(const void *pa, const void *pb)
+{
+    const cr_intent_hit *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->intent - b->intent;
+}
+
+int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
+                int n, cr_diag *d)
+{
+    int ni = cr_kb_nintents(kb), found = 0;
+    size_t len = strlen(text);
+    cr_intent_hit *all = xcalloc((size_t)ni + 1, sizeof *all);
+    for (int i = 0; i < ni; i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        cr_intent_hit h = {i, 0, 0, 0};
+        for (int k = 0; k < in->npatterns; k++) {
+            size_t s, e;
+            int rc = cr_regex_match(in->patterns[k].re, text, len, 0, &s, &e);
+            if (rc == CR_MATCH_LIMIT)
+                limit_hit(d, "intent", in->id, &in->patterns[k]);
+            if (rc != CR_MATCH)
+                continue;
+            h.score += 1;
+            if (e - s > h.end - h.start)
+                h.start = s, h.end = e;
+        }
+        if (h.score > 0) {
+            h.score += (double)(h.end - h.start) / 1000.0;
+            all[found++] = h;
+        }
+    }
+    qsort(all, (size_t)found, sizeof *all, by_score);
+    int out = found < n ? found : n;
+    memcpy(hits, all, (size_t)out * sizeof *hits);
+    free(all);
+    return out;
+}
+
+/* Is there a negation between the start of the clause holding text[at]
+ * and at? */
+static int negated(const char *text, size_t at)
+{
+    static const char *const cues[] = {
+        "not", "no", "never", "don't", "dont", "doesn't", "didn't",
+        "won't", "can't", "cannot", "isn't", "aren't", "haven't", "hasn't",
+        "neither", "nor", "without", "wouldn't", "shouldn't",
+    };
+    size_t start = at;
+    while (start > 0 && !strchr(".;!?,", text[start - 1]))
+        start--;
+    size_t i = start;
+    while (i < at) {
+        while (i < at && !isalpha((unsigned char)text[i]))
+            i++;
+        size_t w = i;
+        while (i < at && (isalpha((unsigned char)text[i]) || text[i] == '\''))
+            i++;
+        for (size_t k = 0; k < sizeof cues / sizeof *cues; k++)
+            if (i - w == strlen(cues[k]) &&
+                strncasecmp(text + w, cues[k], i - w) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* A number written as digits or as a small number word. */
+static int parse_number(const char *s, cr_value *v)
+{
+    static const char *const words[] = {
+        "zero", "one", "two", "three", "four", "five", "six", "seven",
+        "eight", "nine", "ten", "eleven", "twelve",
+    };
+    for (int i = 0; i < (int)(sizeof words / sizeof *words); i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return v->num = i, v->str = NULL, 1;
+    if (strcasecmp(s, "a") == 0 || strcasecmp(s, "an") == 0 ||
+        strcasecmp(s, "a single") == 0)
+        return v->num = 1, v->str = NULL, 1;
+    if (strcasecmp(s, "no") == 0 || strcasecmp(s, "any") == 0)
+        return v->num = 0, v->str = NULL, 1;
+    return 0;
+}
+
+static int set_group(const cr_kb *kb, cr_wm *wm, int fact, const char *text,
+                     const char *words, int turn)
+{
+    const cr_factdecl *f = cr_kb_factdecl(kb, fact);
+    cr_value v;
+    if (!(f->type == CR_NUMBER && parse_number(text, &v)) &&
+        !cr_value_parse(f, text, &v))
+        return 0;
+    cr_wm_set(wm, fact, &v, CR_SRC_USER, turn, words, -1, 1.0);
+    cr_value_free(&v);
+    return 1;
+}
+
+static int apply(cr_wm *wm, const cr_assign *a, int n, const char *words,
+                 int turn)
+{
+    for (int i = 0; i < n; i++)
+        cr_wm_set(wm, a[i].fact, &a[i].value, CR_SRC_USER, turn, words, -1,
+                  1.0);
+    return n;
+}
+
+int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
+               cr_diag *d)
+{
+    size_t len = strlen(text);
+    int set = 0;
+    for (int i = 0; i < cr_kb_nextractors(kb); i++) {
+        const cr_extractor *x = cr_kb_extractor(kb, i);
+        size_t s, e;
+        int rc = cr_regex_match(x->pattern.re, text, len, 0, &s, &e);
+        if (rc == CR_MATCH_LIMIT)
+            limit_hit(d, "extractor", x->id, &x->pattern);
+        if (rc != CR_MATCH)
+            continue;
+        char *words = xstrndup(text + s, e - s);
+        if (negated(text, s)) {
+            set += apply(wm, x->negated, x->nnegated, words, turn);
+            free(words);
+            continue;
+        }
+        const char *const *names;
+        int ng = cr_regex_names(x->pattern.re, &names);
+        for (int g = 0; g < ng; g++) {
+            size_t gs, ge;
+            if (!cr_regex_group(x->pattern.re, names[g], &gs, &ge))
+                continue;
+            char *val = xstrndup(text + gs, ge - gs);
+            set += set_group(kb, wm, cr_kb_fact(kb, names[g]), val, words,
+                             turn);
+            free(val);
+        }
+        set += apply(wm, x->sets, x->nsets, words, turn);
+        free(words);
+    }
+    return set;
+}

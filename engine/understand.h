@@ -1,0 +1,42 @@
+/* understand.h - from the user's words to facts.
+ *
+ * The matcher's side of a turn: the text is normalised, every intent's
+ * patterns are tried on it to rank what the question asks about, and
+ * the extractors turn what the user says about themselves into facts.
+ * Neither decides anything: they only produce facts for the rules. */
+#ifndef CR_UNDERSTAND_H
+#define CR_UNDERSTAND_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "facts.h"
+#include "kb.h"
+
+/* Normalise user text: bad UTF-8 becomes U+FFFD, terminal escape
+ * sequences and control characters go, typographic quotes and dashes
+ * become ASCII, runs of white space become one space.  A new string the
+ * caller frees. */
+char *cr_normalise(const char *text, size_t len);
+
+typedef struct cr_intent_hit {
+    int intent;
+    double score;               /* matching patterns, then match length */
+    size_t start, end;          /* the longest match */
+} cr_intent_hit;
+
+/* Rank the intents whose patterns match text (normalised); fills up to n
+ * hits, best first, and returns how many matched.  A pattern that hits
+ * PCRE2's limits is reported into d and counts as not matching. */
+int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
+                int n, cr_diag *d);
+
+/* Run the extractors over text (normalised): each match sets its facts
+ * in wm as stated by the user in this turn, unless a negation ("not",
+ * "don't", "never", ...) stands before it in the same clause, when the
+ * extractor's `negated` facts are set instead.  Returns the number of
+ * facts set. */
+int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
+               cr_diag *d);
+
+#endif

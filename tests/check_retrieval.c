@@ -1,0 +1,309 @@
+/* check_retrieval.c - unit tests of the full-text index: ranking sections
+ * and quoting sentences, against the essay and against small corpora. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <check.h>
+
+#include "corpus.h"
+#include "retrieval.h"
+#include "testutil.h"
+
+static cr_corpus *corpus;
+static cr_index *ix;
+
+static void open_index(void)
+{
+    char *err = NULL;
+    ck_assert_ptr_nonnull(corpus);
+    ix = cr_index_new(corpus, &err);
+    ck_assert_msg(ix != NULL, "cr_index_new: %s", err ? err : "?");
+}
+
+static void essay_setup(void)
+{
+    char *path = cr_test_path(CR_TEST_ESSAY);
+    corpus = cr_corpus_load(path);
+    free(path);
+    open_index();
+}
+
+/* Sections that test splitting, empty text and the length cap. */
+static const char small_md[] =
+    "## Splitting\n"
+    "We compare many kinds of fruit here, e.g. Apples from the orchard, "
+    "and weigh them against each other, vs. Oranges grown in the south of "
+    "the country. A second sentence follows.\n"
+    "\n"
+    "## Quotes\n"
+    "She asked \u201cIs this the end?\u201d Nobody knew.\n"
+    "\n"
+    "## Empty\n"
+    "\n"
+    "## List\n"
+    "- First item about kiwis\n"
+    "- Second item about bananas\n"
+    "- Third item about cherries\n"
+    "\n"
+    "## Steps\n"
+    "1. Plan the work.\n"
+    "2. Do the work.\n"
+    "\n"
+    "## Long\n"
+    "This sentence goes on and on without ever stopping because it "
+    "lists a great many words one after another, and then some more "
+    "words, and yet more words after those, until the reader has quite "
+    "forgotten how it began, which is exactly what a quote must never "
+    "show in full, since a citation should be short enough to read at a "
+    "glance, and this one is far longer than that, longer than three "
+    "hundred and twenty bytes by a wide margin\n";
+
+static const char first_sentence[] =
+    "We compare many kinds of fruit here, e.g. Apples from the orchard, "
+    "and weigh them against each other, vs. Oranges grown in the south of "
+    "the country.";
+
+static void small_setup(void)
+{
+    corpus = cr_corpus_parse(small_md, strlen(small_md));
+    open_index();
+}
+
+static void teardown(void)
+{
+    cr_index_free(ix);
+    cr_corpus_free(corpus);
+    ix = NULL;
+    corpus = NULL;
+}
+
+static int section(const char *anchor)
+{
+    int sec = cr_corpus_find(corpus, anchor);
+    ck_assert_msg(sec >= 0, "no section %s", anchor);
+    return sec;
+}
+
+/* Places where one sentence ends and another begins. */
+static int sentence_breaks(const char *s)
+{
+    int n = 0;
+    for (; *s != '\0'; s++)
+        if (strchr(".?!", *s) != NULL && s[1] == ' '
+            && isupper((unsigned char)s[2]))
+            n++;
+    return n;
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay != '\0'; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *top_anchor(const char *question)
+{
+    cr_hit hits[5];
+    int n = cr_index_rank(ix, question, hits, 5);
+    ck_assert_int_gt(n, 0);
+    for (int i = 1; i < n; i++)
+        ck_assert(hits[i - 1].score >= hits[i].score);
+    return cr_corpus_anchor(corpus, hits[0].section);
+}
+
+START_TEST(test_quote_pay)
+{
+    char *q = cr_index_quote(ix, section("pay"),
+                             "how much does a PhD student get paid");
+    ck_assert_msg(strstr(q, "minimum wage") != NULL, "quote: %s", q);
+    ck_assert_uint_le(strlen(q), 320);
+    ck_assert_int_le(sentence_breaks(q), 1);
+    free(q);
+}
+END_TEST
+
+START_TEST(test_quote_advisor)
+{
+    char *q = cr_index_quote(ix, section("advisor"),
+                             "how do I choose an advisor");
+    ck_assert_msg(contains_nocase(q, "advisor"), "quote: %s", q);
+    ck_assert_uint_le(strlen(q), 320);
+    free(q);
+}
+END_TEST
+
+START_TEST(test_rank_cifre)
+{
+    ck_assert_str_eq(top_anchor("what are the pros of an industrial PhD "
+                                "in France CIFRE"), "phd-in-the-industry");
+}
+END_TEST
+
+START_TEST(test_rank_residency)
+{
+    ck_assert_str_eq(top_anchor("AI residency"), "ai-residency-programs");
+}
+END_TEST
+
+START_TEST(test_rank_limit)
+{
+    cr_hit hits[2];
+    ck_assert_int_eq(cr_index_rank(ix, "phd", hits, 0), 0);
+    ck_assert_int_eq(cr_index_rank(ix, "phd", hits, 1), 1);
+    ck_assert_int_eq(cr_index_rank(ix, "phd", hits, 2), 2);
+    ck_assert_int_ne(hits[0].section, hits[1].section);
+}
+END_TEST
+
+/* FTS5 syntax in a question is read as words, never as syntax. */
+START_TEST(test_query_syntax)
+{
+    static const char *const questions[] = {
+        "\"advisor", "advisor*", "NEAR(advisor phd", "advisor AND OR NOT",
+        "-advisor", "heading:advisor", "^advisor", "advisor\"\"\"",
+        "{advisor} + (phd)", "advisor \xf0\x9f\x98\x80", "caf\xc3\xa9 advisor",
+        "advisor \xe2\x80\x9cphd\xe2\x80\x9d \xff",
+    };
+    cr_hit hits[3];
+    for (size_t i = 0; i < sizeof questions / sizeof *questions; i++) {
+        int n = cr_index_rank(ix, questions[i], hits, 3);
+        ck_assert_msg(n > 0, "no hit for %s", questions[i]);
+        char *q = cr_index_quote(ix, section("advisor"), questions[i]);
+        ck_assert_msg(contains_nocase(q, "advisor"), "%s", questions[i]);
+        free(q);
+    }
+    ck_assert_int_eq(cr_index_rank(ix, "\"*^:-()", hits, 3), 0);
+}
+END_TEST
+
+START_TEST(test_empty_question)
+{
+    cr_hit hits[3];
+    ck_assert_int_eq(cr_index_rank(ix, "", hits, 3), 0);
+    ck_assert_int_eq(cr_index_rank(ix, "what is it", hits, 3), 0);
+    char *q = cr_index_quote(ix, section("pay"), "");
+    ck_assert_msg(strncmp(q, "One thing that you should be aware of",
+                          37) == 0, "quote: %s", q);
+    char *z = cr_index_quote(ix, section("pay"), "zebra");
+    ck_assert_str_eq(q, z);
+    free(q);
+    free(z);
+}
+END_TEST
+
+START_TEST(test_quote_range)
+{
+    char *q = cr_index_quote(ix, -1, "phd");
+    ck_assert_str_eq(q, "");
+    free(q);
+    q = cr_index_quote(ix, cr_corpus_count(corpus), "phd");
+    ck_assert_str_eq(q, "");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_free_null)
+{
+    cr_index_free(NULL);
+}
+END_TEST
+
+START_TEST(test_split_abbreviations)
+{
+    char *q = cr_index_quote(ix, section("splitting"), "oranges");
+    ck_assert_str_eq(q, first_sentence);
+    free(q);
+    q = cr_index_quote(ix, section("splitting"), "second");
+    ck_assert_str_eq(q, "A second sentence follows.");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_split_quotes)
+{
+    char *q = cr_index_quote(ix, section("quotes"), "nobody");
+    ck_assert_str_eq(q, "Nobody knew.");
+    free(q);
+    q = cr_index_quote(ix, section("quotes"), "");
+    ck_assert_str_eq(q, "She asked \u201cIs this the end?\u201d Nobody knew.");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_list_items)
+{
+    char *q = cr_index_quote(ix, section("list"), "bananas");
+    ck_assert_str_eq(q, "Second item about bananas Third item about cherries");
+    free(q);
+    q = cr_index_quote(ix, section("steps"), "plan");
+    ck_assert_str_eq(q, "Plan the work. Do the work.");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_quote_empty_section)
+{
+    char *q = cr_index_quote(ix, section("empty"), "anything");
+    ck_assert_str_eq(q, "");
+    free(q);
+}
+END_TEST
+
+START_TEST(test_quote_cap)
+{
+    static const char ellipsis[] = "\u2026";
+    const char *text = cr_corpus_text(corpus, section("long"));
+    char *q = cr_index_quote(ix, section("long"), "words");
+    size_t n = strlen(q), body = n - strlen(ellipsis);
+    ck_assert_uint_le(n, 320);
+    ck_assert_uint_gt(n, 160);
+    ck_assert_str_eq(q + body, ellipsis);
+    ck_assert_int_eq(strncmp(q, text, body), 0);
+    ck_assert(text[body] == ' ' || text[body] == ',');
+    ck_assert(q[body - 1] != ' ' && q[body - 1] != ',');
+    free(q);
+}
+END_TEST
+
+static Suite *retrieval_suite(void)
+{
+    Suite *s = suite_create("retrieval");
+    TCase *tc = tcase_create("essay");
+    tcase_add_checked_fixture(tc, essay_setup, teardown);
+    tcase_add_test(tc, test_quote_pay);
+    tcase_add_test(tc, test_quote_advisor);
+    tcase_add_test(tc, test_rank_cifre);
+    tcase_add_test(tc, test_rank_residency);
+    tcase_add_test(tc, test_rank_limit);
+    tcase_add_test(tc, test_query_syntax);
+    tcase_add_test(tc, test_empty_question);
+    tcase_add_test(tc, test_quote_range);
+    tcase_add_test(tc, test_free_null);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sentences");
+    tcase_add_checked_fixture(tc, small_setup, teardown);
+    tcase_add_test(tc, test_split_abbreviations);
+    tcase_add_test(tc, test_split_quotes);
+    tcase_add_test(tc, test_list_items);
+    tcase_add_test(tc, test_quote_empty_section);
+    tcase_add_test(tc, test_quote_cap);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(retrieval_suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
