@@ -338,10 +338,11 @@ static size_t entity(const char *s, size_t n, char *out, size_t *outlen)
         int hex = s[2] == 'x' || s[2] == 'X';
         unsigned long cp = 0;
         for (const char *p = s + 2 + hex; p < semi; p++) {
-            if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+            int d = (unsigned char)*p;
+            if (!(hex ? isxdigit(d) : isdigit(d)))
                 return 0;
-            cp = cp * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*p)
-                     ? *p - '0' : tolower((unsigned char)*p) - 'a' + 10);
+            cp = cp * (hex ? 16 : 10)
+                + (unsigned long)(isdigit(d) ? d - '0' : tolower(d) - 'a' + 10);
         }
         *outlen = semi > s + 2 + hex ? utf8_put(out, cp) : 0;
         return *outlen ? len : 0;
@@ -403,7 +404,8 @@ static char *render(const inl *x)
 /* Markdown inline text to plain text; a new string. */
 static char *plain_inline(const char *s, size_t n)
 {
-    inl x = { s, n, xmalloc(n + 1), xreallocarray(NULL, n + 1, sizeof(size_t)) };
+    inl x = { s, n, xmalloc(n + 1),
+              xreallocarray(NULL, n + 1, sizeof(size_t)) };
     memset(x.role, LIT, n);
     code_spans(&x);
     html(&x);
@@ -429,9 +431,10 @@ typedef struct parser {
 
 static void add_section(cr_corpus *c, char *heading, int level, int line)
 {
-    if (c->n == c->cap)
-        c->sec = xreallocarray(c->sec, (size_t)(c->cap = c->cap ? 2 * c->cap : 16),
-                               sizeof *c->sec);
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->sec = xreallocarray(c->sec, (size_t)c->cap, sizeof *c->sec);
+    }
     /* The nearest earlier heading of a lower level; the parent chain
      * skips the sections in between, which all have a level >= ours. */
     int j = c->n - 1;
@@ -559,6 +562,8 @@ static void code_line(parser *p, const char *s, size_t n)
         for (i = 0; i < n; i++)
             if (s[i] != '\0')
                 cr_buf_putc(&line, s[i]);
+        while (line.len > 0 && is_ws((unsigned char)line.s[line.len - 1]))
+            line.len--;         /* a NUL hid these from feed */
         emit(p, line.s, line.len);
         cr_buf_free(&line);
     }
@@ -584,8 +589,11 @@ static void body_line(parser *p, const char *s, size_t n)
         end_block(p);
     } else if ((k = list_marker(s + i, n - i, &ordered)) > 0) {
         flush(p);
-        cr_buf_puts(&p->raw, ordered ? "" : "- ");
-        cr_buf_putn(&p->raw, s + i + (ordered ? 0 : k), n - i - (ordered ? 0 : k));
+        if (!ordered) {                 /* numbers stay, bullets become - */
+            cr_buf_puts(&p->raw, "- ");
+            i += k;
+        }
+        cr_buf_putn(&p->raw, s + i, n - i);
         p->have_raw = 1;
     } else {
         if (p->have_raw)

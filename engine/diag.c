@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "xmalloc.h"
@@ -74,6 +75,40 @@ int cr_diag_errors(const cr_diag *d)
 const cr_diagnostic *cr_diag_get(const cr_diag *d, int i)
 {
     return &d->v[i];
+}
+
+/* Order of places: files in the order first seen, then line, column;
+ * records at the same place keep the order they were added in. */
+static int place_cmp(const cr_diag *d, const cr_diagnostic *a,
+                     const cr_diagnostic *b)
+{
+    int fa = -1, fb = -1;
+    for (int i = 0; i < d->len && (fa < 0 || fb < 0); i++) {
+        const char *f = d->v[i].file ? d->v[i].file : "";
+        if (fa < 0 && strcmp(f, a->file ? a->file : "") == 0)
+            fa = i;
+        if (fb < 0 && strcmp(f, b->file ? b->file : "") == 0)
+            fb = i;
+    }
+    if (fa != fb)
+        return fa < fb ? -1 : 1;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+void cr_diag_sort(cr_diag *d)
+{
+    /* Insertion sort: stable, and lists are short. */
+    for (int i = 1; i < d->len; i++) {
+        cr_diagnostic r = d->v[i];
+        int j = i;
+        while (j > 0 && place_cmp(d, &d->v[j - 1], &r) > 0) {
+            d->v[j] = d->v[j - 1];
+            j--;
+        }
+        d->v[j] = r;
+    }
 }
 
 char *cr_diag_format(const cr_diagnostic *r)

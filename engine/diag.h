@@ -31,6 +31,10 @@ const cr_diagnostic *cr_diag_get(const cr_diag *d, int i);
 /* Forget every record. */
 void cr_diag_clear(cr_diag *d);
 
+/* Sort the records by place: by file (in the order files were first
+ * named), then line and column. */
+void cr_diag_sort(cr_diag *d);
+
 /* "file:line:col: error: message"; a new string the caller frees. */
 char *cr_diag_format(const cr_diagnostic *r);
 

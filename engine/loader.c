@@ -176,19 +176,23 @@ static void yaml_error(ctx *c, yaml_parser_t *p)
 {
     const char *what = p->problem ? p->problem : "cannot parse YAML";
     yaml_mark_t m = p->problem_mark;
-    if (p->error == YAML_READER_ERROR)
-        m = (yaml_mark_t){0, 0, 0};     /* reader errors have an offset */
-    if (p->error == YAML_READER_ERROR) {
-        size_t off = p->problem_offset, line = 0, start = 0;
+    if (p->error == YAML_READER_ERROR) {    /* marked by byte offset */
+        size_t off = p->problem_offset, start = 0;
+        m.line = 0;
         for (size_t i = 0; i < off && i < c->len; i++)
             if (c->text[i] == '\n')
-                line++, start = i + 1;
-        m.line = line;
+                m.line++, start = i + 1;
         m.column = off - start;
     }
-    cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1, (int)m.column + 1,
-                "YAML syntax error: %s%s%s", what,
-                p->context ? " " : "", p->context ? p->context : "");
+    if (p->context)
+        cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1,
+                    (int)m.column + 1,
+                    "YAML syntax error: %s %s (which starts at %d:%d)", what,
+                    p->context, (int)p->context_mark.line + 1,
+                    (int)p->context_mark.column + 1);
+    else
+        cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1,
+                    (int)m.column + 1, "YAML syntax error: %s", what);
 }
 
 /* Build the tree of the file's only document; NULL for an empty file or

@@ -26,6 +26,7 @@
 
 void cr_print_diag(cr_diag *d)
 {
+    cr_diag_sort(d);
     for (int i = 0; i < cr_diag_len(d); i++) {
         const cr_diagnostic *r = cr_diag_get(d, i);
         char *s = cr_diag_format(r);

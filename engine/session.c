@@ -40,8 +40,7 @@ cr_session *cr_session_new(const char *corpus_path,
     s->kb = cr_kb_new();
     for (int i = 0; i < npaths; i++)
         cr_load_path(s->kb, rule_paths[i], d);
-    if (cr_diag_errors(d) == 0)
-        cr_kb_finish(s->kb, s->corpus, d);
+    cr_kb_finish(s->kb, s->corpus, d);
     if (cr_diag_errors(d) > 0) {
         cr_session_free(s);
         return NULL;

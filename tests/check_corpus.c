@@ -384,7 +384,7 @@ END_TEST
 START_TEST(test_random_bytes)
 {
     unsigned long seed = 12345;
-    static const char alphabet[] = "#*_`[]()!<>&;-\\ \n\nab1\xe2\x80\x99\xff";
+    static const char alphabet[] = "#*_`[]()!<>&;-\\ \n\nab1\xe2\x80\x99\xff~\0\r";
     char buf[512];
     for (int round = 0; round < 2000; round++) {
         size_t n = (size_t)(round % 500) + 1;
@@ -395,6 +395,11 @@ START_TEST(test_random_bytes)
         }
         cr_corpus *c = cr_corpus_parse(buf, n);
         for (int i = 0; i < cr_corpus_count(c); i++) {
+            const char *t = cr_corpus_text(c, i);
+            size_t len = strlen(t);
+            ck_assert_ptr_null(strstr(t, "\n\n\n"));
+            ck_assert(len == 0 || (t[0] != '\n' && t[len - 1] != '\n'
+                                   && t[len - 1] != ' '));
             ck_assert_int_eq(cr_corpus_find(c, cr_corpus_anchor(c, i)), i);
             ck_assert_int_lt(cr_corpus_parent(c, i), i);
             free(cr_corpus_path(c, i, " > "));

@@ -1,0 +1,317 @@
+/* check_loader.c - the rule-file loader and its diagnostics. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corpus.h"
+#include "kb.h"
+#include "loader.h"
+#include "testutil.h"
+
+static cr_corpus *corpus;
+static cr_kb *kb;
+static cr_diag *d;
+
+static void setup(void)
+{
+    char *path = cr_test_path(CR_TEST_ESSAY);
+    corpus = cr_corpus_load(path);
+    free(path);
+    ck_assert_ptr_nonnull(corpus);
+    kb = cr_kb_new();
+    d = cr_diag_new();
+}
+
+static void teardown(void)
+{
+    cr_diag_free(d);
+    cr_kb_free(kb);
+    cr_corpus_free(corpus);
+}
+
+/* Load text as t.yaml, finish, and return every diagnostic, sorted, one
+ * per line; the caller frees it. */
+static char *load(const char *text)
+{
+    cr_kb_free(kb);
+    cr_diag_free(d);
+    kb = cr_kb_new();
+    d = cr_diag_new();
+    cr_load_string(kb, "t.yaml", text, strlen(text), d);
+    cr_kb_finish(kb, corpus, d);
+    cr_diag_sort(d);
+    cr_buf b = {0};
+    for (int i = 0; i < cr_diag_len(d); i++) {
+        char *s = cr_diag_format(cr_diag_get(d, i));
+        cr_buf_printf(&b, "%s\n", s);
+        free(s);
+    }
+    return cr_buf_take(&b);
+}
+
+#define EXPECT(text, want)                                                 \
+    do {                                                                   \
+        char *got_ = load(text);                                           \
+        ck_assert_str_eq(got_, want);                                      \
+        free(got_);                                                        \
+    } while (0)
+
+START_TEST(test_clean_file)
+{
+    EXPECT("concepts:\n"
+           "  money: [pay, salary]\n"
+           "facts:\n"
+           "  goal: {type: choice, values: [academia, startup], prompt: Goal?}\n"
+           "  papers: {type: number}\n"
+           "intents:\n"
+           "  - id: ask.pay\n"
+           "    patterns: ['\\b{money}\\b']\n"
+           "    examples: [what is the pay]\n"
+           "extractors:\n"
+           "  - id: x\n"
+           "    pattern: 'I have (?<papers>\\d+) papers'\n"
+           "rules:\n"
+           "  - id: r\n"
+           "    salience: 5\n"
+           "    confidence: 0.5\n"
+           "    when: {intent: ask.pay, papers: {'>=': 2}, not: {goal: startup}}\n"
+           "    then: {answer: hello, cite: [pay], recommend: phd, ask: goal}\n",
+           "");
+    ck_assert_int_eq(cr_kb_nrules(kb), 1);
+    const cr_rule *r = cr_kb_ruledef(kb, 0);
+    ck_assert_str_eq(r->id, "r");
+    ck_assert_int_eq(r->salience, 5);
+    ck_assert(r->confidence == 0.5);
+    ck_assert_int_eq(r->reco, CR_RECO_PHD);
+    ck_assert_int_eq(r->cites[0].section, cr_corpus_find(corpus, "pay"));
+    ck_assert_int_eq(r->askfact, cr_kb_fact(kb, "goal"));
+    ck_assert_int_eq(r->when->kind, CR_COND_ALL);
+    ck_assert_int_eq(r->when->nkids, 3);
+}
+END_TEST
+
+START_TEST(test_empty_file)
+{
+    EXPECT("", "");
+    EXPECT("# only a comment\n", "");
+}
+END_TEST
+
+START_TEST(test_syntax_error)
+{
+    EXPECT("rules:\n  - id: a\n    then: {answer: \"x}\n",
+           "t.yaml:4:1: error: YAML syntax error: found unexpected end of "
+           "stream while scanning a quoted scalar (which starts at 3:20)\n");
+}
+END_TEST
+
+START_TEST(test_bad_indentation)
+{
+    EXPECT("rules:\n  - id: a\n   then: x\n",
+           "t.yaml:3:4: error: YAML syntax error: did not find expected '-' "
+           "indicator while parsing a block collection (which starts at "
+           "2:3)\n");
+}
+END_TEST
+
+START_TEST(test_unknown_anchor)
+{
+    EXPECT("rules:\n  - id: r\n    then:\n      answer: x\n      cite: [pay, advisr]\n",
+           "t.yaml:5:19: error: no section 'advisr' in the essay (did you "
+           "mean 'advisor'?)\n");
+}
+END_TEST
+
+START_TEST(test_bad_regex_single_quoted)
+{
+    EXPECT("intents:\n  - id: a\n    patterns: ['\\bfoo(bar']\n",
+           "t.yaml:3:26: error: invalid regular expression: missing closing "
+           "parenthesis\n");
+}
+END_TEST
+
+START_TEST(test_bad_regex_double_quoted)
+{
+    /* Escapes in the source: the column is that of the offending
+     * character as typed, not as decoded. */
+    EXPECT("intents:\n  - id: a\n    patterns: [\"\\\\d\\\\d(?<\\\\d)\"]\n",
+           "t.yaml:3:26: error: invalid regular expression: subpattern name "
+           "expected\n");
+}
+END_TEST
+
+START_TEST(test_bad_regex_folded)
+{
+    EXPECT("intents:\n  - id: q\n    patterns:\n      - >-\n        abc\n"
+           "        (def\n",
+           "t.yaml:6:13: error: invalid regular expression: missing closing "
+           "parenthesis\n");
+}
+END_TEST
+
+START_TEST(test_bad_regex_after_concept)
+{
+    /* An error after an expanded concept still points into the source. */
+    EXPECT("concepts:\n  m: [pay, salary]\n"
+           "intents:\n  - id: a\n    patterns: ['{m} x{2,1}']\n",
+           "t.yaml:5:26: error: invalid regular expression: numbers out of "
+           "order in {} quantifier\n");
+}
+END_TEST
+
+START_TEST(test_unknown_concept)
+{
+    EXPECT("intents:\n  - id: a\n    patterns: ['\\b{mony}\\b']\n",
+           "t.yaml:3:20: error: unknown concept 'mony'\n");
+}
+END_TEST
+
+START_TEST(test_unknown_keys)
+{
+    EXPECT("rules:\n  - id: r2\n    whne: {intent: x}\n    then: {answer: x, recomend: phd}\n",
+           "t.yaml:3:5: error: unknown key 'whne' in a rule (did you mean "
+           "'when'?)\n"
+           "t.yaml:4:23: error: unknown key 'recomend' in then (did you mean "
+           "'recommend'?)\n");
+    EXPECT("rulez: []\n",
+           "t.yaml:1:1: error: unknown key 'rulez' in a rule file (did you "
+           "mean 'rules'?)\n");
+}
+END_TEST
+
+START_TEST(test_wrong_types)
+{
+    EXPECT("rules: {id: r}\n",
+           "t.yaml:1:8: error: rules must be a list, not a mapping\n");
+    EXPECT("intents:\n  - id: a\n    patterns: {x: y}\n",
+           "t.yaml:3:15: error: patterns must be a list, not a mapping\n");
+    EXPECT("rules:\n  - id: r\n    salience: high\n    then: {answer: x}\n",
+           "t.yaml:3:15: error: salience must be a number from -10000 to "
+           "10000\n");
+}
+END_TEST
+
+START_TEST(test_facts_checked)
+{
+    EXPECT("facts:\n  goal: {values: [a, b]}\n  n: {type: number}\n"
+           "rules:\n  - id: r\n    when: {goal: c, n: {'<': many}, gaol: a}\n"
+           "    then: {answer: x}\n",
+           "t.yaml:6:18: error: 'c' is not a value of fact 'goal' (one of: "
+           "a, b)\n"
+           "t.yaml:6:30: error: 'many' is not a number, as fact 'n' needs\n"
+           "t.yaml:6:37: error: undeclared fact 'gaol' (did you mean "
+           "'goal'?)\n");
+    EXPECT("facts:\n  g: {values: [a]}\n"
+           "rules:\n  - id: r\n    when: {g: {'<': a}}\n    then: {answer: x}\n",
+           "t.yaml:5:12: error: fact 'g' is a text: it cannot be compared "
+           "with < or >\n");
+}
+END_TEST
+
+START_TEST(test_unknown_intent)
+{
+    EXPECT("rules:\n  - id: r\n    when: {intent: ask.nothing}\n    then: {answer: x}\n",
+           "t.yaml:3:20: error: unknown intent 'ask.nothing'\n");
+}
+END_TEST
+
+START_TEST(test_duplicates)
+{
+    EXPECT("rules:\n  - id: r\n    then: {answer: x}\n  - id: r\n    then: {answer: y}\n",
+           "t.yaml:4:5: error: duplicate rule 'r' (first defined at "
+           "t.yaml:2:5)\n");
+}
+END_TEST
+
+START_TEST(test_alias_refused)
+{
+    EXPECT("a: &x [1]\nb: *x\n",
+           "t.yaml:2:4: error: YAML aliases are not allowed in rule files\n");
+}
+END_TEST
+
+START_TEST(test_deep_nesting_refused)
+{
+    cr_buf b = {0};
+    for (int i = 0; i < 100; i++)
+        cr_buf_putc(&b, '[');
+    char *got = load(b.s);
+    ck_assert_ptr_nonnull(strstr(got, "nested deeper than 64 levels"));
+    free(got);
+    cr_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_every_error_reported)
+{
+    char *got = load("intents:\n  - id: a\n    patterns: ['(']\n"
+                     "  - id: b\n    patterns: ['[']\n"
+                     "rules:\n  - id: r\n    then: {answer: x, cite: [nope]}\n"
+                     "  - id: s\n    then: {}\n");
+    int lines = 0;
+    for (const char *p = got; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 4);
+    free(got);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    ck_assert_int_eq(cr_load_path(kb, "/nonexistent/rules.yaml", d), 1);
+    char *s = cr_diag_format(cr_diag_get(d, 0));
+    ck_assert_str_eq(s, "/nonexistent/rules.yaml: error: cannot read: No "
+                        "such file or directory");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_builtin_rules_clean)
+{
+    char *dir = cr_test_path("rules");
+    ck_assert_int_eq(cr_load_path(kb, dir, d), 0);
+    ck_assert_int_eq(cr_kb_finish(kb, corpus, d), 0);
+    ck_assert_int_gt(cr_kb_nrules(kb), 4);
+    free(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("loader");
+    TCase *tc = tcase_create("loader");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_clean_file);
+    tcase_add_test(tc, test_empty_file);
+    tcase_add_test(tc, test_syntax_error);
+    tcase_add_test(tc, test_bad_indentation);
+    tcase_add_test(tc, test_unknown_anchor);
+    tcase_add_test(tc, test_bad_regex_single_quoted);
+    tcase_add_test(tc, test_bad_regex_double_quoted);
+    tcase_add_test(tc, test_bad_regex_folded);
+    tcase_add_test(tc, test_bad_regex_after_concept);
+    tcase_add_test(tc, test_unknown_concept);
+    tcase_add_test(tc, test_unknown_keys);
+    tcase_add_test(tc, test_wrong_types);
+    tcase_add_test(tc, test_facts_checked);
+    tcase_add_test(tc, test_unknown_intent);
+    tcase_add_test(tc, test_duplicates);
+    tcase_add_test(tc, test_alias_refused);
+    tcase_add_test(tc, test_deep_nesting_refused);
+    tcase_add_test(tc, test_every_error_reported);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_builtin_rules_clean);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
