@@ -61,7 +61,8 @@ char *cr_json_answer(const cr_answer *a)
     json_object_set_new(o, "facts", facts(a));
     json_object_set_new(o, "trace", trace);
     json_object_set_new(o, "ask", str_or_null(a->ask));
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                JSON_REAL_PRECISION(3));
     json_decref(o);
     if (s == NULL)
         abort();                /* jansson fails only when out of memory */

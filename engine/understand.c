@@ -61,7 +61,7 @@ char *cr_normalise(const char *text, size_t len)
             i += escape_len(text + i, len - i);
             continue;
         }
-        if (c < 0x20 || c == 0x7f) {
+        if (c <= 0x20 || c == 0x7f) {
             put_space(&b);
             i++;
             continue;
@@ -93,10 +93,8 @@ char *cr_normalise(const char *text, size_t len)
     }
     char *s = cr_buf_take(&b);
     size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == ' ')
+    while (n > 0 && s[n - 1] == ' ')     /* put_space never leads */
         s[--n] = '\0';
-    if (s[0] == ' ')
-        memmove(s, s + 1, n);
     return s;
 }
 

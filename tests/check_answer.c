@@ -1,0 +1,249 @@
+/* check_answer.c - whole turns through a session: answers, citations,
+ * memory across turns, rendering and JSON. */
+#include "config.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "session.h"
+#include "testutil.h"
+
+static cr_session *s;
+static cr_diag *d;
+
+static void setup(void)
+{
+    char *essay = cr_test_path(CR_TEST_ESSAY);
+    char *rules = cr_test_path("rules");
+    const char *paths[] = {rules};
+    d = cr_diag_new();
+    s = cr_session_new(essay, paths, 1, d);
+    ck_assert_int_eq(cr_diag_len(d), 0);
+    ck_assert_ptr_nonnull(s);
+    free(essay);
+    free(rules);
+}
+
+static void teardown(void)
+{
+    cr_session_free(s);
+    cr_diag_free(d);
+}
+
+static cr_answer *ask(const char *q)
+{
+    cr_answer *a = NULL;
+    ck_assert_int_eq(cr_session_ask(s, q, strlen(q), &a, d), 0);
+    ck_assert_ptr_nonnull(a);
+    return a;
+}
+
+static int traced(const cr_answer *a, const char *rule)
+{
+    for (int i = 0; i < a->ntrace; i++)
+        if (strcmp(a->trace[i], rule) == 0)
+            return 1;
+    return 0;
+}
+
+START_TEST(test_pay_cites_pay)
+{
+    cr_answer *a = ask("how much does a PhD student get paid");
+    ck_assert_int_eq(a->kind, CR_ANSWER_RULES);
+    ck_assert_str_eq(a->intent, "ask.pay");
+    ck_assert_int_ge(a->ncites, 1);
+    ck_assert_str_eq(a->cites[0].anchor, "pay");
+    ck_assert_int_eq(a->cites[0].npath, 3);
+    ck_assert_str_eq(a->cites[0].path[0], "Doing a PhD");
+    ck_assert_ptr_nonnull(strstr(a->cites[0].quote, "minimum wage"));
+    ck_assert(traced(a, "pay.basics"));
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_core_intents)
+{
+    static const struct { const char *q, *intent, *anchor; } cases[] = {
+        {"how do I choose a good supervisor?", "ask.advisor", "advisor"},
+        {"I want to start a company one day, is a PhD useful?",
+         "ask.startup", "starting-a-company"},
+        {"Can I become an ML engineer without a PhD?", "ask.mle",
+         "machine-learning-engineer"},
+        {"can I join DeepMind without a doctorate", "ask.research-scientist",
+         "research-scientist"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cr_answer *a = ask(cases[i].q);
+        ck_assert_msg(a->intent && strcmp(a->intent, cases[i].intent) == 0,
+                      "%s: intent %s", cases[i].q,
+                      a->intent ? a->intent : "(none)");
+        ck_assert_str_eq(a->cites[0].anchor, cases[i].anchor);
+        cr_answer_free(a);
+    }
+}
+END_TEST
+
+START_TEST(test_out_of_scope)
+{
+    cr_answer *a = ask("what is the capital of France");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NONE);
+    ck_assert_ptr_null(a->intent);
+    ck_assert_int_eq(a->ncites, 0);
+    ck_assert_int_eq(a->reco, CR_RECO_NONE);
+    ck_assert_ptr_nonnull(strstr(a->text, "does not cover"));
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_memory_across_turns)
+{
+    cr_answer *a = ask("I want to become a professor.");
+    cr_answer_free(a);
+    a = ask("should I do a PhD?");
+    ck_assert_int_eq(a->reco, CR_RECO_PHD);
+    ck_assert(traced(a, "should-i.academia"));
+    ck_assert_str_eq(a->cites[0].anchor, "introduction");
+    cr_answer_free(a);
+    a = ask("actually I want to start my own company");
+    cr_answer_free(a);
+    a = ask("so should I do a PhD?");
+    ck_assert(!traced(a, "should-i.academia"));
+    ck_assert(traced(a, "should-i.startup"));
+    ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
+    ck_assert_str_eq(a->cites[0].anchor, "starting-a-company");
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_asks_for_missing_fact)
+{
+    cr_answer *a = ask("is a PhD worth it?");
+    ck_assert_str_eq(a->ask, "goal");
+    ck_assert_ptr_nonnull(a->ask_prompt);
+    ck_assert_int_eq(a->reco, CR_RECO_NONE);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_fact_flag)
+{
+    ck_assert_int_eq(cr_session_set(s, "goal", "ml-engineer", d), 0);
+    cr_answer *a = ask("should I do a PhD");
+    ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
+    ck_assert(a->strength > 0.6 && a->strength < 0.8);
+    cr_answer_free(a);
+    ck_assert_int_eq(cr_session_set(s, "goal", "astronaut", d), -1);
+    ck_assert_int_eq(cr_session_set(s, "nothing", "x", d), -1);
+    ck_assert_int_eq(cr_diag_len(d), 2);
+}
+END_TEST
+
+START_TEST(test_render)
+{
+    cr_answer *a = ask("how much does a PhD student get paid");
+    char *text = cr_answer_render(a, 60, 0);
+    ck_assert_ptr_nonnull(strstr(text, "§ Doing a PhD › Things to Consider "
+                                       "› Pay (#pay)\n"));
+    for (char *line = text; line; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        size_t cols = 0;
+        for (char *p = line; *p && *p != '\n'; p++)
+            cols += ((unsigned char)*p & 0xC0) != 0x80;
+        ck_assert_msg(cols <= 60, "line too wide: %.60s", line);
+    }
+    ck_assert_ptr_null(strchr(text, '\033'));
+    free(text);
+    text = cr_answer_render(a, 0, 1);
+    ck_assert_ptr_nonnull(strstr(text, "\033[1m"));
+    free(text);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_json_contract)
+{
+    cr_answer *a = ask("how much does a \x1b[31mPhD\x1b[0m student get paid");
+    char *s_json = cr_json_answer(a);
+    ck_assert_ptr_null(strchr(s_json, '\n'));
+    json_error_t err;
+    json_t *o = json_loads(s_json, 0, &err);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "question")),
+                     "how much does a PhD student get paid");
+    ck_assert_str_eq(json_string_value(json_object_get(o, "intent")),
+                     "ask.pay");
+    ck_assert(json_is_string(json_object_get(o, "answer")));
+    ck_assert(json_is_null(json_object_get(o, "recommendation")));
+    json_t *c = json_array_get(json_object_get(o, "citations"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(c, "anchor")), "pay");
+    ck_assert_str_eq(json_string_value(json_object_get(c, "heading")), "Pay");
+    ck_assert_int_eq(json_array_size(json_object_get(c, "path")), 3);
+    ck_assert(json_is_string(json_object_get(c, "quote")));
+    ck_assert(json_is_object(json_object_get(o, "facts")));
+    ck_assert_str_eq(json_string_value(json_array_get(
+                         json_object_get(o, "trace"), 0)), "pay.basics");
+    json_decref(o);
+    free(s_json);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_json_facts_typed)
+{
+    cr_answer_free(ask("I have 2 papers and I want to be a professor"));
+    cr_answer *a = ask("should I do a PhD?");
+    char *s_json = cr_json_answer(a);
+    json_t *o = json_loads(s_json, 0, NULL);
+    json_t *f = json_object_get(o, "facts");
+    ck_assert_int_eq(json_integer_value(json_object_get(f, "publications")),
+                     2);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "goal")),
+                     "academia");
+    ck_assert_str_eq(json_string_value(json_object_get(o, "recommendation")),
+                     "phd");
+    json_decref(o);
+    free(s_json);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_hostile_input)
+{
+    static const char nasty[] = "pay\0\xff\xfe\x1b]0;x\x07 \x1b[2J?";
+    cr_answer *a = NULL;
+    ck_assert_int_eq(cr_session_ask(s, nasty, sizeof nasty - 1, &a, d), 0);
+    ck_assert_ptr_null(strchr(a->question, '\033'));
+    cr_answer_free(a);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *su = suite_create("answer");
+    TCase *tc = tcase_create("answer");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_pay_cites_pay);
+    tcase_add_test(tc, test_core_intents);
+    tcase_add_test(tc, test_out_of_scope);
+    tcase_add_test(tc, test_memory_across_turns);
+    tcase_add_test(tc, test_asks_for_missing_fact);
+    tcase_add_test(tc, test_fact_flag);
+    tcase_add_test(tc, test_render);
+    tcase_add_test(tc, test_json_contract);
+    tcase_add_test(tc, test_json_facts_typed);
+    tcase_add_test(tc, test_hostile_input);
+    suite_add_tcase(su, tc);
+    return su;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

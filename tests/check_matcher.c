@@ -1,0 +1,290 @@
+/* check_matcher.c - regular expressions, normalising, intents, extractors. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "kb.h"
+#include "loader.h"
+#include "matcher.h"
+#include "testutil.h"
+#include "understand.h"
+
+/* Regular expressions. */
+
+START_TEST(test_regex_caseless_unicode)
+{
+    cr_regex_error err;
+    cr_regex *re = cr_regex_new("\\bcafé\\b", strlen("\\bcafé\\b"), &err);
+    ck_assert_ptr_nonnull(re);
+    size_t s, e;
+    const char *subj = "Un CAFÉ noir";
+    ck_assert_int_eq(cr_regex_match(re, subj, strlen(subj), 0, &s, &e),
+                     CR_MATCH);
+    ck_assert_uint_eq(s, 3);
+    ck_assert_uint_eq(e, 8);
+    ck_assert_int_eq(cr_regex_match(re, "cafés", 6, 0, &s, &e), CR_NOMATCH);
+    cr_regex_free(re);
+}
+END_TEST
+
+START_TEST(test_regex_error_offset)
+{
+    cr_regex_error err;
+    ck_assert_ptr_null(cr_regex_new("ab(c", 4, &err));
+    ck_assert_uint_eq(err.offset, 4);
+    ck_assert_str_eq(err.message, "missing closing parenthesis");
+}
+END_TEST
+
+START_TEST(test_regex_groups)
+{
+    cr_regex_error err;
+    const char *p = "I have (?<n>\\d+) papers(?<x>!)?";
+    cr_regex *re = cr_regex_new(p, strlen(p), &err);
+    cr_regex_jit(re);
+    const char *const *names;
+    ck_assert_int_eq(cr_regex_names(re, &names), 2);
+    ck_assert_str_eq(names[0], "n");
+    size_t s, e, gs, ge;
+    const char *subj = "well, I have 12 papers";
+    ck_assert_int_eq(cr_regex_match(re, subj, strlen(subj), 0, &s, &e),
+                     CR_MATCH);
+    ck_assert(cr_regex_group(re, "n", &gs, &ge));
+    ck_assert_uint_eq(gs, 13);
+    ck_assert_uint_eq(ge, 15);
+    ck_assert(!cr_regex_group(re, "x", &gs, &ge));
+    ck_assert(!cr_regex_group(re, "nope", &gs, &ge));
+    cr_regex_free(re);
+    cr_regex_free(NULL);
+}
+END_TEST
+
+START_TEST(test_regex_catastrophic_is_bounded)
+{
+    cr_regex_error err;
+    const char *p = "^(a+)+$";
+    cr_regex *re = cr_regex_new(p, strlen(p), &err);
+    char subj[64];
+    memset(subj, 'a', 40);
+    subj[40] = 'b';
+    subj[41] = '\0';
+    size_t s, e;
+    ck_assert_int_eq(cr_regex_match(re, subj, 41, 0, &s, &e), CR_MATCH_LIMIT);
+    cr_regex_free(re);
+}
+END_TEST
+
+START_TEST(test_regex_bad_utf8_subject)
+{
+    cr_regex_error err;
+    cr_regex *re = cr_regex_new("x", 1, &err);
+    size_t s, e;
+    ck_assert_int_eq(cr_regex_match(re, "\xff x", 3, 0, &s, &e),
+                     CR_MATCH_ERROR);
+    cr_regex_free(re);
+}
+END_TEST
+
+START_TEST(test_utf8_valid)
+{
+    ck_assert_uint_eq(cr_utf8_valid("abc", 3), 3);
+    ck_assert_uint_eq(cr_utf8_valid("a\xc3\xa9", 3), 3);
+    ck_assert_uint_eq(cr_utf8_valid("ab\xc3", 3), 2);         /* cut short */
+    ck_assert_uint_eq(cr_utf8_valid("a\xc0\x80", 3), 1);      /* overlong */
+    ck_assert_uint_eq(cr_utf8_valid("\xed\xa0\x80", 3), 0);   /* surrogate */
+    ck_assert_uint_eq(cr_utf8_valid("\xf4\x90\x80\x80", 4), 0);
+    ck_assert_uint_eq(cr_utf8_valid("\xf0\x9f\x98\x80!", 5), 5);
+}
+END_TEST
+
+/* Normalising. */
+
+static void normalises(const char *in, size_t len, const char *want)
+{
+    char *got = cr_normalise(in, len);
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+START_TEST(test_normalise)
+{
+#define NORM(lit, want) normalises(lit, sizeof lit - 1, want)
+    NORM("  should   I\tdo a PhD? ", "should I do a PhD?");
+    NORM("I\xe2\x80\x99m \xe2\x80\x9c" "fine\xe2\x80\x9d", "I'm \"fine\"");
+    NORM("red \x1b[31mtext\x1b[0m and \x1b]0;title\x07ok",
+         "red text and ok");
+    NORM("nul\0byte", "nul byte");
+    NORM("bad \xff\xfe bytes", "bad \xef\xbf\xbd\xef\xbf\xbd" " bytes");
+    NORM("c1 \xc2\x9b" "2J here", "c1 2J here");
+    NORM("", "");
+    NORM("\x1b", "");
+#undef NORM
+}
+END_TEST
+
+/* Intents and extractors, on a small knowledge base. */
+
+static cr_corpus *corpus;
+static cr_kb *kb;
+static cr_wm *wm;
+static cr_diag *d;
+
+static const char rules[] =
+    "concepts:\n"
+    "  money: [pay, paid, salary, stipends?]\n"
+    "facts:\n"
+    "  goal: {values: [academia, startup]}\n"
+    "  papers: {type: number}\n"
+    "  france: {type: boolean}\n"
+    "intents:\n"
+    "  - id: ask.pay\n"
+    "    patterns: ['\\b{money}\\b']\n"
+    "  - id: ask.pay-vs-industry\n"
+    "    patterns: ['\\b{money}\\b', '\\bindustry\\b']\n"
+    "  - id: ask.startup\n"
+    "    patterns: ['\\bstart-?up\\b']\n"
+    "extractors:\n"
+    "  - id: goal.prof\n"
+    "    pattern: '\\bwant to be a professor\\b'\n"
+    "    set: {goal: academia}\n"
+    "  - id: papers\n"
+    "    pattern: '\\bI have (?<papers>\\d+|\\w+) papers?\\b'\n"
+    "  - id: france\n"
+    "    pattern: '\\bin France\\b'\n"
+    "    set: {france: true}\n"
+    "    negated: {france: false}\n";
+
+static void setup(void)
+{
+    char *path = cr_test_path(CR_TEST_ESSAY);
+    corpus = cr_corpus_load(path);
+    free(path);
+    kb = cr_kb_new();
+    d = cr_diag_new();
+    cr_load_string(kb, "m.yaml", rules, strlen(rules), d);
+    ck_assert_int_eq(cr_kb_finish(kb, corpus, d), 0);
+    wm = cr_wm_new(kb);
+}
+
+static void teardown(void)
+{
+    cr_wm_free(wm);
+    cr_diag_free(d);
+    cr_kb_free(kb);
+    cr_corpus_free(corpus);
+}
+
+static const char *best(const char *text)
+{
+    cr_intent_hit h[4];
+    int n = cr_classify(kb, text, h, 4, d);
+    return n ? cr_kb_intentdef(kb, h[0].intent)->id : NULL;
+}
+
+START_TEST(test_classify)
+{
+    ck_assert_str_eq(best("what is the salary of a PhD"), "ask.pay");
+    ck_assert_str_eq(best("Stipends in industry vs a PhD"),
+                     "ask.pay-vs-industry");
+    ck_assert_str_eq(best("a START-UP?"), "ask.startup");
+    ck_assert_ptr_null(best("what is the weather"));
+    cr_intent_hit h[1];
+    ck_assert_int_eq(cr_classify(kb, "pay and startup", h, 1, d), 1);
+}
+END_TEST
+
+static const char *fact_text(const char *name)
+{
+    static char buf[64];
+    const cr_fact *f = cr_wm_get(wm, cr_kb_fact(kb, name));
+    if (f == NULL)
+        return "(unknown)";
+    char *s = cr_value_text(cr_kb_factdecl(kb, cr_kb_fact(kb, name)),
+                            &f->value);
+    snprintf(buf, sizeof buf, "%s", s);
+    free(s);
+    return buf;
+}
+
+START_TEST(test_extract)
+{
+    ck_assert_int_eq(cr_extract(kb, "I want to be a professor and I have "
+                                "3 papers", wm, 1, d), 2);
+    ck_assert_str_eq(fact_text("goal"), "academia");
+    ck_assert_str_eq(fact_text("papers"), "3");
+    const cr_fact *f = cr_wm_get(wm, cr_kb_fact(kb, "goal"));
+    ck_assert_int_eq(f->source, CR_SRC_USER);
+    ck_assert_int_eq(f->turn, 1);
+    ck_assert_str_eq(f->words, "want to be a professor");
+    cr_extract(kb, "I have two papers", wm, 2, d);
+    ck_assert_str_eq(fact_text("papers"), "2");
+    cr_extract(kb, "I have many papers", wm, 3, d);   /* not a number */
+    ck_assert_str_eq(fact_text("papers"), "2");
+}
+END_TEST
+
+START_TEST(test_extract_negation)
+{
+    cr_extract(kb, "I don't want to be a professor", wm, 1, d);
+    ck_assert_str_eq(fact_text("goal"), "(unknown)");
+    cr_extract(kb, "I do not live in France", wm, 1, d);
+    ck_assert_str_eq(fact_text("france"), "false");
+    cr_extract(kb, "No doubt, I live in France", wm, 2, d);
+    ck_assert_str_eq(fact_text("france"), "true");
+}
+END_TEST
+
+START_TEST(test_limit_reported)
+{
+    static const char bad[] =
+        "intents:\n  - id: slow\n    patterns: ['^(a+)+$']\n";
+    cr_kb *k = cr_kb_new();
+    cr_load_string(k, "slow.yaml", bad, strlen(bad), d);
+    ck_assert_int_eq(cr_kb_finish(k, corpus, d), 0);
+    cr_intent_hit h[1];
+    ck_assert_int_eq(cr_classify(k, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+                                 h, 1, d), 0);
+    ck_assert_int_eq(cr_diag_len(d), 1);
+    char *s = cr_diag_format(cr_diag_get(d, 0));
+    ck_assert_str_eq(s, "slow.yaml:3:17: error: pattern of intent 'slow' "
+                        "gave up: it needs too much backtracking (PCRE2 "
+                        "match limit)");
+    free(s);
+    cr_kb_free(k);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("matcher");
+    TCase *re = tcase_create("regex");
+    tcase_add_test(re, test_regex_caseless_unicode);
+    tcase_add_test(re, test_regex_error_offset);
+    tcase_add_test(re, test_regex_groups);
+    tcase_add_test(re, test_regex_catastrophic_is_bounded);
+    tcase_add_test(re, test_regex_bad_utf8_subject);
+    tcase_add_test(re, test_utf8_valid);
+    tcase_add_test(re, test_normalise);
+    suite_add_tcase(s, re);
+    TCase *u = tcase_create("understand");
+    tcase_add_checked_fixture(u, setup, teardown);
+    tcase_add_test(u, test_classify);
+    tcase_add_test(u, test_extract);
+    tcase_add_test(u, test_extract_negation);
+    tcase_add_test(u, test_limit_reported);
+    suite_add_tcase(s, u);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# cli.sh - the real binary end to end: options, commands, exit statuses,
+# questions and their cited sections (tests/answers.txt), pipe mode.
+: "${CROSSROADS:?CROSSROADS must name the binary}"
+: "${top_srcdir:=$(dirname "$0")/..}"
+pass=0 fail=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# expect_status WANT CMD...: CMD exits with status WANT.
+expect_status() {
+    want=$1; shift
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$* exited $got, not $want"; fi
+}
+
+# expect_out PATTERN: the last command's stdout matches (grep -E).
+expect_out() {
+    if grep -Eq -- "$1" "$tmp/out"; then ok; else bad "output lacks /$1/"; fi
+}
+expect_err() {
+    if grep -Eq -- "$1" "$tmp/err"; then ok; else bad "stderr lacks /$1/"; fi
+}
+
+# Options and commands.
+expect_status 0 "$CROSSROADS" --help
+expect_out '^usage: crossroads'
+expect_status 0 "$CROSSROADS" --version
+expect_out '^crossroads [0-9]+\.[0-9]+'
+expect_status 2 "$CROSSROADS" --bogus
+expect_err "Try 'crossroads --help'"
+expect_status 0 "$CROSSROADS" sections
+[ "$(grep -c '#[a-z]' "$tmp/out")" -eq 34 ] && ok || bad "sections does not list 34 anchors"
+expect_status 0 "$CROSSROADS" section advisor
+expect_out '^§ Doing a PhD › Things to Consider › Advisor \(#advisor\)'
+expect_out 'Choose your advisor\(s\) wisely'
+expect_status 2 "$CROSSROADS" section nowhere
+expect_err "no section 'nowhere'"
+expect_status 0 "$CROSSROADS" -- sections
+expect_out 'essay'   # answered as a question, not the list
+expect_status 2 "$CROSSROADS" --fact goal=astronaut should I do a PhD
+expect_err "'astronaut' is not a value of fact 'goal'"
+expect_status 2 "$CROSSROADS" --fact goal should I do a PhD
+expect_status 2 "$CROSSROADS" --rules "$tmp/none.yaml" hello
+expect_err 'none.yaml: error: cannot read: No such file'
+expect_status 0 "$CROSSROADS" lint
+expect_err 'clean'
+
+# The text answer cites its section with a quote.
+expect_status 0 "$CROSSROADS" how much does a PhD student get paid
+expect_out '^§ Doing a PhD › Things to Consider › Pay \(#pay\)$'
+expect_out '^  “.*minimum wage'
+
+# --fact shapes the recommendation.
+expect_status 0 "$CROSSROADS" --json --fact goal=academia should I do a PhD
+expect_out '"recommendation":"phd"'
+expect_out '"facts":\{"goal":"academia"\}'
+
+# Questions from tests/answers.txt: intent and first citation in --json.
+while IFS='|' read -r q intent anchor; do
+    case $q in '#'*|'') continue ;; esac
+    q=$(echo "$q" | sed 's/ *$//'); intent=$(echo $intent); anchor=$(echo $anchor)
+    "$CROSSROADS" --json "$q" >"$tmp/out" 2>"$tmp/err" || { bad "$q: exit $?"; continue; }
+    if [ "$intent" = - ]; then want='"intent":null'; else want="\"intent\":\"$intent\""; fi
+    grep -Fq "$want" "$tmp/out" && ok || bad "$q: wanted $want in $(cat "$tmp/out")"
+    if [ "$anchor" = - ]; then want='"citations":[]'; else want="\"citations\":[{\"anchor\":\"$anchor\""; fi
+    grep -Fq "$want" "$tmp/out" && ok || bad "$q: wanted $want in $(cat "$tmp/out")"
+done <"$top_srcdir/tests/answers.txt"
+
+# Pipe mode: one JSON object per line, with memory across lines; the
+# user changes their goal and gets advice for the new one only.
+printf '%s\n' 'I want to become a professor' \
+    'actually, I want to start my own company' \
+    'should I do a PhD?' | "$CROSSROADS" --json >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && ok || bad "pipe mode exited non-zero"
+[ "$(wc -l <"$tmp/out")" -eq 3 ] && ok || bad "pipe mode: not 3 lines"
+tail -n 1 "$tmp/out" >"$tmp/last"
+grep -Fq '"trace":["should-i.startup"]' "$tmp/last" && ok || bad "pipe: $(cat "$tmp/last")"
+grep -Fq '"citations":[{"anchor":"starting-a-company"' "$tmp/last" && ok || bad "pipe: wrong citation"
+grep -Fq '"goal":"startup"' "$tmp/last" && ok || bad "pipe: goal not updated"
+
+# Pipe mode in text, and a line that is too long.
+printf 'how much does a PhD pay\n' | "$CROSSROADS" >"$tmp/out" 2>&1
+expect_out '#pay'
+head -c 20000 /dev/zero | tr '\0' a >"$tmp/long"; echo >>"$tmp/long"
+echo 'how much does a PhD pay' >>"$tmp/long"
+"$CROSSROADS" <"$tmp/long" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "a too-long line should make pipe mode exit 1"
+expect_err 'at most 8192 bytes'
+expect_out '#pay'
+
+# Data is found through CROSSROADS_DATADIR too; a missing essay is a
+# clear error.
+CROSSROADS_DATADIR="$top_srcdir" "$CROSSROADS" what is the pay >"$tmp/out" 2>&1
+expect_out '#pay'
+expect_status 2 env CROSSROADS_DATADIR="$tmp" "$CROSSROADS" hello
+expect_err 'cannot read the essay'
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
