@@ -638,7 +638,8 @@ static void resolve_cond(const cr_kb *kb, cr_cond *c, cr_diag *d)
     if (c->op >= CR_OP_LT && c->op <= CR_OP_GE && f->type != CR_NUMBER)
         cr_diag_add(d, CR_ERROR, c->loc.file, c->loc.line, c->loc.col,
                     "fact '%s' is a %s: it cannot be compared with < or >",
-                    f->name, f->type == CR_BOOL ? "boolean" : "text");
+                    f->name, f->type == CR_BOOL ? "boolean"
+                             : f->type == CR_CHOICE ? "choice" : "string");
     for (int i = 0; i < c->nvals; i++) {
         c->vals[i].name = xstrdup(c->name);
         resolve_assign(kb, &c->vals[i], 1, d);

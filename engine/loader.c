@@ -360,7 +360,7 @@ static int number(ctx *c, const node *n, const char *what, double lo,
     char *end;
     errno = 0;
     double x = strtod(n->value, &end);
-    if (end == n->value || *end != '\0' || errno || x < lo || x > hi) {
+    if (end == n->value || *end != '\0' || errno || !(x >= lo && x <= hi)) {
         err(c, n, "%s must be a number from %g to %g", what, lo, hi);
         return 0;
     }
@@ -424,6 +424,9 @@ static void load_fact(ctx *c, const node *k, const node *v)
             f.type = (cr_type)t;
     }
     f.choices = strv(c, values, "a fact's values", &f.nchoices);
+    if (values && f.type != CR_CHOICE)
+        err(c, values, "only a choice has values; fact '%s' is not one",
+            k->value);
     if (f.type == CR_CHOICE && f.nchoices == 0)
         err(c, type ? type : k, "a choice needs a list of values");
     f.prompt = get(v, "prompt") ? str(c, get(v, "prompt"), "a prompt") : NULL;

@@ -86,7 +86,11 @@ static char *datadir(void)
     return xstrdup(CR_PKGDATADIR);
 }
 
-static cr_session *open_session(const options *o, cr_diag *d)
+/* Open a session with the built-in rules and the user's.  Returns NULL
+ * with the problems in d, and in *status the exit status they deserve:
+ * a bad rule file or fact is the user's to fix (2), a missing essay is a
+ * broken installation (1). */
+static cr_session *open_session(const options *o, cr_diag *d, int *status)
 {
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
@@ -95,6 +99,8 @@ static cr_session *open_session(const options *o, cr_diag *d)
     paths[0] = builtin;
     memcpy(paths + 1, o->rules, (size_t)o->nrules * sizeof *paths);
     cr_session *s = cr_session_new(essay, paths, o->nrules + 1, d);
+    *status = s == NULL && access(essay, R_OK) != 0 ? EXIT_RUNTIME
+                                                    : EXIT_USAGE;
     free(paths);
     free(builtin);
     free(essay);
@@ -191,13 +197,14 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
                                  sizeof *o->rules);
         o->rules[o->nrules++] = files[i];
     }
-    cr_session *s = open_session(o, d);
-    int errors = cr_diag_errors(d);
+    int status;
+    cr_session *s = open_session(o, d, &status);
     cr_print_diag(d);
+    if (s == NULL)
+        return status;
     cr_session_free(s);
-    if (errors == 0)
-        fprintf(stderr, "crossroads: rule files are clean\n");
-    return errors ? EXIT_USAGE : EXIT_ANSWERED;
+    fprintf(stderr, "crossroads: rule files are clean\n");
+    return EXIT_ANSWERED;
 }
 
 static int terminal_width(void)
@@ -261,12 +268,12 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
         ro.color = !(nc && *nc) && !o->json;
         ro.width = terminal_width();
     }
-    cr_session *s = open_session(o, d);
+    int status;
+    cr_session *s = open_session(o, d, &status);
     if (s == NULL) {
         cr_print_diag(d);
-        return EXIT_USAGE;
+        return status;
     }
-    int status;
     if (!dashdash && nargs == 1 && strcmp(args[0], "sections") == 0) {
         status = cmd_sections(s);
     } else if (!dashdash && nargs >= 1 && strcmp(args[0], "section") == 0) {

@@ -141,14 +141,27 @@ static void save_history(const char *path)
     history_truncate_file(path, 1000);
 }
 
-/* Ctrl-C: abandon the line being typed and start a fresh prompt. */
+/* Ctrl-C: abandon the line being typed and start a fresh prompt.  The
+ * handler only raises a flag; readline calls on_signal_event from its
+ * read loop, where its functions are safe to call. */
+static volatile sig_atomic_t interrupted;
+
 static void on_sigint(int sig)
 {
     (void)sig;
-    write(STDOUT_FILENO, "\n", 1);
-    rl_replace_line("", 0);
-    rl_on_new_line();
-    rl_redisplay();
+    interrupted = 1;
+}
+
+static int on_signal_event(void)
+{
+    if (interrupted) {
+        interrupted = 0;
+        rl_crlf();
+        rl_replace_line("", 0);
+        rl_on_new_line();
+        rl_redisplay();
+    }
+    return 0;
 }
 
 static void help(void)
@@ -159,7 +172,7 @@ static void help(void)
          "  :sections         the essay's sections\n"
          "  :section ANCHOR   read one section\n"
          "  :help             this help\n"
-         "  :quit             leave (or Ctrl-D)");
+         "  :quit, :q         leave (or Ctrl-D)");
 }
 
 static int command(cr_session *s, const char *line)
@@ -197,6 +210,8 @@ int cr_repl_terminal(cr_session *s, const cr_repl_opts *o)
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
+    rl_catch_signals = 0;
+    rl_signal_event_hook = on_signal_event;
     printf("crossroads %s: a PhD or industry? Ask me, or type :help.\n",
            PACKAGE_VERSION);
     char *line;

@@ -205,7 +205,7 @@ START_TEST(test_facts_checked)
            "'goal'?)\n");
     EXPECT("facts:\n  g: {values: [a]}\n"
            "rules:\n  - id: r\n    when: {g: {'<': a}}\n    then: {answer: x}\n",
-           "t.yaml:5:12: error: fact 'g' is a text: it cannot be compared "
+           "t.yaml:5:12: error: fact 'g' is a choice: it cannot be compared "
            "with < or >\n");
 }
 END_TEST

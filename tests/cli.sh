@@ -97,7 +97,7 @@ expect_out '#pay'
 # clear error.
 CROSSROADS_DATADIR="$top_srcdir" "$CROSSROADS" what is the pay >"$tmp/out" 2>&1
 expect_out '#pay'
-expect_status 2 env CROSSROADS_DATADIR="$tmp" "$CROSSROADS" hello
+expect_status 1 env CROSSROADS_DATADIR="$tmp" "$CROSSROADS" hello
 expect_err 'cannot read the essay'
 
 echo "cli: $pass passed, $fail failed"
