@@ -101,7 +101,8 @@ static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
                            cr_buf *text)
 {
     cr_hit hit;
-    if (cr_index_rank(cx->index, a->question, &hit, 1) == 1 &&
+    if (!cx->declined &&
+        cr_index_rank(cx->index, a->question, &hit, 1) == 1 &&
         hit.score >= cx->min_score) {
         a->kind = CR_ANSWER_RETRIEVED;
         char *path = cr_corpus_path(cx->corpus, hit.section, " › ");
@@ -112,8 +113,13 @@ static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
         return;
     }
     a->kind = CR_ANSWER_NONE;
-    cr_buf_puts(text, "The essay I draw on does not cover that, so I "
-                "would rather not guess. I can talk about: ");
+    if (cx->declined)
+        cr_buf_printf(text, "That is a question about %s, which the essay "
+                      "I draw on does not cover, so I would rather not "
+                      "guess. I can talk about: ", cx->declined);
+    else
+        cr_buf_puts(text, "The essay I draw on does not cover that, so I "
+                    "would rather not guess. I can talk about: ");
     topics(text, cx->kb);
 }
 
@@ -125,7 +131,8 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
     a->question = xstrdup(question);
     a->intent = intent;
     a->trace = xcalloc((size_t)cx->run->nfired + 1, sizeof *a->trace);
-    from_rules(a, cx, &text);
+    if (!cx->declined)
+        from_rules(a, cx, &text);
     if (text.len == 0) {
         a->intent = NULL;
         from_retrieval(a, cx, &text);

@@ -64,6 +64,8 @@ typedef struct cr_compose_ctx {
     const cr_wm *wm;
     const cr_run *run;
     double min_score;           /* retrieval's threshold of relevance */
+    const char *declined;       /* an out-of-scope topic the question is
+                                   about, or NULL */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

@@ -60,6 +60,7 @@ typedef struct cr_pattern {
     char *src;
     cr_loc *pos;                /* strlen(src) + 1 entries */
     cr_regex *re;               /* compiled by cr_kb_finish */
+    double weight;              /* what a match adds to an intent's score */
 } cr_pattern;
 
 typedef struct cr_intent {
@@ -69,6 +70,7 @@ typedef struct cr_intent {
     int npatterns;
     char **examples;
     int nexamples;
+    int out_of_scope;           /* a topic the essay does not cover */
     cr_loc loc;
 } cr_intent;
 

@@ -373,7 +373,33 @@ static cr_pattern pattern(ctx *c, const node *n)
     cr_pattern p = {0};
     p.src = xstrdup(n->value);
     p.pos = scalar_places(c, n);
+    p.weight = 1;
     return p;
+}
+
+/* An intent's pattern: a string, or {match: string, weight: number}.
+ * Returns 0 (reported) when it is neither. */
+static int weighted_pattern(ctx *c, const node *n, cr_pattern *out)
+{
+    static const char *const keys[] = {"match", "weight"};
+    if (n->kind == N_SCALAR) {
+        *out = pattern(c, n);
+        return 1;
+    }
+    if (!want(c, n, N_MAP, "a pattern"))
+        return 0;
+    check_keys(c, n, "a pattern", keys, 2);
+    const node *m = get(n, "match"), *w = get(n, "weight");
+    if (m == NULL) {
+        err(c, n, "a weighted pattern needs 'match'");
+        return 0;
+    }
+    if (!want(c, m, N_SCALAR, "match"))
+        return 0;
+    *out = pattern(c, m);
+    if (w && !number(c, w, "weight", 0.01, 100, &out->weight))
+        out->weight = 1;
+    return 1;
 }
 
 /* fact: value pairs, from a mapping. */
@@ -452,10 +478,10 @@ static void load_concept(ctx *c, const node *k, const node *v)
 static void load_intent(ctx *c, const node *n)
 {
     static const char *const keys[] = {"id", "topic", "patterns",
-                                       "examples"};
+                                       "examples", "out_of_scope"};
     if (!want(c, n, N_MAP, "an intent"))
         return;
-    check_keys(c, n, "an intent", keys, 4);
+    check_keys(c, n, "an intent", keys, 5);
     cr_intent in = {0};
     in.loc = loc_of(c, n);
     if ((in.id = need_id(c, n, "intent")) == NULL)
@@ -470,10 +496,17 @@ static void load_intent(ctx *c, const node *n)
     } else if (want(c, pats, N_SEQ, "patterns")) {
         in.patterns = xcalloc((size_t)pats->nkids, sizeof *in.patterns);
         for (int i = 0; i < pats->nkids; i++)
-            if (want(c, pats->kids[i], N_SCALAR, "a pattern"))
-                in.patterns[in.npatterns++] = pattern(c, pats->kids[i]);
+            in.npatterns += weighted_pattern(c, pats->kids[i],
+                                             &in.patterns[in.npatterns]);
     }
     in.examples = strv(c, get(n, "examples"), "examples", &in.nexamples);
+    const node *oos = get(n, "out_of_scope");
+    if (oos && want(c, oos, N_SCALAR, "out_of_scope")) {
+        if (strcmp(oos->value, "true") == 0)
+            in.out_of_scope = 1;
+        else if (strcmp(oos->value, "false") != 0)
+            err(c, oos, "out_of_scope must be true or false");
+    }
     cr_kb_add_intent(c->kb, &in, c->d);
 }
 

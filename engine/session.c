@@ -114,10 +114,13 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     s->turn++;
     cr_extract(s->kb, text, s->wm, s->turn, d);
     cr_intent_hit hit;
-    const char *intent = NULL;
+    const char *intent = NULL, *declined = NULL;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
-    if (cr_classify(s->kb, text, &hit, 1, d) == 1) {
-        const cr_intent *in = cr_kb_intentdef(s->kb, hit.intent);
+    int matched = cr_classify(s->kb, text, &hit, 1, d) == 1;
+    const cr_intent *in = matched ? cr_kb_intentdef(s->kb, hit.intent) : NULL;
+    if (in && in->out_of_scope) {
+        declined = in->topic ? in->topic : in->id;
+    } else if (in) {
         cr_value v = {0, in->id};
         char *words = xstrndup(text + hit.start, hit.end - hit.start);
         cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_USER, s->turn, words,
@@ -137,7 +140,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         return -1;
     }
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &run,
-                         MIN_RELEVANCE};
+                         MIN_RELEVANCE, declined};
     *out = cr_answer_compose(&cx, text, intent);
     cr_run_free(&run);
     free(text);

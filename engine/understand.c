@@ -106,6 +106,11 @@ static void limit_hit(cr_diag *d, const char *what, const char *id,
                 "backtracking (PCRE2 match limit)", what, id);
 }
 
+/* An intent scores the weight of its strongest matching pattern, plus a
+ * tenth of the others': more evidence breaks ties, but many weak generic
+ * matches never outweigh one specific pattern. */
+#define RESTWEIGHT 0.1
+
 static int by_score(const void *pa, const void *pb)
 {
     const cr_intent_hit *a = pa, *b = pb;
@@ -123,6 +128,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
     for (int i = 0; i < ni; i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         cr_intent_hit h = {i, 0, 0, 0};
+        double best = 0, rest = 0;
         for (int k = 0; k < in->npatterns; k++) {
             size_t s, e;
             int rc = cr_regex_match(in->patterns[k].re, text, len, 0, &s, &e);
@@ -130,12 +136,17 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
                 limit_hit(d, "intent", in->id, &in->patterns[k]);
             if (rc != CR_MATCH)
                 continue;
-            h.score += 1;
-            if (e - s > h.end - h.start)
+            double w = in->patterns[k].weight;
+            if (w > best) {
+                rest += best;
+                best = w;
                 h.start = s, h.end = e;
+            } else {
+                rest += w;
+            }
         }
-        if (h.score > 0) {
-            h.score += (double)(h.end - h.start) / 1000.0;
+        if (best > 0) {
+            h.score = best + RESTWEIGHT * rest;
             all[found++] = h;
         }
     }

@@ -21,12 +21,13 @@ char *cr_normalise(const char *text, size_t len);
 
 typedef struct cr_intent_hit {
     int intent;
-    double score;               /* matching patterns, then match length */
-    size_t start, end;          /* the longest match */
+    double score;               /* from the weights of matching patterns */
+    size_t start, end;          /* the strongest pattern's match */
 } cr_intent_hit;
 
-/* Rank the intents whose patterns match text (normalised); fills up to n
- * hits, best first, and returns how many matched.  A pattern that hits
+/* Rank the intents whose patterns match text (normalised) by the weight
+ * of their strongest matching pattern plus a tenth of the others' (ties:
+ * the intent declared first); fills up to n hits, best first, and returns how many matched.  A pattern that hits
  * PCRE2's limits is reported into d and counts as not matching. */
 int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
                 int n, cr_diag *d);

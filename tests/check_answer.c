@@ -59,7 +59,7 @@ START_TEST(test_pay_cites_pay)
     ck_assert_int_eq(a->cites[0].npath, 3);
     ck_assert_str_eq(a->cites[0].path[0], "Doing a PhD");
     ck_assert_ptr_nonnull(strstr(a->cites[0].quote, "minimum wage"));
-    ck_assert(traced(a, "pay.basics"));
+    ck_assert(traced(a, "phd.pay"));
     cr_answer_free(a);
 }
 END_TEST
@@ -104,14 +104,14 @@ START_TEST(test_memory_across_turns)
     cr_answer_free(a);
     a = ask("should I do a PhD?");
     ck_assert_int_eq(a->reco, CR_RECO_PHD);
-    ck_assert(traced(a, "should-i.academia"));
+    ck_assert(traced(a, "goal.academia"));
     ck_assert_str_eq(a->cites[0].anchor, "introduction");
     cr_answer_free(a);
     a = ask("actually I want to start my own company");
     cr_answer_free(a);
     a = ask("so should I do a PhD?");
-    ck_assert(!traced(a, "should-i.academia"));
-    ck_assert(traced(a, "should-i.startup"));
+    ck_assert(!traced(a, "goal.academia"));
+    ck_assert(traced(a, "goal.startup"));
     ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
     ck_assert_str_eq(a->cites[0].anchor, "starting-a-company");
     cr_answer_free(a);
@@ -184,7 +184,7 @@ START_TEST(test_json_contract)
     ck_assert(json_is_string(json_object_get(c, "quote")));
     ck_assert(json_is_object(json_object_get(o, "facts")));
     ck_assert_str_eq(json_string_value(json_array_get(
-                         json_object_get(o, "trace"), 0)), "pay.basics");
+                         json_object_get(o, "trace"), 0)), "phd.pay");
     json_decref(o);
     free(s_json);
     cr_answer_free(a);

@@ -79,7 +79,7 @@ printf '%s\n' 'I want to become a professor' \
 [ $? -eq 0 ] && ok || bad "pipe mode exited non-zero"
 [ "$(wc -l <"$tmp/out")" -eq 3 ] && ok || bad "pipe mode: not 3 lines"
 tail -n 1 "$tmp/out" >"$tmp/last"
-grep -Fq '"trace":["should-i.startup"]' "$tmp/last" && ok || bad "pipe: $(cat "$tmp/last")"
+grep -Fq '"trace":["goal.startup"]' "$tmp/last" && ok || bad "pipe: $(cat "$tmp/last")"
 grep -Fq '"citations":[{"anchor":"starting-a-company"' "$tmp/last" && ok || bad "pipe: wrong citation"
 grep -Fq '"goal":"startup"' "$tmp/last" && ok || bad "pipe: goal not updated"
 
