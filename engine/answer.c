@@ -7,7 +7,9 @@
 #include "answer.h"
 #include "xmalloc.h"
 
-static void add_cite(cr_answer *a, const cr_compose_ctx *cx, int sec)
+/* Cite section sec, quoting the sentences most relevant to query. */
+static void add_cite(cr_answer *a, const cr_compose_ctx *cx, int sec,
+                     const char *query)
 {
     for (int i = 0; i < a->ncites; i++)
         if (a->cites[i].section == sec)
@@ -25,7 +27,7 @@ static void add_cite(cr_answer *a, const cr_compose_ctx *cx, int sec)
     int k = c->npath;
     for (int s = sec; s >= 0; s = cr_corpus_parent(cx->corpus, s))
         c->path[--k] = cr_corpus_heading(cx->corpus, s);
-    c->quote = cr_index_quote(cx->index, sec, a->question);
+    c->quote = cr_index_quote(cx->index, sec, query);
 }
 
 static void snapshot_facts(cr_answer *a, const cr_compose_ctx *cx)
@@ -78,8 +80,12 @@ static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
         if (text->len)
             cr_buf_puts(text, "\n\n");
         cr_buf_puts(text, r->answer);
+        /* The quote should back the advice given as well as fit the
+         * question: the advice paraphrases the passage it rests on. */
+        char *query = xasprintf("%s %s", a->question, r->answer);
         for (int k = 0; k < r->ncites; k++)
-            add_cite(a, cx, r->cites[k].section);
+            add_cite(a, cx, r->cites[k].section, query);
+        free(query);
     }
 }
 
@@ -109,7 +115,7 @@ static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
         cr_buf_printf(text, "No rule of mine covers that exactly, but the "
                       "essay touches on it in § %s.", path);
         free(path);
-        add_cite(a, cx, hit.section);
+        add_cite(a, cx, hit.section, a->question);
         return;
     }
     a->kind = CR_ANSWER_NONE;

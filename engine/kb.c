@@ -726,3 +726,23 @@ void cr_kb_jit(cr_kb *kb)
         if (kb->extractors[i].pattern.re)
             cr_regex_jit(kb->extractors[i].pattern.re);
 }
+
+void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
+                   const char *corpus_name, cr_diag *d)
+{
+    int n = cr_corpus_count(corpus);
+    char *cited = xcalloc((size_t)n + 1, 1);
+    for (int i = 0; i < kb->nrules; i++)
+        for (int k = 0; k < kb->rules[i].ncites; k++)
+            if (kb->rules[i].cites[k].section >= 0)
+                cited[kb->rules[i].cites[k].section] = 1;
+    for (int i = 0; i < n; i++) {
+        const char *anchor = cr_corpus_anchor(corpus, i);
+        if (cited[i] || *cr_corpus_text(corpus, i) == '\0' ||
+            strcmp(anchor, "table-of-contents") == 0)
+            continue;
+        cr_diag_add(d, CR_WARNING, corpus_name, cr_corpus_line(corpus, i), 1,
+                    "no rule cites section '%s'", anchor);
+    }
+    free(cited);
+}

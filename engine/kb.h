@@ -159,6 +159,12 @@ void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d);
  * every problem into d; returns the number of errors. */
 int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d);
 
+/* Warn, into d, of every section of the essay with text of its own that
+ * no rule cites (the table of contents aside); corpus_name is the file
+ * the warnings point into. */
+void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
+                   const char *corpus_name, cr_diag *d);
+
 /* JIT-compile every pattern: worth it for a session of many turns. */
 void cr_kb_jit(cr_kb *kb);
 

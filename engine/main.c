@@ -16,6 +16,7 @@
 #include "corpus.h"
 #include "diag.h"
 #include "json.h"
+#include "kb.h"
 #include "repl.h"
 #include "session.h"
 #include "xmalloc.h"
@@ -199,11 +200,23 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
     }
     int status;
     cr_session *s = open_session(o, d, &status);
+    if (s) {
+        char *dir = datadir();
+        char *essay = xasprintf("%s/" ESSAY, dir);
+        cr_kb_uncited(cr_session_kb(s), cr_session_corpus(s), essay, d);
+        free(essay);
+        free(dir);
+    }
+    int warnings = cr_diag_len(d) - cr_diag_errors(d);
     cr_print_diag(d);
     if (s == NULL)
         return status;
     cr_session_free(s);
-    fprintf(stderr, "crossroads: rule files are clean\n");
+    if (warnings)
+        fprintf(stderr, "crossroads: %d warning%s\n", warnings,
+                warnings == 1 ? "" : "s");
+    else
+        fprintf(stderr, "crossroads: rule files are clean\n");
     return EXIT_ANSWERED;
 }
 

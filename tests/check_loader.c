@@ -274,7 +274,24 @@ START_TEST(test_builtin_rules_clean)
     ck_assert_int_eq(cr_load_path(kb, dir, d), 0);
     ck_assert_int_eq(cr_kb_finish(kb, corpus, d), 0);
     ck_assert_int_gt(cr_kb_nrules(kb), 4);
+    /* Every section with text of its own is cited by some rule. */
+    cr_kb_uncited(kb, corpus, "essay.md", d);
+    ck_assert_int_eq(cr_diag_len(d), 0);
     free(dir);
+}
+END_TEST
+
+START_TEST(test_uncited_sections_warned)
+{
+    EXPECT("", "");
+    cr_kb_uncited(kb, corpus, "essay.md", d);
+    /* 34 sections, less the table of contents and the empty heading. */
+    ck_assert_int_eq(cr_diag_len(d), 32);
+    ck_assert_int_eq(cr_diag_errors(d), 0);
+    char *s = cr_diag_format(cr_diag_get(d, 0));
+    ck_assert_str_eq(s, "essay.md:10:1: warning: no rule cites section "
+                        "'introduction'");
+    free(s);
 }
 END_TEST
 
@@ -303,6 +320,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_every_error_reported);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_builtin_rules_clean);
+    tcase_add_test(tc, test_uncited_sections_warned);
     suite_add_tcase(s, tc);
     return s;
 }
