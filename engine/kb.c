@@ -195,7 +195,11 @@ static void free_intent(cr_intent *in)
     for (int i = 0; i < in->npatterns; i++)
         free_pattern(&in->patterns[i]);
     free(in->patterns);
-    free_strv(in->examples, in->nexamples);
+    for (int i = 0; i < in->nexamples; i++) {
+        free(in->examples[i].text);
+        free(in->examples[i].cite);
+    }
+    free(in->examples);
 }
 
 static void free_extractor(cr_extractor *x)
@@ -330,6 +334,12 @@ int cr_kb_nfacts(const cr_kb *kb) { return kb->nfacts; }
 int cr_kb_nintents(const cr_kb *kb) { return kb->nintents; }
 int cr_kb_nextractors(const cr_kb *kb) { return kb->nextractors; }
 int cr_kb_nrules(const cr_kb *kb) { return kb->nrules; }
+int cr_kb_nconcepts(const cr_kb *kb) { return kb->nconcepts; }
+
+const cr_concept *cr_kb_concept(const cr_kb *kb, int i)
+{
+    return &kb->concepts[i];
+}
 
 const cr_factdecl *cr_kb_factdecl(const cr_kb *kb, int i)
 {
@@ -646,27 +656,34 @@ static void resolve_cond(const cr_kb *kb, cr_cond *c, cr_diag *d)
     }
 }
 
+/* The section with this anchor, or -1 with an error at loc. */
+static int resolve_anchor(const cr_corpus *corpus, const char *anchor,
+                          const cr_loc *loc, cr_diag *d)
+{
+    int sec = cr_corpus_find(corpus, anchor);
+    if (sec >= 0)
+        return sec;
+    int n = cr_corpus_count(corpus);
+    const char **names = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int k = 0; k < n; k++)
+        names[k] = cr_corpus_anchor(corpus, k);
+    const char *near = cr_closest(anchor, names, n);
+    cr_diag_add(d, CR_ERROR, loc->file, loc->line, loc->col,
+                "no section '%s' in the essay%s%s%s", anchor,
+                near ? " (did you mean '" : "", near ? near : "",
+                near ? "'?)" : "");
+    free(names);
+    return -1;
+}
+
 static void resolve_rule(const cr_kb *kb, cr_rule *r,
                          const cr_corpus *corpus, cr_diag *d)
 {
     if (r->when)
         resolve_cond(kb, r->when, d);
-    for (int i = 0; i < r->ncites; i++) {
-        cr_cite *c = &r->cites[i];
-        c->section = cr_corpus_find(corpus, c->anchor);
-        if (c->section >= 0)
-            continue;
-        int n = cr_corpus_count(corpus);
-        const char **names = xcalloc((size_t)n + 1, sizeof(char *));
-        for (int k = 0; k < n; k++)
-            names[k] = cr_corpus_anchor(corpus, k);
-        const char *near = cr_closest(c->anchor, names, n);
-        cr_diag_add(d, CR_ERROR, c->loc.file, c->loc.line, c->loc.col,
-                    "no section '%s' in the essay%s%s%s", c->anchor,
-                    near ? " (did you mean '" : "", near ? near : "",
-                    near ? "'?)" : "");
-        free(names);
-    }
+    for (int i = 0; i < r->ncites; i++)
+        r->cites[i].section = resolve_anchor(corpus, r->cites[i].anchor,
+                                             &r->cites[i].loc, d);
     for (int i = 0; i < r->nasserts; i++)
         resolve_assign(kb, &r->asserts[i], 1, d);
     for (int i = 0; i < r->nretracts; i++)
@@ -698,9 +715,15 @@ static void check_groups(const cr_kb *kb, cr_extractor *x, cr_diag *d)
 int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
 {
     int before = cr_diag_errors(d);
-    for (int i = 0; i < kb->nintents; i++)
-        for (int k = 0; k < kb->intents[i].npatterns; k++)
-            compile_pattern(kb, &kb->intents[i].patterns[k], d);
+    for (int i = 0; i < kb->nintents; i++) {
+        cr_intent *in = &kb->intents[i];
+        for (int k = 0; k < in->npatterns; k++)
+            compile_pattern(kb, &in->patterns[k], d);
+        for (int k = 0; k < in->nexamples; k++)
+            if (in->examples[k].cite)
+                resolve_anchor(corpus, in->examples[k].cite,
+                               &in->examples[k].loc, d);
+    }
     for (int i = 0; i < kb->nextractors; i++) {
         cr_extractor *x = &kb->extractors[i];
         compile_pattern(kb, &x->pattern, d);

@@ -63,12 +63,22 @@ typedef struct cr_pattern {
     double weight;              /* what a match adds to an intent's score */
 } cr_pattern;
 
+/* An example question an intent must recognise, and optionally the
+ * recommendation and first citation its answer must give. */
+typedef struct cr_example {
+    char *text;
+    cr_reco reco;               /* CR_RECO_NONE: not checked */
+    int expect_reco;            /* whether `recommend` was given */
+    char *cite;                 /* expected first citation, or NULL */
+    cr_loc loc;
+} cr_example;
+
 typedef struct cr_intent {
     char *id;
     char *topic;                /* a few words for "I can talk about" */
     cr_pattern *patterns;
     int npatterns;
-    char **examples;
+    cr_example *examples;
     int nexamples;
     int out_of_scope;           /* a topic the essay does not cover */
     cr_loc loc;
@@ -177,6 +187,8 @@ int cr_kb_nfacts(const cr_kb *kb);
 int cr_kb_nintents(const cr_kb *kb);
 int cr_kb_nextractors(const cr_kb *kb);
 int cr_kb_nrules(const cr_kb *kb);
+int cr_kb_nconcepts(const cr_kb *kb);
+const cr_concept *cr_kb_concept(const cr_kb *kb, int i);
 const cr_factdecl *cr_kb_factdecl(const cr_kb *kb, int i);
 const cr_intent *cr_kb_intentdef(const cr_kb *kb, int i);
 const cr_extractor *cr_kb_extractor(const cr_kb *kb, int i);

@@ -45,6 +45,7 @@ typedef struct ctx {
     size_t len;
     size_t *lines;              /* byte offset of each line's start */
     size_t nlines;
+    int in_example;             /* reading an intent's example */
 } ctx;
 
 /* Places. */
@@ -475,6 +476,59 @@ static void load_concept(ctx *c, const node *k, const node *v)
 
 /* Intents and extractors. */
 
+static int reco_of(ctx *c, const node *n, cr_reco *out)
+{
+    static const char *const recos[] = {"phd", "industry", "either",
+                                        "none"};
+    if (!want(c, n, N_SCALAR, "recommend"))
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(n->value, recos[i]) == 0) {
+            *out = i == 3 ? CR_RECO_NONE : (cr_reco)(CR_RECO_PHD + i);
+            return 1;
+        }
+    err(c, n, "recommend must be phd, industry or either%s",
+        c->in_example ? " (or none)" : "");
+    return 0;
+}
+
+/* An intent's examples: each a question, or {q: question, recommend:
+ * phd|industry|either|none, cite: anchor} to check the answer too. */
+static cr_example *examples(ctx *c, const node *n, int *count)
+{
+    static const char *const keys[] = {"q", "recommend", "cite"};
+    *count = 0;
+    if (n == NULL || !want(c, n, N_SEQ, "examples"))
+        return NULL;
+    cr_example *v = xcalloc((size_t)n->nkids + 1, sizeof *v);
+    for (int i = 0; i < n->nkids; i++) {
+        const node *e = n->kids[i], *q = e;
+        cr_example x = {0};
+        x.loc = loc_of(c, e);
+        if (e->kind == N_MAP) {
+            check_keys(c, e, "an example", keys, 3);
+            if ((q = get(e, "q")) == NULL) {
+                err(c, e, "an example needs 'q', the question");
+                continue;
+            }
+            const node *r = get(e, "recommend"), *ci = get(e, "cite");
+            c->in_example = 1;
+            if (r)
+                x.expect_reco = reco_of(c, r, &x.reco);
+            c->in_example = 0;
+            if (ci)
+                x.cite = str(c, ci, "cite");
+        }
+        if (!want(c, q, N_SCALAR, "an example")) {
+            free(x.cite);
+            continue;
+        }
+        x.text = xstrdup(q->value);
+        v[(*count)++] = x;
+    }
+    return v;
+}
+
 static void load_intent(ctx *c, const node *n)
 {
     static const char *const keys[] = {"id", "topic", "patterns",
@@ -499,7 +553,7 @@ static void load_intent(ctx *c, const node *n)
             in.npatterns += weighted_pattern(c, pats->kids[i],
                                              &in.patterns[in.npatterns]);
     }
-    in.examples = strv(c, get(n, "examples"), "examples", &in.nexamples);
+    in.examples = examples(c, get(n, "examples"), &in.nexamples);
     const node *oos = get(n, "out_of_scope");
     if (oos && want(c, oos, N_SCALAR, "out_of_scope")) {
         if (strcmp(oos->value, "true") == 0)
@@ -675,7 +729,6 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
 {
     static const char *const keys[] = {"answer", "cite", "recommend",
                                        "assert", "retract", "ask"};
-    static const char *const recos[] = {"phd", "industry", "either"};
     if (!want(c, then, N_MAP, "then"))
         return;
     check_keys(c, then, "then", keys, 6);
@@ -694,15 +747,9 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
         r->ncites = count;
         free(anchors);
     }
-    if ((n = get(then, "recommend")) && want(c, n, N_SCALAR, "recommend")) {
-        int i = 0;
-        while (i < 3 && strcmp(n->value, recos[i]) != 0)
-            i++;
-        if (i == 3)
-            err(c, n, "recommend must be phd, industry or either");
-        else
-            r->reco = (cr_reco)(CR_RECO_PHD + i);
-    }
+    if ((n = get(then, "recommend")) && reco_of(c, n, &r->reco) &&
+        r->reco == CR_RECO_NONE)
+        err(c, n, "recommend must be phd, industry or either");
     r->asserts = assigns(c, get(then, "assert"), "assert", &r->nasserts);
     if ((n = get(then, "retract"))) {
         int count;
@@ -786,7 +833,7 @@ static void load_tree(ctx *c, const node *root)
 int cr_load_string(cr_kb *kb, const char *name, const char *text,
                    size_t len, cr_diag *d)
 {
-    ctx c = {kb, d, cr_kb_intern(kb, name), text, len, NULL, 0};
+    ctx c = {kb, d, cr_kb_intern(kb, name), text, len, NULL, 0, 0};
     int before = cr_diag_errors(d);
     size_t cap = 64;
     c.lines = xmalloc(cap * sizeof *c.lines);

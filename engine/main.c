@@ -15,6 +15,7 @@
 
 #include "corpus.h"
 #include "diag.h"
+#include "authoring.h"
 #include "json.h"
 #include "kb.h"
 #include "repl.h"
@@ -27,6 +28,7 @@ enum { EXIT_ANSWERED = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 typedef struct options {
     int json;
+    int strict;                 /* lint: warnings fail too */
     const char **rules;         /* --rules, in order */
     int nrules;
     const char **facts;         /* --fact NAME=VALUE */
@@ -37,7 +39,7 @@ static void usage(FILE *f)
 {
     fputs("usage: crossroads [OPTION]... [QUESTION WORDS...]\n"
           "       crossroads sections | section ANCHOR\n"
-          "       crossroads lint [FILE...]\n"
+          "       crossroads lint [--strict] [FILE...] | test [FILE...]\n"
           "\n"
           "An offline adviser on doing a PhD in computer science or machine\n"
           "learning versus going to industry. Every answer cites the section\n"
@@ -49,6 +51,7 @@ static void usage(FILE *f)
           "  -j, --json            print answers as JSON (one object per line)\n"
           "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
           "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
+          "  -s, --strict          lint: exit 1 when there are warnings\n"
           "  -h, --help            show this help and exit\n"
           "  -V, --version         show the version and exit\n"
           "\n"
@@ -56,7 +59,8 @@ static void usage(FILE *f)
           "  sections              list the essay's sections and their anchors\n"
           "  section ANCHOR        print one section of the essay\n"
           "  lint [FILE...]        check rule files; every problem as\n"
-          "                        file:line:col: error: message\n"
+          "                        file:line:col: error|warning: message\n"
+          "  test [FILE...]        run the example questions rule files declare\n"
           "\n"
           "Exit status: 0 answered, 1 runtime failure, 2 usage or rule-file error.\n"
           "See crossroads(1).\n", f);
@@ -190,20 +194,34 @@ static int cmd_ask(cr_session *s, const char *q, const cr_repl_opts *ro,
     return EXIT_ANSWERED;
 }
 
-/* lint: load the built-in rules and the named files; report all. */
-static int cmd_lint(options *o, char **files, int n, cr_diag *d)
+static void add_rule_files(options *o, char **files, int n)
 {
     for (int i = 0; i < n; i++) {
         o->rules = xreallocarray(o->rules, (size_t)o->nrules + 1,
                                  sizeof *o->rules);
         o->rules[o->nrules++] = files[i];
     }
+}
+
+/* lint: load the built-in rules and the named files; report every error
+ * and warning.  0 clean (or warnings only), 1 warnings with --strict,
+ * 2 errors. */
+static int cmd_lint(options *o, char **files, int n, cr_diag *d)
+{
+    int kept = 0;
+    for (int i = 0; i < n; i++) {     /* `lint --strict FILE` reads well */
+        if (strcmp(files[i], "--strict") == 0)
+            o->strict = 1;
+        else
+            files[kept++] = files[i];
+    }
+    add_rule_files(o, files, kept);
     int status;
     cr_session *s = open_session(o, d, &status);
     if (s) {
         char *dir = datadir();
         char *essay = xasprintf("%s/" ESSAY, dir);
-        cr_kb_uncited(cr_session_kb(s), cr_session_corpus(s), essay, d);
+        cr_lint_warnings(cr_session_kb(s), cr_session_corpus(s), essay, d);
         free(essay);
         free(dir);
     }
@@ -217,7 +235,40 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
                 warnings == 1 ? "" : "s");
     else
         fprintf(stderr, "crossroads: rule files are clean\n");
-    return EXIT_ANSWERED;
+    return warnings && o->strict ? EXIT_RUNTIME : EXIT_ANSWERED;
+}
+
+/* test: run the examples of the named rule files (of every file when
+ * none is named).  0 all pass, 1 failures, 2 rule-file errors. */
+static int cmd_test(options *o, char **files, int n, cr_diag *d)
+{
+    add_rule_files(o, files, n);
+    int status;
+    cr_session *s = open_session(o, d, &status);
+    if (s == NULL) {
+        cr_print_diag(d);
+        return status;
+    }
+    char *dir = datadir();
+    char *essay = xasprintf("%s/" ESSAY, dir);
+    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
+    char *builtin = xasprintf("%s/rules", dir);
+    paths[0] = builtin;
+    memcpy(paths + 1, o->rules, (size_t)o->nrules * sizeof *paths);
+    cr_buf out = {0};
+    int failures = cr_test_examples(cr_session_kb(s), essay, paths,
+                                    o->nrules + 1, (const char *const *)files,
+                                    n, &out, d);
+    fputs(out.s ? out.s : "", stdout);
+    cr_print_diag(d);
+    cr_buf_free(&out);
+    free(builtin);
+    free(paths);
+    free(essay);
+    free(dir);
+    cr_session_free(s);
+    return failures < 0 ? EXIT_USAGE : failures ? EXIT_RUNTIME
+                                                : EXIT_ANSWERED;
 }
 
 static int terminal_width(void)
@@ -232,6 +283,7 @@ static int parse_args(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
         {"json", no_argument, NULL, 'j'},
+        {"strict", no_argument, NULL, 's'},
         {"fact", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
@@ -239,10 +291,13 @@ static int parse_args(int argc, char **argv, options *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "+jf:r:hV", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+jsf:r:hV", longs, NULL)) != -1) {
         switch (c) {
         case 'j':
             o->json = 1;
+            break;
+        case 's':
+            o->strict = 1;
             break;
         case 'f':
             o->facts = xreallocarray(o->facts, (size_t)o->nfacts + 1,
@@ -275,6 +330,8 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
     int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
     if (!dashdash && nargs > 0 && strcmp(args[0], "lint") == 0)
         return cmd_lint(o, args + 1, nargs - 1, d);
+    if (!dashdash && nargs > 0 && strcmp(args[0], "test") == 0)
+        return cmd_test(o, args + 1, nargs - 1, d);
     cr_repl_opts ro = {o->json, 0, 0};
     if (isatty(STDOUT_FILENO)) {
         const char *nc = getenv("NO_COLOR");

@@ -50,6 +50,25 @@ expect_err 'none.yaml: error: cannot read: No such file'
 expect_status 0 "$CROSSROADS" lint
 expect_err 'clean'
 
+# The built-in rules lint clean and pass their own examples.
+expect_status 0 "$CROSSROADS" lint --strict
+expect_status 0 "$CROSSROADS" test
+expect_out '^[0-9]+ examples: [0-9]+ passed, 0 failed$'
+expect_out '^ask\.pay +5 +5 +1\.00 +1\.00$'
+
+# A user's rule file adds an intent whose examples pass, with checked
+# citations and recommendations; a confused pair shows in the report.
+expect_status 0 "$CROSSROADS" test "$top_srcdir/tests/fixtures/mine.yaml"
+expect_out '^3 examples: 3 passed, 0 failed$'
+expect_status 0 "$CROSSROADS" --rules "$top_srcdir/tests/fixtures/mine.yaml" --json should I take a gap year
+expect_out '"intent":"ask.sabbatical"'
+expect_out '"trace":\["mine.sabbatical"\]'
+expect_status 1 "$CROSSROADS" test "$top_srcdir/tests/fixtures/confused.yaml"
+expect_out 'confused.yaml:6:53: FAIL "gadget or widget": expected intent ask.gadget, recognised ask.widget \(pattern at .*confused.yaml:8:17\)'
+expect_out '^ask.widget +2 +2 +0.67 +1.00$'
+expect_out '^  ask.gadget -> ask.widget: 1$'
+expect_out '^5 examples: 4 passed, 1 failed$'
+
 # The text answer cites its section with a quote.
 expect_status 0 "$CROSSROADS" how much does a PhD student get paid
 expect_out '^§ Doing a PhD › Things to Consider › Pay \(#pay\)$'

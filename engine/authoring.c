@@ -1,0 +1,390 @@
+/* authoring.c - lint warnings over a loaded knowledge base, and the
+ * example tests that rule files declare. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "authoring.h"
+#include "session.h"
+#include "understand.h"
+
+/* Lint. */
+
+static int uses_concept(const char *src, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strchr(src, '{'); p; p = strchr(p + 1, '{'))
+        if (strncmp(p + 1, name, n) == 0 && p[1 + n] == '}')
+            return 1;
+    return 0;
+}
+
+static void unused_concepts(const cr_kb *kb, cr_diag *d)
+{
+    int nc = cr_kb_nconcepts(kb);
+    for (int c = 0; c < nc; c++) {
+        const cr_concept *co = cr_kb_concept(kb, c);
+        int used = 0;
+        for (int i = 0; i < cr_kb_nintents(kb) && !used; i++) {
+            const cr_intent *in = cr_kb_intentdef(kb, i);
+            for (int k = 0; k < in->npatterns && !used; k++)
+                used = uses_concept(in->patterns[k].src, co->name);
+        }
+        for (int i = 0; i < cr_kb_nextractors(kb) && !used; i++)
+            used = uses_concept(cr_kb_extractor(kb, i)->pattern.src,
+                                co->name);
+        for (int o = 0; o < nc && !used; o++) {
+            const cr_concept *other = cr_kb_concept(kb, o);
+            for (int w = 0; w < other->nwords && !used; w++)
+                used = o != c && uses_concept(other->words[w], co->name);
+        }
+        if (!used)
+            cr_diag_add(d, CR_WARNING, co->loc.file, co->loc.line,
+                        co->loc.col, "concept '%s' is never used",
+                        co->name);
+    }
+}
+
+static void intents_without_examples(const cr_kb *kb, cr_diag *d)
+{
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        if (in->nexamples == 0)
+            cr_diag_add(d, CR_WARNING, in->loc.file, in->loc.line,
+                        in->loc.col, "intent '%s' has no examples", in->id);
+    }
+}
+
+/* Which facts something other than a flag can set: the built-in intent,
+ * extractors, rules' assertions, and facts the engine can ask for. */
+static char *settable_facts(const cr_kb *kb)
+{
+    char *can = xcalloc((size_t)cr_kb_nfacts(kb) + 1, 1);
+    can[CR_FACT_INTENT] = 1;
+    for (int i = 0; i < cr_kb_nfacts(kb); i++)
+        can[i] |= cr_kb_factdecl(kb, i)->prompt != NULL;
+    for (int i = 0; i < cr_kb_nextractors(kb); i++) {
+        const cr_extractor *x = cr_kb_extractor(kb, i);
+        for (int k = 0; k < x->nsets; k++)
+            if (x->sets[k].fact >= 0)
+                can[x->sets[k].fact] = 1;
+        for (int k = 0; k < x->nnegated; k++)
+            if (x->negated[k].fact >= 0)
+                can[x->negated[k].fact] = 1;
+        const char *const *names;
+        int ng = x->pattern.re ? cr_regex_names(x->pattern.re, &names) : 0;
+        for (int g = 0; g < ng; g++)
+            if (cr_kb_fact(kb, names[g]) >= 0)
+                can[cr_kb_fact(kb, names[g])] = 1;
+    }
+    for (int i = 0; i < cr_kb_nrules(kb); i++) {
+        const cr_rule *r = cr_kb_ruledef(kb, i);
+        for (int k = 0; k < r->nasserts; k++)
+            if (r->asserts[k].fact >= 0)
+                can[r->asserts[k].fact] = 1;
+    }
+    return can;
+}
+
+/* Report the first condition of c, required for the rule to fire (on a
+ * path of ALLs from the top), that tests a fact nothing can set. */
+static int unsettable(const cr_kb *kb, const cr_rule *r, const cr_cond *c,
+                      const char *can, cr_diag *d)
+{
+    if (c == NULL)
+        return 0;
+    if (c->kind == CR_COND_ALL) {
+        for (int i = 0; i < c->nkids; i++)
+            if (unsettable(kb, r, c->kids[i], can, d))
+                return 1;
+        return 0;
+    }
+    if ((c->kind == CR_COND_TEST || c->kind == CR_COND_EXISTS) &&
+        c->fact >= 0 && !can[c->fact]) {
+        cr_diag_add(d, CR_WARNING, c->loc.file, c->loc.line, c->loc.col,
+                    "rule '%s' can never fire: nothing sets fact '%s' "
+                    "(no extractor, rule or prompt; only --fact)", r->id,
+                    c->name);
+        return 1;
+    }
+    return 0;
+}
+
+/* What a rule's conditions require of one fact: the values it may have
+ * (`in`, NULL for any) and the values it may not have (`out`). */
+typedef struct need {
+    int fact;
+    const cr_cond *in, *out;
+    int missing;                /* it must not be known at all */
+} need;
+
+static int collect_needs(const cr_cond *c, int negated, need *v, int n,
+                         int max)
+{
+    if (c == NULL || n >= max)
+        return n;
+    if (c->kind == CR_COND_ALL && !negated) {
+        for (int i = 0; i < c->nkids; i++)
+            n = collect_needs(c->kids[i], 0, v, n, max);
+    } else if (c->kind == CR_COND_NOT && c->nkids == 1 && !negated) {
+        const cr_cond *k = c->kids[0];
+        while (k->kind == CR_COND_ALL && k->nkids == 1)
+            k = k->kids[0];     /* a mapping of one test */
+        if (k->kind == CR_COND_TEST)
+            n = collect_needs(k, 1, v, n, max);
+    } else if (c->kind == CR_COND_TEST && c->fact >= 0 &&
+               (c->op == CR_OP_EQ || c->op == CR_OP_IN)) {
+        v[n++] = (need){c->fact, negated ? NULL : c, negated ? c : NULL, 0};
+    } else if (c->kind == CR_COND_MISSING && c->fact >= 0 && !negated) {
+        v[n++] = (need){c->fact, NULL, NULL, 1};
+    }
+    return n;
+}
+
+static int has_value(const cr_cond *c, const cr_value *v,
+                     const cr_factdecl *f)
+{
+    for (int i = 0; i < c->nvals; i++)
+        if (cr_value_equal(f, &c->vals[i].value, v))
+            return 1;
+    return 0;
+}
+
+/* Can a value satisfy both needs on the same fact? */
+static int overlap(const cr_kb *kb, const need *a, const need *b)
+{
+    const cr_factdecl *f = cr_kb_factdecl(kb, a->fact);
+    const cr_cond *in = a->in ? a->in : b->in;
+    const cr_cond *other_in = a->in ? b->in : NULL;
+    const cr_cond *out = a->out ? a->out : b->out;
+    if (a->missing || b->missing)       /* unknown, yet equal to a value? */
+        return !(a->missing ? b->in : a->in);
+    if (in == NULL)
+        return 1;               /* two exclusions: some value escapes both */
+    for (int i = 0; i < in->nvals; i++) {
+        const cr_value *v = &in->vals[i].value;
+        if ((other_in == NULL || has_value(other_in, v, f)) &&
+            (out == NULL || !has_value(out, v, f)))
+            return 1;
+    }
+    return 0;
+}
+
+static int compatible(const cr_kb *kb, const cr_rule *a, const cr_rule *b)
+{
+    need na[32], nb[32];
+    int ca = collect_needs(a->when, 0, na, 0, 32);
+    int cb = collect_needs(b->when, 0, nb, 0, 32);
+    for (int i = 0; i < ca; i++)
+        for (int k = 0; k < cb; k++)
+            if (na[i].fact == nb[k].fact && !overlap(kb, &na[i], &nb[k]))
+                return 0;
+    return 1;
+}
+
+static void opposite_recommendations(const cr_kb *kb, cr_diag *d)
+{
+    int n = cr_kb_nrules(kb);
+    for (int i = 0; i < n; i++) {
+        const cr_rule *a = cr_kb_ruledef(kb, i);
+        if (a->reco != CR_RECO_PHD && a->reco != CR_RECO_INDUSTRY)
+            continue;
+        for (int k = i + 1; k < n; k++) {
+            const cr_rule *b = cr_kb_ruledef(kb, k);
+            if ((b->reco != CR_RECO_PHD && b->reco != CR_RECO_INDUSTRY) ||
+                b->reco == a->reco || !compatible(kb, a, b))
+                continue;
+            cr_diag_add(d, CR_WARNING, b->loc.file, b->loc.line, b->loc.col,
+                        "rules '%s' (%s) and '%s' (%s) can fire on the "
+                        "same facts with opposite recommendations", a->id,
+                        cr_reco_name(a->reco), b->id, cr_reco_name(b->reco));
+        }
+    }
+}
+
+void cr_lint_warnings(const cr_kb *kb, const cr_corpus *corpus,
+                      const char *corpus_name, cr_diag *d)
+{
+    char *can = settable_facts(kb);
+    for (int i = 0; i < cr_kb_nrules(kb); i++)
+        unsettable(kb, cr_kb_ruledef(kb, i), cr_kb_ruledef(kb, i)->when,
+                   can, d);
+    free(can);
+    unused_concepts(kb, d);
+    intents_without_examples(kb, d);
+    opposite_recommendations(kb, d);
+    cr_kb_uncited(kb, corpus, corpus_name, d);
+}
+
+/* Example tests. */
+
+typedef struct confusion {
+    int want, got;              /* intent indexes; got -1: none */
+    int count;
+} confusion;
+
+/* The strongest matching pattern of intent i on text, for reports. */
+static const cr_pattern *matching_pattern(const cr_intent *in,
+                                          const char *text)
+{
+    const cr_pattern *best = NULL;
+    for (int k = 0; k < in->npatterns; k++) {
+        size_t s, e;
+        if (cr_regex_match(in->patterns[k].re, text, strlen(text), 0, &s,
+                           &e) == CR_MATCH &&
+            (best == NULL || in->patterns[k].weight > best->weight))
+            best = &in->patterns[k];
+    }
+    return best;
+}
+
+static void note_confusion(confusion **v, int *n, int want, int got)
+{
+    for (int i = 0; i < *n; i++)
+        if ((*v)[i].want == want && (*v)[i].got == got) {
+            (*v)[i].count++;
+            return;
+        }
+    *v = xreallocarray(*v, (size_t)*n + 1, sizeof **v);
+    (*v)[(*n)++] = (confusion){want, got, 1};
+}
+
+/* Check an example's answer: recommendation and first citation. */
+static int check_answer(const cr_example *x, const char *corpus_path,
+                        const char *const *paths, int npaths, cr_buf *out,
+                        cr_diag *d)
+{
+    cr_session *s = cr_session_new(corpus_path, paths, npaths, d);
+    if (s == NULL)
+        return -1;
+    cr_answer *a = NULL;
+    int bad = 0;
+    if (cr_session_ask(s, x->text, strlen(x->text), &a, d) < 0) {
+        cr_session_free(s);
+        return -1;
+    }
+    const char *cite = a->ncites ? a->cites[0].anchor : "(none)";
+    if (x->expect_reco && a->reco != x->reco) {
+        const char *want = cr_reco_name(x->reco), *got = cr_reco_name(a->reco);
+        cr_buf_printf(out, "%s:%d:%d: FAIL \"%s\": recommendation %s, "
+                      "expected %s\n", x->loc.file, x->loc.line, x->loc.col,
+                      x->text, got ? got : "none", want ? want : "none");
+        bad = 1;
+    }
+    if (x->cite && strcmp(cite, x->cite) != 0) {
+        cr_buf_printf(out, "%s:%d:%d: FAIL \"%s\": first citation %s, "
+                      "expected %s\n", x->loc.file, x->loc.line, x->loc.col,
+                      x->text, cite, x->cite);
+        bad = 1;
+    }
+    cr_answer_free(a);
+    cr_session_free(s);
+    return bad;
+}
+
+static void report(const cr_kb *kb, const int *asked, const int *passed,
+                   const int *predicted, confusion *conf, int nconf,
+                   cr_buf *out)
+{
+    cr_buf_printf(out, "\n%-34s %8s %6s %9s %6s\n", "intent", "examples",
+                  "passed", "precision", "recall");
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        if (asked[i] == 0 && predicted[i] == 0)
+            continue;
+        cr_buf_printf(out, "%-34s %8d %6d ", cr_kb_intentdef(kb, i)->id,
+                      asked[i], passed[i]);
+        if (predicted[i])
+            cr_buf_printf(out, "%9.2f ", (double)passed[i] / predicted[i]);
+        else
+            cr_buf_printf(out, "%9s ", "-");
+        if (asked[i])
+            cr_buf_printf(out, "%6.2f\n", (double)passed[i] / asked[i]);
+        else
+            cr_buf_printf(out, "%6s\n", "-");
+    }
+    if (nconf == 0)
+        return;
+    /* The most confused pairs first. */
+    for (int i = 1; i < nconf; i++)
+        for (int k = i; k > 0 && conf[k].count > conf[k - 1].count; k--) {
+            confusion t = conf[k];
+            conf[k] = conf[k - 1];
+            conf[k - 1] = t;
+        }
+    cr_buf_puts(out, "\nmost confused (expected -> recognised as):\n");
+    for (int i = 0; i < nconf && i < 10; i++)
+        cr_buf_printf(out, "  %s -> %s: %d\n",
+                      cr_kb_intentdef(kb, conf[i].want)->id,
+                      conf[i].got >= 0 ? cr_kb_intentdef(kb, conf[i].got)->id
+                                       : "(nothing)", conf[i].count);
+}
+
+int cr_test_examples(const cr_kb *kb, const char *corpus_path,
+                     const char *const *rule_paths, int npaths,
+                     const char *const *only, int nonly, cr_buf *out,
+                     cr_diag *d)
+{
+    int ni = cr_kb_nintents(kb), failures = 0, total = 0, nconf = 0;
+    int *asked = xcalloc((size_t)ni + 1, sizeof *asked);
+    int *passed = xcalloc((size_t)ni + 1, sizeof *passed);
+    int *predicted = xcalloc((size_t)ni + 1, sizeof *predicted);
+    confusion *conf = NULL;
+    for (int i = 0; i < ni && failures >= 0; i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int k = 0; k < in->nexamples; k++) {
+            const cr_example *x = &in->examples[k];
+            int wanted = nonly == 0;
+            for (int f = 0; f < nonly && !wanted; f++)
+                wanted = strcmp(x->loc.file, only[f]) == 0;
+            if (!wanted)
+                continue;
+            char *text = cr_normalise(x->text, strlen(x->text));
+            cr_intent_hit hit;
+            int got = cr_classify(kb, text, &hit, 1, d) == 1 ? hit.intent
+                                                             : -1;
+            total++;
+            asked[i]++;
+            if (got >= 0)
+                predicted[got]++;
+            if (got == i) {
+                int bad = x->expect_reco || x->cite
+                              ? check_answer(x, corpus_path, rule_paths,
+                                             npaths, out, d)
+                              : 0;
+                if (bad < 0) {
+                    free(text);
+                    failures = -1;
+                    break;
+                }
+                passed[i] += !bad;
+                failures += bad;
+            } else {
+                const cr_intent *g = got >= 0 ? cr_kb_intentdef(kb, got) : NULL;
+                const cr_pattern *p = g ? matching_pattern(g, text) : NULL;
+                cr_buf_printf(out, "%s:%d:%d: FAIL \"%s\": expected intent "
+                              "%s, recognised %s", x->loc.file, x->loc.line,
+                              x->loc.col, x->text, in->id,
+                              g ? g->id : "nothing");
+                if (p)
+                    cr_buf_printf(out, " (pattern at %s:%d:%d)",
+                                  p->pos[0].file, p->pos[0].line,
+                                  p->pos[0].col);
+                cr_buf_putc(out, '\n');
+                note_confusion(&conf, &nconf, i, got);
+                failures++;
+            }
+            free(text);
+        }
+    }
+    if (failures >= 0) {
+        report(kb, asked, passed, predicted, conf, nconf, out);
+        cr_buf_printf(out, "\n%d examples: %d passed, %d failed\n", total,
+                      total - failures, failures);
+    }
+    free(conf);
+    free(asked);
+    free(passed);
+    free(predicted);
+    return failures;
+}
