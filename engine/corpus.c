@@ -13,8 +13,9 @@
  * assigned by passes that bind tightest first, as CommonMark does: code
  * spans and escapes, then HTML tags, then links (brackets and parentheses
  * are matched once with a stack), then emphasis (a delimiter stack per
- * mark).  A last pass writes the literal bytes, decodes entities and
- * collapses whitespace.
+ * mark).  The passes visit only the bytes that may be markup, listed by
+ * one scan of the line.  A last pass writes the literal bytes, runs of
+ * plain text at once, decodes entities and collapses whitespace.
  *
  * Anchors follow github-slugger, duplicates included, through an
  * open-addressing hash of anchors that cr_corpus_find also uses. */
@@ -46,15 +47,32 @@ struct cr_corpus {
     size_t tcap;                /* a power of two */
 };
 
-/* Roles of the bytes of a logical line. */
-enum { SKIP, LIT, TXT, SP, NL, BR };
+/* Roles of the bytes of a logical line.  LIT may be markup; ODD is LIT
+ * too but whitespace, `&` or NUL, which render looks at; TXT is inert
+ * text.  Only these three are written. */
+enum { LIT, ODD, TXT, SKIP, SP, NL, BR };
 #define NONE SIZE_MAX
 
+/* Classes of bytes: the marks that may start or end markup, and the bytes
+ * that end a run of plain text in render. */
+enum { MARK = 1, STOP = 2 };
+static const unsigned char cls[256] = {
+    ['\\'] = MARK, ['`'] = MARK, ['<'] = MARK, ['['] = MARK, [']'] = MARK,
+    ['('] = MARK, [')'] = MARK, ['*'] = MARK, ['_'] = MARK,
+    ['\0'] = STOP, [' '] = STOP, ['\t'] = STOP, ['\n'] = STOP, ['\v'] = STOP,
+    ['\f'] = STOP, ['\r'] = STOP, ['&'] = STOP
+};
+
+/* A logical line, and scratch space kept from one line to the next.  The
+ * passes visit only the marks, so plain text costs one scan and one copy. */
 typedef struct inl {
     const char *s;
-    size_t n;
-    unsigned char *role;        /* LIT: may be markup; TXT: inert text */
-    size_t *match;              /* the matching bracket or parenthesis */
+    size_t n, nm;
+    unsigned char *role;
+    size_t *at;                 /* the positions of the marks */
+    size_t *match;              /* per mark: its matching bracket's index */
+    size_t *aux;                /* per mark: scratch for the passes */
+    size_t cap, mcap;           /* of role; of at, match and aux */
 } inl;
 
 static int is_ws(int c)
@@ -68,74 +86,79 @@ static int is_punct(int c)
     return c < 0x80 && ispunct(c);
 }
 
-/* Runs of backticks, each knowing the next run of the same length. */
-typedef struct run {
-    size_t at, len, next;
-} run;
-
-static run *backtick_runs(const char *s, size_t n, size_t *nr)
-{
-    run *r = NULL;
-    size_t cap = 0, max = 0;
-    *nr = 0;
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i; j < n && s[j] == '`'; j++)
-            ;
-        if (j == i) {
-            j++;
-            continue;
-        }
-        if (*nr == cap)
-            r = xreallocarray(r, cap = cap ? 2 * cap : 16, sizeof *r);
-        r[(*nr)++] = (run){ i, j - i, NONE };
-        max = j - i > max ? j - i : max;
-    }
-    size_t *last = xcalloc(max + 1, sizeof *last);      /* index + 1 */
-    for (size_t k = *nr; k-- > 0;) {
-        r[k].next = last[r[k].len] ? last[r[k].len] - 1 : NONE;
-        last[r[k].len] = k + 1;
-    }
-    free(last);
-    return r;
-}
-
 static void set_roles(inl *x, size_t from, size_t to, int role)
 {
     memset(x->role + from, role, to - from);
 }
 
-/* Backslash escapes and code spans: their bytes become inert. */
+/* The first mark at or after position i, from mark t on. */
+static size_t mark_from(const inl *x, size_t t, size_t i)
+{
+    while (t < x->nm && x->at[t] < i)
+        t++;
+    return t;
+}
+
+/* The end of the run of marks c from mark t: consecutive bytes, all LIT
+ * if lit. */
+static size_t run_end(const inl *x, size_t t, char c, int lit)
+{
+    size_t u = t + 1;
+    while (u < x->nm && x->at[u] == x->at[u - 1] + 1 && x->s[x->at[u]] == c
+           && (!lit || x->role[x->at[u]] == LIT))
+        u++;
+    return u;
+}
+
+/* Backslash escapes and code spans: their bytes become inert.  A run of
+ * backticks opens a span that the next run of the same length closes;
+ * match[] gives that run for the first mark of each (aux[] keeps the
+ * last run of each length, from the right). */
 static void code_spans(inl *x)
 {
-    size_t nr, k = 0;
-    run *r = backtick_runs(x->s, x->n, &nr);
-    for (size_t i = 0; i < x->n;) {
-        char c = x->s[i];
-        if (c == '\\' && i + 1 < x->n && is_punct((unsigned char)x->s[i + 1])) {
+    size_t *next = x->match, *last = x->aux;
+    memset(last, 0xFF, (x->nm + 1) * sizeof *last);    /* NONE */
+    for (size_t t = x->nm; t-- > 0;) {
+        if (x->s[x->at[t]] != '`')
+            continue;
+        size_t u = t;
+        while (u > 0 && x->at[u - 1] == x->at[u] - 1 && x->s[x->at[u - 1]] == '`')
+            u--;
+        next[u] = last[t - u + 1];
+        last[t - u + 1] = u;
+        t = u;
+    }
+    for (size_t t = 0; t < x->nm;) {
+        size_t i = x->at[t];
+        int escaped = 0;
+        if (x->s[i] == '\\') {
+            t++;
+            if (i + 1 == x->n || !is_punct((unsigned char)x->s[i + 1]))
+                continue;
             x->role[i++] = SKIP;
             if (x->s[i] != '`') {
-                x->role[i++] = TXT;
+                x->role[i] = TXT;
+                t += t < x->nm && x->at[t] == i;
                 continue;
             }
-            c = 0;              /* an escaped run is literal */
-        } else if (c != '`') {
-            i++;
+            escaped = 1;        /* an escaped run is literal */
+        }
+        if (x->s[i] != '`') {
+            t++;
             continue;
         }
-        assert(k < nr && r[k].at == i);
-        if (c == 0 || r[k].next == NONE) {
-            set_roles(x, i, i + r[k].len, TXT);
-            i += r[k++].len;
+        size_t len = run_end(x, t, '`', 0) - t, c;
+        if (escaped || next[t] == NONE) {
+            set_roles(x, i, i + len, TXT);
+            t += len;
             continue;
         }
-        const run *cl = &r[r[k].next];
-        set_roles(x, i, i + r[k].len, SKIP);
-        set_roles(x, i + r[k].len, cl->at, TXT);
-        set_roles(x, cl->at, cl->at + cl->len, SKIP);
-        i = cl->at + cl->len;
-        k = r[k].next + 1;
+        c = x->at[next[t]];
+        set_roles(x, i, i + len, SKIP);
+        set_roles(x, i + len, c, TXT);
+        set_roles(x, c, c + len, SKIP);
+        t = next[t] + len;
     }
-    free(r);
 }
 
 /* What a tag leaves behind in plain text. */
@@ -204,48 +227,70 @@ static size_t html_at(inl *x, size_t i, size_t *gt, size_t *cmt)
 static void html(inl *x)
 {
     size_t gt = NONE, cmt = NONE;
-    for (size_t i = 0; i < x->n;)
-        i = x->s[i] == '<' && x->role[i] == LIT ? html_at(x, i, &gt, &cmt)
-                                                : i + 1;
+    for (size_t t = 0; t < x->nm; t++) {
+        size_t i = x->at[t];
+        if (x->s[i] == '<' && x->role[i] == LIT)
+            t = mark_from(x, t, html_at(x, i, &gt, &cmt)) - 1;
+    }
 }
 
-/* Pair up the literal open and close characters of the line. */
+/* Pair up the literal open and close marks of the line. */
 static void match_pairs(inl *x, char open, char close)
 {
-    size_t *stack = NULL, top = 0, cap = 0;
-    for (size_t i = 0; i < x->n; i++) {
+    size_t top = 0;
+    for (size_t t = 0; t < x->nm; t++) {
+        size_t i = x->at[t];
         if (x->role[i] != LIT)
             continue;
         if (x->s[i] == open) {
-            if (top == cap)
-                stack = xreallocarray(stack, cap = cap ? 2 * cap : 16,
-                                      sizeof *stack);
-            stack[top++] = i;
+            x->aux[top++] = t;
         } else if (x->s[i] == close && top > 0) {
-            x->match[i] = stack[--top];
-            x->match[stack[top]] = i;
+            x->match[t] = x->aux[--top];
+            x->match[x->aux[top]] = t;
         }
     }
-    free(stack);
+}
+
+/* Make the bytes from mark a to mark b SKIP, where end[] jumps over the
+ * blocks made SKIP before: each byte is set once, even though the blocks
+ * of nested links, whose parentheses may match past the end of the outer
+ * link, overlap.  None of them holds a, so all start after it. */
+static void skip_marks(inl *x, size_t *end, size_t a, size_t b)
+{
+    size_t t = a, from = x->at[a];      /* the first byte left to set */
+    while (t <= b) {
+        if (end[t] == NONE) {
+            t++;
+            continue;
+        }
+        set_roles(x, from, x->at[t], SKIP);
+        b = end[t] > b ? end[t] : b;
+        from = x->at[end[t]] + 1;
+        t = end[t] + 1;
+    }
+    set_roles(x, from, x->at[b] + 1, SKIP);
+    end[a] = b;
 }
 
 /* [text](url), [text][ref] and ![alt](url) keep only text and alt. */
 static void links(inl *x)
 {
-    for (size_t i = 0; i < x->n; i++)
-        x->match[i] = NONE;
+    memset(x->match, 0xFF, x->nm * sizeof *x->match);   /* NONE */
     match_pairs(x, '[', ']');
     match_pairs(x, '(', ')');
-    for (size_t i = 0; i < x->n; i++) {
-        size_t j = x->match[i], k = j + 1;
+    memset(x->aux, 0xFF, x->nm * sizeof *x->aux);
+    const size_t *at = x->at;
+    for (size_t t = 0; t < x->nm; t++) {
+        size_t i = at[t], j = x->match[t], k = j + 1;
         if (x->s[i] != '[' || x->role[i] != LIT || j == NONE
-            || x->role[j] != LIT || k >= x->n || x->role[k] != LIT
-            || (x->s[k] != '(' && x->s[k] != '[') || x->match[k] == NONE)
+            || x->role[at[j]] != LIT || k == x->nm || at[k] != at[j] + 1
+            || x->role[at[k]] != LIT || (x->s[at[k]] != '(' && x->s[at[k]] != '[')
+            || x->match[k] == NONE)
             continue;
         x->role[i] = SKIP;
         if (i > 0 && x->s[i - 1] == '!' && x->role[i - 1] == LIT)
             x->role[i - 1] = SKIP;
-        set_roles(x, j, x->match[k] + 1, SKIP);
+        skip_marks(x, x->aux, j, x->match[k]);
     }
 }
 
@@ -284,13 +329,14 @@ static void delim_run(inl *x, dstack *st, size_t a, size_t b, int open,
 static void emphasis(inl *x)
 {
     dstack st[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
-    for (size_t a = 0, b; a < x->n; a = b) {
+    for (size_t t = 0, u; t < x->nm; t = u) {
+        size_t a = x->at[t];
         char c = x->s[a];
-        b = a + 1;
+        u = t + 1;
         if ((c != '*' && c != '_') || x->role[a] != LIT)
             continue;
-        while (b < x->n && x->s[b] == c && x->role[b] == LIT)
-            b++;
+        u = run_end(x, t, c, 1);
+        size_t b = x->at[u - 1] + 1;
         int p = a > 0 ? (unsigned char)x->s[a - 1] : ' ';
         int q = b < x->n ? (unsigned char)x->s[b] : ' ';
         int left = !is_ws(q) && (!is_punct(q) || is_ws(p) || is_punct(p));
@@ -357,64 +403,125 @@ static size_t entity(const char *s, size_t n, char *out, size_t *outlen)
     return 0;
 }
 
-/* Write bytes, first the whitespace pending before them (none at the
- * start: plain text has no leading or trailing whitespace). */
-static void put(cr_buf *out, int *pend, const char *s, size_t n)
+/* Write n bytes at s, first the whitespace pending before them, or lead
+ * before the first bytes of the line (plain text has no leading or
+ * trailing whitespace). */
+static void put(cr_buf *out, size_t start, const char *lead, int *pend,
+                const char *s, size_t n)
 {
     static const char *const ws[] = { "", " ", "\n", "\n\n" };
-    if (out->len > 0)
-        cr_buf_puts(out, ws[*pend]);
+    if (out->len == start || *pend)
+        cr_buf_puts(out, out->len == start ? lead : ws[*pend]);
     *pend = 0;
     cr_buf_putn(out, s, n);
 }
 
-static char *render(const inl *x)
+/* Whether the byte at j is written as it is. */
+static int plain_at(const inl *x, size_t j)
 {
-    cr_buf out = { 0 };
+    return x->role[j] == LIT
+        || (x->role[j] == TXT && !(cls[(unsigned char)x->s[j]] & STOP));
+}
+
+/* Append the written bytes of the line to out, decoding entities and
+ * collapsing whitespace; runs of plain bytes and single spaces go at
+ * once. */
+static void render(const inl *x, cr_buf *out, const char *lead)
+{
+    const char *s = x->s;
+    const unsigned char *role = x->role;
+    size_t n = x->n, start = out->len;
     int pend = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        char c = x->s[i], e[8];
+    for (size_t i = 0, j; i < n; i = j) {
+        unsigned char c = (unsigned char)s[i];
+        char e[8];
         size_t elen, used;
-        switch (x->role[i]) {
+        j = i + 1;
+        if (plain_at(x, i)) {
+            for (;;)            /* role[n] is SKIP */
+                if (plain_at(x, j))
+                    j++;
+                else if ((role[j] == ODD || role[j] == TXT) && s[j] == ' '
+                         && plain_at(x, j + 1))
+                    j += 2;
+                else
+                    break;
+            put(out, start, lead, &pend, s + i, j - i);
+            continue;
+        }
+        switch (role[i]) {
         case SP: pend = pend > 1 ? pend : 1; break;
         case NL: pend = pend > 2 ? pend : 2; break;
         case BR: pend = pend >= 2 ? 3 : 2; break;
-        case LIT: case TXT:
+        case ODD: case TXT:
             if (c == '\0')
                 ;
-            else if (is_ws((unsigned char)c))
+            else if (is_ws(c))
                 pend = pend ? pend : 1;
-            else if (c == '&' && x->role[i] == LIT
-                     && (used = entity(x->s + i, x->n - i, e, &elen)) > 0) {
+            else if (c == '&' && role[i] == ODD
+                     && (used = entity(s + i, n - i, e, &elen)) > 0) {
                 if (elen == 1 && e[0] == ' ')
                     pend = pend ? pend : 1;
                 else
-                    put(&out, &pend, e, elen);
-                i += used - 1;
+                    put(out, start, lead, &pend, e, elen);
+                j = i + used;
             } else
-                put(&out, &pend, &c, 1);
-            break;
-        default:
+                put(out, start, lead, &pend, s + i, 1);
             break;
         }
     }
-    return cr_buf_take(&out);
 }
 
-/* Markdown inline text to plain text; a new string. */
-static char *plain_inline(const char *s, size_t n)
+/* Room for more than nm marks. */
+static void grow_marks(inl *x, size_t nm)
 {
-    inl x = { s, n, xmalloc(n + 1),
-              xreallocarray(NULL, n + 1, sizeof(size_t)) };
-    memset(x.role, LIT, n);
-    code_spans(&x);
-    html(&x);
-    links(&x);
-    emphasis(&x);
-    char *r = render(&x);
-    free(x.role);
-    free(x.match);
-    return r;
+    if (nm < x->mcap)
+        return;
+    x->mcap = nm >= 2 * x->mcap ? nm + 1 : 2 * x->mcap;
+    x->at = xreallocarray(x->at, x->mcap, sizeof *x->at);
+    x->match = xreallocarray(x->match, x->mcap, sizeof *x->match);
+    x->aux = xreallocarray(x->aux, x->mcap, sizeof *x->aux);
+}
+
+/* Append the plain text of Markdown inline text to out; see render. */
+static void plain_inline(inl *x, const char *s, size_t n, cr_buf *out,
+                         const char *lead)
+{
+    if (n >= x->cap) {
+        x->cap = n >= 2 * x->cap ? n + 1 : 2 * x->cap;
+        free(x->role);
+        x->role = xmalloc(x->cap);
+    }
+    unsigned char *role = x->role;
+    size_t *at = x->at, nm = 0, mcap = x->mcap;
+    memset(role, LIT, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char k = cls[(unsigned char)s[i]];
+        if (k == 0)
+            continue;
+        if (k == STOP) {
+            role[i] = ODD;
+            continue;
+        }
+        if (nm == mcap) {
+            grow_marks(x, nm);
+            at = x->at;
+            mcap = x->mcap;
+        }
+        at[nm++] = i;
+    }
+    role[n] = SKIP;
+    grow_marks(x, nm);
+    x->s = s;
+    x->n = n;
+    x->nm = nm;
+    if (nm > 0) {
+        code_spans(x);
+        html(x);
+        links(x);
+        emphasis(x);
+    }
+    render(x, out, lead);
 }
 
 /* Building the sections. */
@@ -423,6 +530,7 @@ typedef struct parser {
     cr_corpus *c;
     cr_buf text;                /* plain text of the current section */
     cr_buf raw;                 /* the logical line being gathered */
+    inl x;
     int have_raw;
     int in_block;               /* no blank line since the last output */
     char fence;                 /* '`' or '~' inside fenced code, else 0 */
@@ -458,9 +566,10 @@ static void flush(parser *p)
 {
     if (!p->have_raw)
         return;
-    char *s = plain_inline(p->raw.s, p->raw.len);
-    emit(p, s, strlen(s));
-    free(s);
+    size_t len = p->text.len;
+    plain_inline(&p->x, p->raw.s, p->raw.len, &p->text,
+                 len == 0 ? "" : p->in_block ? "\n" : "\n\n");
+    p->in_block |= p->text.len > len;
     p->raw.len = 0;
     p->have_raw = 0;
 }
@@ -558,14 +667,17 @@ static void code_line(parser *p, const char *s, size_t n)
     } else if (i == n) {
         end_block(p);
     } else {
-        cr_buf line = { 0 };
-        for (i = 0; i < n; i++)
-            if (s[i] != '\0')
-                cr_buf_putc(&line, s[i]);
-        while (line.len > 0 && is_ws((unsigned char)line.s[line.len - 1]))
-            line.len--;         /* a NUL hid these from feed */
-        emit(p, line.s, line.len);
-        cr_buf_free(&line);
+        cr_buf *line = &p->raw;         /* empty inside fenced code */
+        for (i = 0; i < n; i++) {
+            const char *z = memchr(s + i, '\0', n - i);
+            size_t e = z ? (size_t)(z - s) : n;
+            cr_buf_putn(line, s + i, e - i);
+            i = e;
+        }
+        while (line->len > 0 && is_ws((unsigned char)line->s[line->len - 1]))
+            line->len--;        /* a NUL hid these from feed */
+        emit(p, line->s, line->len);
+        line->len = 0;
     }
 }
 
@@ -617,7 +729,9 @@ static void feed(parser *p, const char *s, size_t n, int line)
         code_line(p, s, n);
     } else if (level >= 2 && level <= 4) {
         finish_section(p);
-        char *h = plain_inline(s + a, b - a);
+        cr_buf hb = { 0 };
+        plain_inline(&p->x, s + a, b - a, &hb, "");
+        char *h = cr_buf_take(&hb);
         for (char *q = h; *q; q++)
             *q = *q == '\n' ? ' ' : *q;
         add_section(p->c, h, level, line);
@@ -728,6 +842,10 @@ cr_corpus *cr_corpus_parse(const char *text, size_t len)
     }
     finish_section(&p);
     cr_buf_free(&p.raw);
+    free(p.x.role);
+    free(p.x.at);
+    free(p.x.match);
+    free(p.x.aux);
     if (c->sec[0].line == 0)
         c->sec[0].line = line;
     make_anchors(c);
@@ -865,24 +983,27 @@ static size_t utf8_get(const unsigned char *s, unsigned long *cp)
 
 char *cr_corpus_slug(const char *heading)
 {
-    cr_buf b = { 0 };
     const unsigned char *s = (const unsigned char *)heading;
-    while (*s) {
+    char *slug = xmalloc(strlen(heading) + 1), *o = slug;
+    while (*s) {                        /* never longer than the heading */
         unsigned long cp;
         size_t n;
         if (*s < 0x80) {
             if (isalnum(*s) || *s == '-' || *s == '_')
-                cr_buf_putc(&b, tolower(*s));
+                *o++ = (char)tolower(*s);
             else if (*s == ' ')
-                cr_buf_putc(&b, '-');
+                *o++ = '-';
             s++;
         } else if ((n = utf8_get(s, &cp)) == 0) {
             s++;
         } else {
-            if (!slug_drops(cp))
-                cr_buf_putn(&b, (const char *)s, n);
+            if (!slug_drops(cp)) {
+                memcpy(o, s, n);
+                o += n;
+            }
             s += n;
         }
     }
-    return cr_buf_take(&b);
+    *o = '\0';
+    return slug;
 }

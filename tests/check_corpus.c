@@ -381,6 +381,31 @@ START_TEST(test_huge_lines)
 }
 END_TEST
 
+/* Links nested d deep whose parentheses match outward, each overlapping
+ * the one around it, stay linear: "[x[x[x](](]()))" is "xxx". */
+START_TEST(test_nested_links)
+{
+    size_t d = 1 << 18, n = 0;
+    char *s = xmalloc(5 * d);
+    for (size_t i = 0; i < d; i++) {
+        s[n++] = '[';
+        s[n++] = 'x';
+    }
+    for (size_t i = 0; i < d; i++) {
+        s[n++] = ']';
+        s[n++] = '(';
+    }
+    for (size_t i = 0; i < d; i++)
+        s[n++] = ')';
+    cr_corpus *c = cr_corpus_parse(s, n);
+    const char *t = cr_corpus_text(c, 0);
+    ck_assert_uint_eq(strspn(t, "x"), d);
+    ck_assert_uint_eq(strlen(t), d);
+    cr_corpus_free(c);
+    free(s);
+}
+END_TEST
+
 START_TEST(test_random_bytes)
 {
     unsigned long seed = 12345;
@@ -445,6 +470,7 @@ static Suite *corpus_suite(void)
     tcase_add_test(tc, test_blocks);
     tcase_add_test(tc, test_odd_inputs);
     tcase_add_test(tc, test_huge_lines);
+    tcase_add_test(tc, test_nested_links);
     tcase_add_test(tc, test_random_bytes);
     tcase_add_test(tc, test_load_missing);
     suite_add_tcase(s, tc);
