@@ -1,17 +1,55 @@
 /* retrieval.c - full-text search over the essay (SQLite FTS5, in memory).
  *
- * The index is a private in-memory database with two FTS5 tables, both
- * with the porter tokenizer.  `sections` (heading, text) has the section
- * index plus one as rowid; it is contentless, since the corpus keeps the
- * text and ranking needs only rowids and bm25.  `sentences` (section,
- * position, text) numbers every sentence of the corpus from 1 in document
- * order, so the sentences of section i are the rowids first[i] ..
- * first[i + 1] - 1: "the sentences of this section" is a rowid range,
- * which FTS5 answers without a scan, and "the next sentence" is rowid + 1.
- * bm25's statistics come from all the sentences of the corpus, so a word
- * common everywhere weighs little even in a short section.  Everything is
- * inserted in one transaction with prepared statements, because the index
- * is built on every run of the program.
+ * Nothing is indexed up front: cr_index_new only opens a private
+ * in-memory database, and each part of the index is built the first time
+ * it is needed and then kept for the rest of the process (a REPL asks
+ * many questions).  Building it all up front took some 14 million
+ * instructions, more than half of a one-off answer, though an answer
+ * quotes one to three sections and ranks sections only when no rule
+ * answers.  Costs below are callgrind instruction counts on the essay.
+ *
+ * Ranking: the first cr_index_rank builds the FTS5 table `sections`
+ * (heading, text), porter tokenizer, the section index plus one as rowid,
+ * in one transaction (about 5.7 million); bm25 ranks its rows, headings
+ * weighing twice as much as text.  The table is contentless, since the
+ * corpus keeps the text.
+ *
+ * Quoting: the first cr_index_quote with a word to search for cuts every
+ * section into sentences (spans of the corpus's text) and runs FTS5's own
+ * tokenizer over them, porter over unicode61 with the arguments the
+ * table is made with, fetched through the fts5_api; it keeps each
+ * sentence as a list of token ids and, for each id, in how many sentences
+ * it occurs (about 2.4 million, most of it in the tokenizer).  After
+ * that a quote costs tens of thousands: the sentences of the section are
+ * scored in C by FTS5's bm25 (the constants and order of operations of
+ * sqlite's ext/fts5/fts5_aux.c; each question word a phrase; the earliest
+ * sentence on a tie) with statistics over all the corpus's sentences,
+ * so that a word common everywhere weighs little even in a short section.
+ * That is what an FTS5 table of every sentence gave, and it picks the
+ * same sentences: the quotes for 2,000 questions over every section and
+ * for the rule files' example questions came out the same.
+ *
+ * The choice.  A quote must not depend on what was asked before in the
+ * process, so bm25's statistics must not depend on which sections happen
+ * to be indexed.  Measured or rejected:
+ *  - one FTS5 table of all sentences filled as sections are quoted:
+ *    cheap, but its statistics, and so the quotes, would change as it
+ *    fills: not deterministic;
+ *  - one FTS5 table per section, on first quote of the section: about
+ *    2.5 million for the first quote (1.2 million to create a table,
+ *    0.8 million a query, as bm25 queries each phrase for its
+ *    statistics), and as much again for each section an answer cites;
+ *  - per-section statistics computed here: 0.2 million a quote, but
+ *    statistics from a handful of sentences weigh words badly (a
+ *    section's own topic words weigh nothing, chance words much): 50 of
+ *    the 283 quotes of the rule files' example questions changed, most
+ *    of them for the worse (the machine-learning-engineer quote fell to
+ *    "SWE < MLE < Scientist If you want to learn more ...").
+ * A question without a word to search for, and a section of one
+ * sentence, need no tokens.  If the tokenizer cannot be had, sections
+ * are quoted from their first sentences; if the sections table cannot be
+ * built, ranking finds nothing.  Either failure is for good, so results
+ * stay the same for the rest of the process.
  *
  * Sentences are cut from a section's plain text at newlines (paragraphs
  * and list items, whose "- " or "1. " marker goes) and after `.`, `?` or
@@ -20,12 +58,15 @@
  * abbreviations such as "e.g." or "vs.".
  *
  * A question is never handed to FTS5 as query syntax: it is cut into
- * words of letters and digits, stop words go, and each remaining word
- * becomes a quoted FTS5 string; the strings are joined with OR and bm25
- * does the ranking. */
+ * words of letters and digits and stop words go.  To rank, each remaining
+ * word becomes a quoted FTS5 string, the strings joined with OR; to
+ * quote, each word is run through the tokenizer into a phrase of tokens
+ * (nearly always one), which a sentence holds where it has those tokens
+ * in a row, as in FTS5. */
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,31 +80,65 @@
  * longer than the maximum (in bytes) is cut at a word and ends in "…". */
 enum { QUOTE_SHORT = 120, QUOTE_MAX = 320 };
 
+/* Where a part of the index built on first need stands. */
+enum { TODO, READY, FAILED };
+
+typedef struct span {
+    const char *s;              /* in the corpus's text */
+    size_t n;
+} span;
+
+/* The sentences of one section, cut on first need; they are sentences
+ * first .. first + nsent - 1 of the corpus once the corpus is tokenized. */
+typedef struct sentlist {
+    bool split;                 /* sent and nsent are set */
+    int nsent;
+    span *sent;
+    int first;
+} sentlist;
+
+/* The corpus's sentences as tokens, for bm25: each distinct token has an
+ * id, the text of token id i is text.s[off[i] ..] (len[i] bytes), and a
+ * hash table (open addressing, -1 for a free slot) finds ids by text.
+ * The tokens of sentence j are ids tok[first[j] .. first[j + 1]), and df
+ * says in how many sentences each id occurs. */
+typedef struct vocabulary {
+    int state;
+    int nsent, ntok, captok, nid, capid, nslot;
+    int *first, *tok, *df, *slot;
+    size_t *off, *len;
+    cr_buf text;
+} vocabulary;
+
 struct cr_index {
+    const cr_corpus *c;
     sqlite3 *db;
     int nsec;
-    sqlite3_int64 *first;       /* nsec + 1 rowids, see above */
+    int ranking;                /* state of the sections table */
     sqlite3_stmt *rank;         /* sections for a query, best first */
-    sqlite3_stmt *best;         /* the best sentence in a rowid range */
-    sqlite3_stmt *text;         /* a sentence's text by rowid */
+    int tokenizing;             /* state of the tokenizer */
+    fts5_tokenizer tokenizer;
+    Fts5Tokenizer *tok;
+    sentlist *q;                /* nsec of them */
+    vocabulary v;
 };
 
 #define TOKENIZE "tokenize='porter unicode61 remove_diacritics 2'"
 
-static const char schema[] =
+static const char sections_sql[] =
     "CREATE VIRTUAL TABLE sections USING fts5(heading, text, content='', "
-    TOKENIZE ");"
-    "CREATE VIRTUAL TABLE sentences USING fts5(section UNINDEXED, "
-    "position UNINDEXED, text, " TOKENIZE ");";
+    TOKENIZE ")";
 
 /* Headings weigh twice as much as body text. */
 static const char rank_sql[] =
     "SELECT rowid, bm25(sections, 2.0, 1.0) AS score FROM sections "
     "WHERE sections MATCH ?1 ORDER BY score LIMIT ?2";
-static const char best_sql[] =
-    "SELECT rowid FROM sentences WHERE sentences MATCH ?1 "
-    "AND rowid BETWEEN ?2 AND ?3 ORDER BY rank LIMIT 1";
-static const char text_sql[] = "SELECT text FROM sentences WHERE rowid = ?1";
+
+/* The same tokenizer for quotes: porter, over unicode61 with these
+ * arguments (not const: xCreate takes a const char **). */
+static const char *tokenizer_args[] = {
+    "unicode61", "remove_diacritics", "2",
+};
 
 /* --- Sentence splitting ------------------------------------------------ */
 
@@ -201,116 +276,6 @@ static int split_sentences(const char *text, emit_fn emit, void *arg)
     return 0;
 }
 
-/* --- Building the index ------------------------------------------------ */
-
-struct filler {
-    sqlite3_stmt *section, *sentence;
-    int sec, pos;
-    sqlite3_int64 row;          /* rowid of the last sentence inserted */
-};
-
-static int step_reset(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static int add_sentence(void *arg, const char *s, size_t n)
-{
-    struct filler *f = arg;
-    sqlite3_stmt *st = f->sentence;
-    sqlite3_bind_int64(st, 1, f->row + 1);
-    sqlite3_bind_int(st, 2, f->sec);
-    sqlite3_bind_int(st, 3, f->pos);
-    sqlite3_bind_text(st, 4, s, (int)n, SQLITE_STATIC);
-    int rc = step_reset(st);
-    if (rc == SQLITE_OK)
-        f->row++, f->pos++;
-    return rc;
-}
-
-static int add_section(cr_index *ix, const cr_corpus *c, struct filler *f)
-{
-    const char *text = cr_corpus_text(c, f->sec);
-    sqlite3_stmt *st = f->section;
-    sqlite3_bind_int64(st, 1, f->sec + 1);
-    sqlite3_bind_text(st, 2, cr_corpus_heading(c, f->sec), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    int rc = step_reset(st);
-    ix->first[f->sec] = f->row + 1;
-    f->pos = 0;
-    return rc != SQLITE_OK ? rc : split_sentences(text, add_sentence, f);
-}
-
-static int fill(cr_index *ix, const cr_corpus *c)
-{
-    struct filler f = { NULL, NULL, 0, 0, 0 };
-    int rc = sqlite3_prepare_v2(ix->db, "INSERT INTO sections(rowid, "
-                                "heading, text) VALUES(?, ?, ?)", -1,
-                                &f.section, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(ix->db, "INSERT INTO sentences(rowid, "
-                                "section, position, text) "
-                                "VALUES(?, ?, ?, ?)", -1, &f.sentence, NULL);
-    for (; rc == SQLITE_OK && f.sec < ix->nsec; f.sec++)
-        rc = add_section(ix, c, &f);
-    ix->first[ix->nsec] = f.row + 1;
-    sqlite3_finalize(f.section);
-    sqlite3_finalize(f.sentence);
-    return rc;
-}
-
-static int build(cr_index *ix, const cr_corpus *c)
-{
-    int rc = sqlite3_open_v2(":memory:", &ix->db, SQLITE_OPEN_READWRITE
-                             | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY
-                             | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(ix->db, schema, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = fill(ix, c);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(ix->db, rank_sql, -1, &ix->rank, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(ix->db, best_sql, -1, &ix->best, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(ix->db, text_sql, -1, &ix->text, NULL);
-    return rc;
-}
-
-cr_index *cr_index_new(const cr_corpus *c, char **err)
-{
-    cr_index *ix = xcalloc(1, sizeof *ix);
-    ix->nsec = cr_corpus_count(c);
-    ix->first = xcalloc((size_t)ix->nsec + 1, sizeof *ix->first);
-    int rc = build(ix, c);
-    if (rc == SQLITE_OK)
-        return ix;
-    if (err != NULL)
-        *err = xasprintf("cannot build the search index: %s",
-                         ix->db != NULL ? sqlite3_errmsg(ix->db)
-                                        : sqlite3_errstr(rc));
-    cr_index_free(ix);
-    return NULL;
-}
-
-void cr_index_free(cr_index *ix)
-{
-    if (ix == NULL)
-        return;
-    sqlite3_finalize(ix->rank);
-    sqlite3_finalize(ix->best);
-    sqlite3_finalize(ix->text);
-    sqlite3_close(ix->db);
-    free(ix->first);
-    free(ix);
-}
-
 /* --- Questions --------------------------------------------------------- */
 
 static const char *const stop_words[] = {
@@ -378,12 +343,35 @@ static size_t word_char(const char *s)
     return word_codepoint(cp) ? n : 0;
 }
 
-/* Add word w to query q as a quoted FTS5 string, unless it is a stop
- * word. */
-static void add_term(cr_buf *q, const char *w)
+typedef void (*word_fn)(void *arg, const char *w);
+
+/* Call fn for every word of question that is not a stop word, in order,
+ * with ASCII letters in lower case. */
+static void for_each_word(const char *question, word_fn fn, void *arg)
 {
-    if (stop_word(w))
-        return;
+    cr_buf w = { 0 };
+    const char *s = question != NULL ? question : "";
+    for (;;) {
+        size_t n = *s != '\0' ? word_char(s) : 0;
+        if (n > 0) {
+            for (size_t k = 0; k < n; k++)
+                cr_buf_putc(&w, tolower((unsigned char)s[k]));
+        } else if (w.len > 0) {
+            if (!stop_word(w.s))
+                fn(arg, w.s);
+            w.len = 0;
+        }
+        if (*s == '\0')
+            break;
+        s += n > 0 ? n : 1;
+    }
+    cr_buf_free(&w);
+}
+
+/* Add word w to FTS5 query arg (a cr_buf) as a quoted string. */
+static void add_term(void *arg, const char *w)
+{
+    cr_buf *q = arg;
     cr_buf_puts(q, q->len > 0 ? " OR \"" : "\"");
     for (; *w != '\0'; w++) {
         if (*w == '"')
@@ -397,22 +385,8 @@ static void add_term(cr_buf *q, const char *w)
  * that is not a stop word. */
 static char *build_query(const char *question)
 {
-    cr_buf q = { 0 }, w = { 0 };
-    const char *s = question != NULL ? question : "";
-    for (;;) {
-        size_t n = *s != '\0' ? word_char(s) : 0;
-        if (n > 0) {
-            for (size_t k = 0; k < n; k++)
-                cr_buf_putc(&w, tolower((unsigned char)s[k]));
-        } else if (w.len > 0) {
-            add_term(&q, w.s);
-            w.len = 0;
-        }
-        if (*s == '\0')
-            break;
-        s += n > 0 ? n : 1;
-    }
-    cr_buf_free(&w);
+    cr_buf q = { 0 };
+    for_each_word(question, add_term, &q);
     if (q.len == 0) {
         cr_buf_free(&q);
         return NULL;
@@ -420,15 +394,65 @@ static char *build_query(const char *question)
     return cr_buf_take(&q);
 }
 
-/* --- Searching ----------------------------------------------------------- */
+/* --- Ranking sections ------------------------------------------------- */
+
+static int exec(cr_index *ix, const char *sql)
+{
+    return sqlite3_exec(ix->db, sql, NULL, NULL, NULL);
+}
+
+static int fill_sections(cr_index *ix)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = exec(ix, sections_sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(ix->db, "INSERT INTO sections(rowid, "
+                                "heading, text) VALUES(?, ?, ?)", -1, &st,
+                                NULL);
+    for (int i = 0; rc == SQLITE_OK && i < ix->nsec; i++) {
+        sqlite3_bind_int64(st, 1, i + 1);
+        sqlite3_bind_text(st, 2, cr_corpus_heading(ix->c, i), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, cr_corpus_text(ix->c, i), -1,
+                          SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Whether the sections table is there, building it (in one transaction,
+ * all or nothing) on first need.  A failure is for good: ranking then
+ * finds nothing. */
+static bool ranking(cr_index *ix)
+{
+    if (ix->ranking != TODO)
+        return ix->ranking == READY;
+    int rc = exec(ix, "BEGIN");
+    if (rc == SQLITE_OK)
+        rc = fill_sections(ix);
+    if (rc == SQLITE_OK)
+        rc = exec(ix, "COMMIT");
+    if (rc != SQLITE_OK)
+        exec(ix, "ROLLBACK");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(ix->db, rank_sql, -1, &ix->rank, NULL);
+    ix->ranking = rc == SQLITE_OK ? READY : FAILED;
+    return ix->ranking == READY;
+}
 
 int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
 {
     if (ix == NULL || n <= 0)
         return 0;
     char *q = build_query(question);
-    if (q == NULL)
+    if (q == NULL || !ranking(ix)) {
+        free(q);
         return 0;
+    }
     sqlite3_stmt *st = ix->rank;
     sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, n);
@@ -444,38 +468,361 @@ int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
     return k;
 }
 
-/* The rowid of the sentence in lo..hi that best matches question, or lo
- * if none does. */
-static sqlite3_int64 best_sentence(cr_index *ix, sqlite3_int64 lo,
-                                   sqlite3_int64 hi, const char *question)
+/* --- Tokens --------------------------------------------------------------- */
+
+/* Whether the tokenizer is there, finding it on first need. */
+static bool tokenizer(cr_index *ix)
 {
-    char *q = build_query(question);
-    if (q == NULL)
-        return lo;
-    sqlite3_stmt *st = ix->best;
-    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, lo);
-    sqlite3_bind_int64(st, 3, hi);
-    sqlite3_int64 row = lo;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        row = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    free(q);
-    return row;
+    if (ix->tokenizing != TODO)
+        return ix->tokenizing == READY;
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL)
+        == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    void *ctx = NULL;
+    bool ok = api != NULL
+        && api->xFindTokenizer(api, "porter", &ctx, &ix->tokenizer)
+           == SQLITE_OK
+        && ix->tokenizer.xCreate(ctx, tokenizer_args,
+                                 (int)(sizeof tokenizer_args
+                                       / sizeof *tokenizer_args),
+                                 &ix->tok) == SQLITE_OK;
+    ix->tokenizing = ok ? READY : FAILED;
+    return ok;
 }
 
-static void append_sentence(cr_index *ix, sqlite3_int64 row, cr_buf *b)
+typedef int (*token_fn)(void *arg, int flags, const char *s, int n,
+                        int start, int end);
+
+static int tokenize(cr_index *ix, int flags, const char *s, size_t n,
+                    token_fn fn, void *arg)
 {
-    sqlite3_stmt *st = ix->text;
-    sqlite3_bind_int64(st, 1, row);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        if (b->len > 0)
-            cr_buf_putc(b, ' ');
-        cr_buf_putn(b, (const char *)sqlite3_column_text(st, 0),
-                    (size_t)sqlite3_column_bytes(st, 0));
+    return ix->tokenizer.xTokenize(ix->tok, arg, flags, s, (int)n, fn);
+}
+
+static unsigned hash(const char *s, size_t n)
+{
+    unsigned h = 2166136261u;           /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of token s (n bytes) in v's hash table: where its id is, or
+ * the free slot where it would go. */
+static int slot_of(const vocabulary *v, const char *s, size_t n)
+{
+    int mask = v->nslot - 1, k = (int)(hash(s, n) & (unsigned)mask);
+    while (v->slot[k] >= 0) {
+        int id = v->slot[k];
+        if (v->len[id] == n && memcmp(v->text.s + v->off[id], s, n) == 0)
+            break;
+        k = (k + 1) & mask;
     }
-    sqlite3_reset(st);
+    return k;
+}
+
+/* The id of token s (n bytes), -1 if no sentence has it. */
+static int token_id(const vocabulary *v, const char *s, size_t n)
+{
+    return v->nslot > 0 ? v->slot[slot_of(v, s, n)] : -1;
+}
+
+/* Double the hash table (which is at most half full). */
+static void grow_slots(vocabulary *v)
+{
+    free(v->slot);
+    v->nslot = v->nslot > 0 ? 2 * v->nslot : 1024;
+    v->slot = xmalloc((size_t)v->nslot * sizeof *v->slot);
+    memset(v->slot, 0xff, (size_t)v->nslot * sizeof *v->slot);
+    for (int id = 0; id < v->nid; id++)
+        v->slot[slot_of(v, v->text.s + v->off[id], v->len[id])] = id;
+}
+
+/* The id of token s (n bytes), adding it if it is new. */
+static int intern(vocabulary *v, const char *s, size_t n)
+{
+    if (2 * (v->nid + 1) > v->nslot)
+        grow_slots(v);
+    int k = slot_of(v, s, n);
+    if (v->slot[k] >= 0)
+        return v->slot[k];
+    if (v->nid == v->capid) {
+        v->capid = v->capid > 0 ? 2 * v->capid : 512;
+        v->off = xreallocarray(v->off, (size_t)v->capid, sizeof *v->off);
+        v->len = xreallocarray(v->len, (size_t)v->capid, sizeof *v->len);
+    }
+    v->off[v->nid] = v->text.len;
+    v->len[v->nid] = n;
+    cr_buf_putn(&v->text, s, n);
+    v->slot[k] = v->nid;
+    return v->nid++;
+}
+
+/* A synonym (FTS5_TOKEN_COLOCATED) takes no position in FTS5, and porter
+ * makes none; so tokens with that flag are skipped here. */
+static int add_token(void *arg, int flags, const char *s, int n, int start,
+                     int end)
+{
+    vocabulary *v = arg;
+    (void)start, (void)end;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    int id = intern(v, s, (size_t)n);
+    if (v->ntok == v->captok) {
+        v->captok = v->captok > 0 ? 2 * v->captok : 4096;
+        v->tok = xreallocarray(v->tok, (size_t)v->captok, sizeof *v->tok);
+    }
+    v->tok[v->ntok++] = id;
+    return SQLITE_OK;
+}
+
+static void vocabulary_free(vocabulary *v)
+{
+    free(v->first);
+    free(v->tok);
+    free(v->df);
+    free(v->slot);
+    free(v->off);
+    free(v->len);
+    cr_buf_free(&v->text);
+}
+
+/* --- Quoting ---------------------------------------------------------- */
+
+static int add_span(void *arg, const char *s, size_t n)
+{
+    sentlist *q = arg;
+    q->sent = xreallocarray(q->sent, (size_t)q->nsent + 1, sizeof *q->sent);
+    q->sent[q->nsent++] = (span){ s, n };
+    return 0;
+}
+
+/* The sentences of section sec, cut on first need. */
+static sentlist *sentences(cr_index *ix, int sec)
+{
+    sentlist *q = &ix->q[sec];
+    if (!q->split) {
+        split_sentences(cr_corpus_text(ix->c, sec), add_span, q);
+        q->split = true;
+    }
+    return q;
+}
+
+/* Tokenize the sentences of the whole corpus. */
+static int fill_vocabulary(cr_index *ix, vocabulary *v)
+{
+    for (int sec = 0; sec < ix->nsec; sec++) {
+        sentlist *q = sentences(ix, sec);
+        q->first = v->nsent;
+        v->nsent += q->nsent;
+    }
+    v->first = xcalloc((size_t)v->nsent + 1, sizeof *v->first);
+    int rc = SQLITE_OK, j = 0;
+    for (int sec = 0; rc == SQLITE_OK && sec < ix->nsec; sec++) {
+        const sentlist *q = &ix->q[sec];
+        for (int i = 0; rc == SQLITE_OK && i < q->nsent; i++) {
+            v->first[j++] = v->ntok;
+            rc = tokenize(ix, FTS5_TOKENIZE_DOCUMENT, q->sent[i].s,
+                          q->sent[i].n, add_token, v);
+        }
+    }
+    v->first[v->nsent] = v->ntok;
+    if (rc != SQLITE_OK)
+        return rc;
+    /* df: seen[id] is the last sentence counted for id, plus one. */
+    v->df = xcalloc((size_t)v->nid + 1, sizeof *v->df);
+    int *seen = xcalloc((size_t)v->nid + 1, sizeof *seen);
+    for (j = 0; j < v->nsent; j++)
+        for (int t = v->first[j]; t < v->first[j + 1]; t++)
+            if (seen[v->tok[t]] != j + 1) {
+                seen[v->tok[t]] = j + 1;
+                v->df[v->tok[t]]++;
+            }
+    free(seen);
+    return SQLITE_OK;
+}
+
+/* Whether the corpus is tokenized, doing it on first need. */
+static bool vocabulary_ready(cr_index *ix)
+{
+    vocabulary *v = &ix->v;
+    if (v->state == TODO)
+        v->state = tokenizer(ix) && fill_vocabulary(ix, v) == SQLITE_OK
+                   ? READY : FAILED;
+    return v->state == READY;
+}
+
+/* The phrases of a question as token ids, -1 for a token no sentence
+ * has: phrase k is tok[first[k] .. first[k + 1]). */
+typedef struct phrases {
+    cr_index *ix;
+    int *tok, ntok, *first, n;
+} phrases;
+
+static int add_query_token(void *arg, int flags, const char *s, int n,
+                           int start, int end)
+{
+    phrases *p = arg;
+    (void)start, (void)end;
+    if (flags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    p->tok = xreallocarray(p->tok, (size_t)p->ntok + 1, sizeof *p->tok);
+    p->tok[p->ntok++] = token_id(&p->ix->v, s, (size_t)n);
+    return SQLITE_OK;
+}
+
+static void add_phrase(void *arg, const char *w)
+{
+    phrases *p = arg;
+    int before = p->ntok;
+    if (tokenize(p->ix, FTS5_TOKENIZE_QUERY, w, strlen(w), add_query_token,
+                 p) != SQLITE_OK || p->ntok == before) {
+        p->ntok = before;       /* a phrase without tokens matches nothing */
+        return;
+    }
+    p->first = xreallocarray(p->first, (size_t)p->n + 2, sizeof *p->first);
+    p->first[p->n] = before;
+    p->first[++p->n] = p->ntok;
+}
+
+/* How many times phrase k of p occurs in sentence j of v. */
+static int occurrences(const vocabulary *v, int j, const phrases *p, int k)
+{
+    const int *ph = p->tok + p->first[k];
+    int len = p->first[k + 1] - p->first[k], n = 0;
+    for (int t = v->first[j]; t + len <= v->first[j + 1]; t++) {
+        int i = 0;
+        while (i < len && v->tok[t + i] == ph[i])
+            i++;
+        n += i == len;
+    }
+    return n;
+}
+
+/* In how many sentences of v phrase k of p occurs. */
+static int sentences_with(const vocabulary *v, const phrases *p, int k)
+{
+    const int *ph = p->tok + p->first[k];
+    int len = p->first[k + 1] - p->first[k], n = 0;
+    for (int i = 0; i < len; i++)
+        if (ph[i] < 0)
+            return 0;
+    if (len == 1)
+        return v->df[ph[0]];
+    for (int j = 0; j < v->nsent; j++)
+        n += occurrences(v, j, p, k) > 0;
+    return n;
+}
+
+/* Of sentences lo .. hi - 1 of v, the one that best matches p by FTS5's
+ * bm25 (sqlite's ext/fts5/fts5_aux.c: the same constants and order of
+ * operations) over all of v's sentences, the earliest on a tie; -1 if
+ * none holds a phrase of p. */
+static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
+{
+    const double k1 = 1.2, b = 0.75;
+    int np = p->n, best = -1;
+    double *idf = xcalloc((size_t)np, sizeof *idf), best_score = 0.0;
+    int *freq = xcalloc((size_t)np, sizeof *freq);
+    for (int k = 0; k < np; k++) {
+        int n = sentences_with(v, p, k);
+        idf[k] = log((v->nsent - n + 0.5) / (n + 0.5));
+        if (idf[k] <= 0.0)
+            idf[k] = 1e-6;
+    }
+    double avgdl = (double)v->ntok / (double)v->nsent;
+    for (int j = lo; j < hi; j++) {
+        bool match = false;
+        for (int k = 0; k < np; k++) {
+            freq[k] = occurrences(v, j, p, k);
+            match = match || freq[k] > 0;
+        }
+        if (!match)
+            continue;
+        double d = v->first[j + 1] - v->first[j], score = 0.0;
+        for (int k = 0; k < np; k++)
+            score += idf[k] * ((freq[k] * (k1 + 1.0))
+                               / (freq[k] + k1 * (1 - b + b * d / avgdl)));
+        if (best < 0 || score > best_score)
+            best = j, best_score = score;
+    }
+    free(idf);
+    free(freq);
+    return best;
+}
+
+static void note_word(void *arg, const char *w)
+{
+    (void)w;
+    *(bool *)arg = true;
+}
+
+/* The position of the sentence of q that best matches question, or 0 if
+ * none does. */
+static int best_sentence(cr_index *ix, sentlist *q, const char *question)
+{
+    if (q->nsent < 2)
+        return 0;
+    bool words = false;         /* a question without any needs no tokens */
+    for_each_word(question, note_word, &words);
+    int best = -1;
+    if (words && vocabulary_ready(ix)) {
+        phrases p = { ix, NULL, 0, NULL, 0 };
+        for_each_word(question, add_phrase, &p);
+        if (p.n > 0)
+            best = bm25_best(&ix->v, q->first, q->first + q->nsent, &p);
+        free(p.tok);
+        free(p.first);
+    }
+    return best >= 0 ? best - q->first : 0;
+}
+
+static void append_sentence(const sentlist *q, int pos, cr_buf *b)
+{
+    if (b->len > 0)
+        cr_buf_putc(b, ' ');
+    cr_buf_putn(b, q->sent[pos].s, q->sent[pos].n);
+}
+
+/* --- The index ------------------------------------------------------------ */
+
+cr_index *cr_index_new(const cr_corpus *c, char **err)
+{
+    cr_index *ix = xcalloc(1, sizeof *ix);
+    ix->c = c;
+    ix->nsec = cr_corpus_count(c);
+    ix->q = xcalloc((size_t)ix->nsec + 1, sizeof *ix->q);
+    int rc = sqlite3_open_v2(":memory:", &ix->db, SQLITE_OPEN_READWRITE
+                             | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY
+                             | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        return ix;
+    if (err != NULL)
+        *err = xasprintf("cannot open the search index: %s",
+                         ix->db != NULL ? sqlite3_errmsg(ix->db)
+                                        : sqlite3_errstr(rc));
+    cr_index_free(ix);
+    return NULL;
+}
+
+void cr_index_free(cr_index *ix)
+{
+    if (ix == NULL)
+        return;
+    for (int i = 0; i < ix->nsec; i++)
+        free(ix->q[i].sent);
+    vocabulary_free(&ix->v);
+    free(ix->q);
+    if (ix->tok != NULL)
+        ix->tokenizer.xDelete(ix->tok);
+    sqlite3_finalize(ix->rank);
+    sqlite3_close(ix->db);
+    free(ix);
 }
 
 /* Cut b to at most QUOTE_MAX bytes, at a word if there is one in the
@@ -502,15 +849,16 @@ static void cap(cr_buf *b)
 
 char *cr_index_quote(cr_index *ix, int sec, const char *question)
 {
-    if (ix == NULL || sec < 0 || sec >= ix->nsec
-        || ix->first[sec] == ix->first[sec + 1])
+    if (ix == NULL || sec < 0 || sec >= ix->nsec)
         return xstrdup("");
-    sqlite3_int64 lo = ix->first[sec], hi = ix->first[sec + 1] - 1;
-    sqlite3_int64 row = best_sentence(ix, lo, hi, question);
+    sentlist *q = sentences(ix, sec);
+    if (q->nsent == 0)
+        return xstrdup("");
+    int pos = best_sentence(ix, q, question);
     cr_buf b = { 0 };
-    append_sentence(ix, row, &b);
-    if (b.len < QUOTE_SHORT && row < hi)
-        append_sentence(ix, row + 1, &b);
+    append_sentence(q, pos, &b);
+    if (b.len < QUOTE_SHORT && pos + 1 < q->nsent)
+        append_sentence(q, pos + 1, &b);
     cap(&b);
     return cr_buf_take(&b);
 }

@@ -1,11 +1,15 @@
 /* retrieval.h - full-text search over the essay (SQLite FTS5, in memory).
  *
- * Two FTS5 tables with the porter tokenizer are built from a corpus: one
- * row per section (its heading and text) and one row per sentence.  bm25
- * ranks sections for a question (to answer questions no rule covers) and
- * ranks the sentences of one section (to pick the quote that a citation
- * shows).  Questions are free text: each word becomes a quoted FTS5 term,
- * so no user input is ever read as FTS5 query syntax. */
+ * bm25 with FTS5's porter tokenizer ranks the sections of a corpus for a
+ * question (to answer questions no rule covers) and picks the sentences
+ * of one section most relevant to a question (the quote a citation
+ * shows).  Nothing is indexed when the index is made: the sections are
+ * indexed on the first ranking and the corpus's sentences tokenized on
+ * the first quote that needs it, and both are kept, so a process pays
+ * only for what it uses, once.  Results depend only on the corpus and
+ * the question, never on what was asked before in the same process.
+ * Questions are free text: no user input is ever read as FTS5 query
+ * syntax. */
 #ifndef CR_RETRIEVAL_H
 #define CR_RETRIEVAL_H
 
@@ -18,17 +22,19 @@ typedef struct cr_hit {
     double score;         /* relevance, higher is better (minus bm25) */
 } cr_hit;
 
-/* Build the index of corpus c, which must outlive it.  Returns NULL on
- * failure and, if err is not NULL, a message in *err that the caller
- * frees. */
+/* An index of corpus c, which must outlive it.  Cheap: it only opens an
+ * in-memory database.  Returns NULL if that fails and, if err is not
+ * NULL, a message in *err that the caller frees.  A later failure to
+ * build part of the index (out of memory) is not reported: ranking then
+ * finds nothing and quotes are a section's first sentences, for good. */
 cr_index *cr_index_new(const cr_corpus *c, char **err);
 void cr_index_free(cr_index *ix);
 
 /* The one or two consecutive sentences of section sec most relevant to
- * question (bm25 over the section's sentences); the section's first
- * sentences when no word of the question occurs in it.  A quote is never
- * the whole of a long section: at most two sentences and about 320
- * characters.  Returns a new string the caller frees; "" for a section
+ * question (bm25 over the section's sentences, with word statistics from
+ * all the corpus's sentences); the section's first sentences when no
+ * word of the question occurs in it.  A quote is never the whole of a
+ * long section: at most two sentences and about 320 characters.  Returns a new string the caller frees; "" for a section
  * without text. */
 char *cr_index_quote(cr_index *ix, int sec, const char *question);
 

@@ -53,6 +53,9 @@ static const char small_md[] =
     "1. Plan the work.\n"
     "2. Do the work.\n"
     "\n"
+    "## Phrases\n"
+    "Bar stools stand here and a foo sits there. Foo bar is one phrase.\n"
+    "\n"
     "## Long\n"
     "This sentence goes on and on without ever stopping because it "
     "lists a great many words one after another, and then some more "
@@ -139,6 +142,18 @@ START_TEST(test_quote_advisor)
 }
 END_TEST
 
+/* Words weigh by how rare they are in the whole essay, not in the one
+ * section: "publications" occurs once in this section, as "need" does,
+ * but is much the rarer in the essay. */
+START_TEST(test_quote_rare_word)
+{
+    char *q = cr_index_quote(ix, section("phd-applications"),
+                             "do I need publications to get in");
+    ck_assert_msg(strstr(q, "publications") != NULL, "quote: %s", q);
+    free(q);
+}
+END_TEST
+
 START_TEST(test_rank_cifre)
 {
     ck_assert_str_eq(top_anchor("what are the pros of an industrial PhD "
@@ -215,6 +230,101 @@ START_TEST(test_free_null)
 }
 END_TEST
 
+/* Questions for the tests of determinism, each asked of every section,
+ * whether it fits the section or not. */
+static const char *const mixed_questions[] = {
+    "how much does a PhD student get paid", "how do I choose an advisor",
+    "does the school matter", "should I intern at DeepMind",
+    "what does a machine learning engineer do", "start a company",
+    "", "research scientist without a PhD", "zebra",
+};
+enum { NMIXED = sizeof mixed_questions / sizeof *mixed_questions };
+
+/* The quote of every section for every question, from index x. */
+static char **all_quotes(cr_index *x, int reverse)
+{
+    int nsec = cr_corpus_count(corpus);
+    char **q = calloc((size_t)nsec * NMIXED, sizeof *q);
+    ck_assert_ptr_nonnull(q);
+    for (int k = 0; k < nsec * NMIXED; k++) {
+        int i = reverse ? nsec * NMIXED - 1 - k : k;
+        q[i] = cr_index_quote(x, i / NMIXED, mixed_questions[i % NMIXED]);
+    }
+    return q;
+}
+
+static void free_quotes(char **q)
+{
+    for (int i = 0; i < cr_corpus_count(corpus) * NMIXED; i++)
+        free(q[i]);
+    free(q);
+}
+
+/* A section's quote for a question depends on nothing else: not on the
+ * sections quoted before, in whatever order, nor on ranking first. */
+START_TEST(test_quote_deterministic)
+{
+    char **forward = all_quotes(ix, 0);
+    char *err = NULL;
+    cr_index *other = cr_index_new(corpus, &err);
+    ck_assert_ptr_nonnull(other);
+    cr_hit hits[3];
+    ck_assert_int_gt(cr_index_rank(other, "industrial PhD", hits, 3), 0);
+    char **backward = all_quotes(other, 1);
+    for (int i = 0; i < cr_corpus_count(corpus) * NMIXED; i++)
+        ck_assert_str_eq(forward[i], backward[i]);
+    /* Asked again, of an index that has seen everything. */
+    for (int i = 0; i < cr_corpus_count(corpus) * NMIXED; i += 7) {
+        char *q = cr_index_quote(ix, i / NMIXED, mixed_questions[i % NMIXED]);
+        ck_assert_str_eq(q, forward[i]);
+        free(q);
+    }
+    free_quotes(forward);
+    free_quotes(backward);
+    cr_index_free(other);
+}
+END_TEST
+
+/* Each fresh index quotes the pay section the same way, whichever
+ * section it quoted first. */
+START_TEST(test_quote_first_use)
+{
+    const char *question = "how much does a PhD student get paid";
+    char *want = cr_index_quote(ix, section("pay"), question);
+    int nsec = cr_corpus_count(corpus);
+    for (int first = 0; first < nsec; first += 5) {
+        cr_index *other = cr_index_new(corpus, NULL);
+        ck_assert_ptr_nonnull(other);
+        free(cr_index_quote(other, first, "industry research"));
+        char *got = cr_index_quote(other, section("pay"), question);
+        ck_assert_str_eq(got, want);
+        free(got);
+        cr_index_free(other);
+    }
+    free(want);
+}
+END_TEST
+
+/* Ranking does not depend on quotes made before it. */
+START_TEST(test_rank_after_quotes)
+{
+    cr_hit fresh[5], used[5];
+    int n = cr_index_rank(ix, "how much money will I make", fresh, 5);
+    ck_assert_int_gt(n, 0);
+    cr_index *other = cr_index_new(corpus, NULL);
+    ck_assert_ptr_nonnull(other);
+    for (int i = 0; i < cr_corpus_count(corpus); i++)
+        free(cr_index_quote(other, i, "money salary"));
+    ck_assert_int_eq(cr_index_rank(other, "how much money will I make",
+                                   used, 5), n);
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(used[i].section, fresh[i].section);
+        ck_assert(used[i].score == fresh[i].score);
+    }
+    cr_index_free(other);
+}
+END_TEST
+
 START_TEST(test_split_abbreviations)
 {
     char *q = cr_index_quote(ix, section("splitting"), "oranges");
@@ -256,6 +366,16 @@ START_TEST(test_quote_empty_section)
 }
 END_TEST
 
+/* A word the tokenizer cuts in two ("foo฿bar": the baht sign is no
+ * letter to it) is a phrase: the two tokens in a row, not either. */
+START_TEST(test_quote_phrase)
+{
+    char *q = cr_index_quote(ix, section("phrases"), "foo\u0e3fbar");
+    ck_assert_str_eq(q, "Foo bar is one phrase.");
+    free(q);
+}
+END_TEST
+
 START_TEST(test_quote_cap)
 {
     static const char ellipsis[] = "\u2026";
@@ -279,6 +399,7 @@ static Suite *retrieval_suite(void)
     tcase_add_checked_fixture(tc, essay_setup, teardown);
     tcase_add_test(tc, test_quote_pay);
     tcase_add_test(tc, test_quote_advisor);
+    tcase_add_test(tc, test_quote_rare_word);
     tcase_add_test(tc, test_rank_cifre);
     tcase_add_test(tc, test_rank_residency);
     tcase_add_test(tc, test_rank_limit);
@@ -286,6 +407,9 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_empty_question);
     tcase_add_test(tc, test_quote_range);
     tcase_add_test(tc, test_free_null);
+    tcase_add_test(tc, test_quote_deterministic);
+    tcase_add_test(tc, test_quote_first_use);
+    tcase_add_test(tc, test_rank_after_quotes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sentences");
@@ -294,6 +418,7 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_split_quotes);
     tcase_add_test(tc, test_list_items);
     tcase_add_test(tc, test_quote_empty_section);
+    tcase_add_test(tc, test_quote_phrase);
     tcase_add_test(tc, test_quote_cap);
     suite_add_tcase(s, tc);
     return s;
