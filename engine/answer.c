@@ -48,29 +48,22 @@ static void snapshot_facts(cr_answer *a, const cr_compose_ctx *cx)
     }
 }
 
-/* Certainty factors of rules that agree combine as MYCIN's do:
- * cf = cf1 + cf2 (1 - cf1); the recommendation with the strongest
- * combined certainty wins. */
+/* The recommendation in effect, as the engine combined it (MYCIN's
+ * rule; see cr_cf_combine). */
 static void recommend(cr_answer *a, const cr_compose_ctx *cx)
 {
-    double cf[4] = {0, 0, 0, 0};
-    for (int i = 0; i < cx->run->nfired; i++) {
-        const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->fired[i]);
-        if (r->reco != CR_RECO_NONE)
-            cf[r->reco] += r->confidence * (1 - cf[r->reco]);
-    }
-    for (int k = CR_RECO_PHD; k <= CR_RECO_EITHER; k++)
-        if (cf[k] > a->strength) {
-            a->strength = cf[k];
-            a->reco = (cr_reco)k;
-        }
+    a->reco = cx->run->reco;
+    a->strength = cx->run->strength;
 }
 
+/* The trace is every firing of the turn; the advice comes from the rules
+ * fired in this turn whose conclusions still stand. */
 static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 {
-    for (int i = 0; i < cx->run->nfired; i++) {
-        const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->fired[i]);
-        a->trace[a->ntrace++] = r->id;
+    for (int i = 0; i < cx->run->nfired; i++)
+        a->trace[a->ntrace++] = cr_kb_ruledef(cx->kb, cx->run->fired[i])->id;
+    for (int i = 0; i < cx->run->nkept; i++) {
+        const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->kept[i]);
         if (r->askfact >= 0 && !a->ask && !cr_wm_get(cx->wm, r->askfact)) {
             a->ask = cr_kb_factdecl(cx->kb, r->askfact)->name;
             a->ask_prompt = cr_kb_factdecl(cx->kb, r->askfact)->prompt;
@@ -167,6 +160,7 @@ void cr_answer_free(cr_answer *a)
     free(a->trace);
     free(a->question);
     free(a->text);
+    free(a->explanation);
     free(a);
 }
 
@@ -253,6 +247,10 @@ char *cr_answer_render(const cr_answer *a, int width, int color)
             cr_text_wrap(&out, q, width, "  ");
             free(q);
         }
+    }
+    if (a->explanation) {       /* indented lines: not wrapped */
+        cr_buf_puts(&out, "\n");
+        cr_buf_puts(&out, a->explanation);
     }
     return cr_buf_take(&out);
 }

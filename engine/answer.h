@@ -54,6 +54,8 @@ typedef struct cr_answer {
     int nfacts;
     const char *ask;            /* a fact the rules want to know, or NULL */
     const char *ask_prompt;
+    char *explanation;          /* how it was reached, or NULL; freed with
+                                 * the answer (see cr_session_explain) */
 } cr_answer;
 
 /* Everything compose needs, borrowed. */

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "diag.h"
+#include "matcher.h"
 #include "xmalloc.h"
 
 struct cr_diag {
     cr_diagnostic *v;
     int len, cap;
+    int errors;                 /* records of severity CR_ERROR */
 };
 
 cr_diag *cr_diag_new(void)
@@ -26,6 +28,7 @@ void cr_diag_clear(cr_diag *d)
         free(d->v[i].message);
     }
     d->len = 0;
+    d->errors = 0;
 }
 
 void cr_diag_free(cr_diag *d)
@@ -46,6 +49,7 @@ void cr_diag_add(cr_diag *d, cr_severity sev, const char *file, int line,
     }
     cr_diagnostic *r = &d->v[d->len++];
     r->severity = sev;
+    d->errors += sev == CR_ERROR;
     r->file = file ? xstrdup(file) : NULL;
     r->line = line;
     r->col = col;
@@ -66,10 +70,7 @@ int cr_diag_len(const cr_diag *d)
 
 int cr_diag_errors(const cr_diag *d)
 {
-    int n = 0;
-    for (int i = 0; i < d->len; i++)
-        n += d->v[i].severity == CR_ERROR;
-    return n;
+    return d->errors;
 }
 
 const cr_diagnostic *cr_diag_get(const cr_diag *d, int i)
@@ -77,47 +78,94 @@ const cr_diagnostic *cr_diag_get(const cr_diag *d, int i)
     return &d->v[i];
 }
 
-/* Order of places: files in the order first seen, then line, column;
- * records at the same place keep the order they were added in. */
-static int place_cmp(const cr_diag *d, const cr_diagnostic *a,
-                     const cr_diagnostic *b)
+/* Sorting: each record gets a key (the rank of its file among the files
+ * in the order first named, line, column, and its position, which keeps
+ * the sort stable); qsort then orders the keys in O(n log n), so a file
+ * with a hundred thousand mistakes is still reported at once. */
+typedef struct sortkey {
+    int file, line, col, pos;
+} sortkey;
+
+static int key_cmp(const void *pa, const void *pb)
 {
-    int fa = -1, fb = -1;
-    for (int i = 0; i < d->len && (fa < 0 || fb < 0); i++) {
-        const char *f = d->v[i].file ? d->v[i].file : "";
-        if (fa < 0 && strcmp(f, a->file ? a->file : "") == 0)
-            fa = i;
-        if (fb < 0 && strcmp(f, b->file ? b->file : "") == 0)
-            fb = i;
-    }
-    if (fa != fb)
-        return fa < fb ? -1 : 1;
+    const sortkey *a = pa, *b = pb;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
     if (a->line != b->line)
         return a->line < b->line ? -1 : 1;
-    return a->col < b->col ? -1 : a->col > b->col;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
 void cr_diag_sort(cr_diag *d)
 {
-    /* Insertion sort: stable, and lists are short. */
-    for (int i = 1; i < d->len; i++) {
-        cr_diagnostic r = d->v[i];
-        int j = i;
-        while (j > 0 && place_cmp(d, &d->v[j - 1], &r) > 0) {
-            d->v[j] = d->v[j - 1];
-            j--;
+    if (d->len < 2)
+        return;
+    sortkey *keys = xcalloc((size_t)d->len, sizeof *keys);
+    const char **files = xcalloc((size_t)d->len, sizeof *files);
+    int nfiles = 0, last = -1;
+    for (int i = 0; i < d->len; i++) {
+        const char *f = d->v[i].file ? d->v[i].file : "";
+        /* Records come in runs from one file: try the last one first. */
+        int k = last >= 0 && strcmp(files[last], f) == 0 ? last : -1;
+        for (int j = 0; k < 0 && j < nfiles; j++)
+            if (strcmp(files[j], f) == 0)
+                k = j;
+        if (k < 0) {
+            k = nfiles;
+            files[nfiles++] = f;
         }
-        d->v[j] = r;
+        last = k;
+        keys[i] = (sortkey){k, d->v[i].line, d->v[i].col, i};
+    }
+    qsort(keys, (size_t)d->len, sizeof *keys, key_cmp);
+    cr_diagnostic *v = xcalloc((size_t)d->len, sizeof *v);
+    for (int i = 0; i < d->len; i++)
+        v[i] = d->v[keys[i].pos];
+    memcpy(d->v, v, (size_t)d->len * sizeof *v);
+    free(v);
+    free(files);
+    free(keys);
+}
+
+/* Append s to b with every byte a terminal could take for a command
+ * shown as \xNN instead: C0 controls, DEL, the C1 controls U+0080 to
+ * U+009F and bytes that are not UTF-8.  Diagnostics quote what users
+ * wrote (keys, ids, file names), and a rule file must not be able to
+ * clear the screen of whoever lints it. */
+static void put_visible(cr_buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = cr_utf8_valid((const char *)p, strlen((const char *)p));
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
+                cr_buf_printf(b, "\\xc2\\x%02x", p[i + 1]);
+                i++;
+            } else if (p[i] < 0x20 || p[i] == 0x7f) {
+                cr_buf_printf(b, "\\x%02x", p[i]);
+            } else {
+                cr_buf_putc(b, p[i]);
+            }
+        }
+        p += n;
+        if (*p)
+            cr_buf_printf(b, "\\x%02x", *p++);
     }
 }
 
 char *cr_diag_format(const cr_diagnostic *r)
 {
     const char *sev = r->severity == CR_ERROR ? "error" : "warning";
-    if (r->file == NULL)
-        return xasprintf("%s: %s", sev, r->message);
-    if (r->line <= 0)
-        return xasprintf("%s: %s: %s", r->file, sev, r->message);
-    return xasprintf("%s:%d:%d: %s: %s", r->file, r->line, r->col, sev,
-                     r->message);
+    cr_buf b = {0};
+    if (r->file) {
+        put_visible(&b, r->file);
+        if (r->line > 0)
+            cr_buf_printf(&b, ":%d:%d", r->line, r->col);
+        cr_buf_puts(&b, ": ");
+    }
+    cr_buf_printf(&b, "%s: ", sev);
+    put_visible(&b, r->message);
+    return cr_buf_take(&b);
 }

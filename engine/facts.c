@@ -1,70 +1,340 @@
-/* facts.c - working memory as an array of slots, one per declared fact. */
+/* facts.c - working memory as an array of slots, one per declared fact.
+ *
+ * Each slot keeps the user's statement and the rules' justifications
+ * apart, and a copy of the visible value, so that a change can be told
+ * from a restatement whatever happened to the parts in between.
+ * Justifications are kept in order of assertion (appended, and removed
+ * with the order kept), so the newest is always the last.  The certainty
+ * of the value that shows, 1 - prod (1 - cf) over its justifications
+ * (the closed form of MYCIN's combination), is kept up to date as they
+ * come and go, so a fact concluded by k rules costs O(k), not O(k^2);
+ * it is recounted from scratch only when the value that shows changes. */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "facts.h"
 #include "xmalloc.h"
 
 typedef struct slot {
+    cr_fact vis;                /* the visible fact, when known */
     int known;
-    cr_fact f;
+    int userheld;               /* vis comes from the user's statement */
+    int pending;                /* kinds of change queued, 0: not queued */
+    /* What the user said. */
+    int stated;
+    cr_value uval;
+    cr_source usrc;
+    int uturn;
+    char *uwords;
+    double ucf;
+    /* What rules concluded. */
+    cr_just *justs;
+    int njusts, capjusts;
+    double prod;                /* of 1 - cf, over the justifications of */
+    int ones;                   /* the newest value, and how many have 1 */
 } slot;
 
 struct cr_wm {
+    const cr_kb *kb;
     slot *slots;
     int n;
+    unsigned long seq;          /* of justifications */
+    int *queue;                 /* facts changed, oldest first */
+    size_t qhead, qlen, qcap;
 };
+
+double cr_cf_combine(double a, double b)
+{
+    return a + b * (1 - a);
+}
 
 cr_wm *cr_wm_new(const cr_kb *kb)
 {
     cr_wm *wm = xcalloc(1, sizeof *wm);
+    wm->kb = kb;
     wm->n = cr_kb_nfacts(kb);
     wm->slots = xcalloc((size_t)wm->n + 1, sizeof *wm->slots);
+    for (int i = 0; i < wm->n; i++)
+        wm->slots[i].vis.rule = -1;
     return wm;
 }
 
-void cr_wm_unset(cr_wm *wm, int i)
+static void free_user(slot *s)
 {
-    slot *s = &wm->slots[i];
-    if (!s->known)
-        return;
-    cr_value_free(&s->f.value);
-    free(s->f.words);
-    s->f.words = NULL;
-    s->known = 0;
+    cr_value_free(&s->uval);
+    free(s->uwords);
+    s->uwords = NULL;
+    s->stated = 0;
 }
 
 void cr_wm_free(cr_wm *wm)
 {
     if (wm == NULL)
         return;
-    for (int i = 0; i < wm->n; i++)
-        cr_wm_unset(wm, i);
+    for (int i = 0; i < wm->n; i++) {
+        slot *s = &wm->slots[i];
+        free_user(s);
+        for (int k = 0; k < s->njusts; k++)
+            cr_value_free(&s->justs[k].value);
+        free(s->justs);
+        cr_value_free(&s->vis.value);
+    }
     free(wm->slots);
+    free(wm->queue);
     free(wm);
+}
+
+static void enqueue(cr_wm *wm, int i, int what)
+{
+    slot *s = &wm->slots[i];
+    if (s->pending == 0) {
+        if (wm->qlen == wm->qcap) {
+            wm->qcap = wm->qcap ? 2 * wm->qcap : 64;
+            wm->queue = xreallocarray(wm->queue, wm->qcap,
+                                      sizeof *wm->queue);
+        }
+        wm->queue[wm->qlen++] = i;
+    }
+    s->pending |= what;
+}
+
+int cr_wm_next_change(cr_wm *wm, int *what)
+{
+    if (wm->qhead == wm->qlen) {
+        wm->qhead = wm->qlen = 0;
+        return -1;
+    }
+    int i = wm->queue[wm->qhead++];
+    *what = wm->slots[i].pending;
+    wm->slots[i].pending = 0;
+    return i;
+}
+
+int cr_wm_pending(const cr_wm *wm)
+{
+    return wm->qhead < wm->qlen;
+}
+
+/* Recompute slot i's visible fact from its parts and queue what changed. */
+static void refresh(cr_wm *wm, int i)
+{
+    slot *s = &wm->slots[i];
+    const cr_factdecl *d = cr_kb_factdecl(wm->kb, i);
+    cr_fact nf = {{0, NULL}, CR_SRC_RULE, 0, NULL, -1, 1.0, NULL, 0, 0};
+    int known = 1;
+    if (s->stated) {
+        nf.value = s->uval;
+        nf.source = s->usrc;
+        nf.turn = s->uturn;
+        nf.words = s->uwords;
+        nf.cf = s->ucf;
+    } else if (s->njusts > 0) {
+        const cr_just *last = &s->justs[s->njusts - 1];
+        nf.value = last->value;
+        nf.rule = last->rule;
+        nf.support = last->support;
+        nf.nsupport = last->nsupport;
+        nf.cf = s->ones ? 1 : 1 - s->prod;
+    } else {
+        known = 0;
+    }
+    int what = 0;
+    if (known != s->known || (known && (s->stated != s->userheld ||
+                              !cr_value_equal(d, &s->vis.value, &nf.value))))
+        what = CR_CHANGE_VALUE;
+    else if (known && nf.cf != s->vis.cf)
+        what = CR_CHANGE_CF;
+    unsigned version = s->vis.version + (what == CR_CHANGE_VALUE);
+    cr_value keep = s->vis.value;
+    if (what == CR_CHANGE_VALUE) {
+        cr_value_free(&keep);
+        keep = known ? cr_value_copy(&nf.value) : (cr_value){0, NULL};
+    }
+    s->vis = nf;
+    s->vis.value = keep;
+    s->vis.version = version;
+    s->known = known;
+    s->userheld = known && s->stated;
+    if (what)
+        enqueue(wm, i, what);
 }
 
 void cr_wm_set(cr_wm *wm, int i, const cr_value *v, cr_source src,
                int turn, const char *words, int rule, double cf)
 {
-    cr_value copy = cr_value_copy(v);
-    char *w = words ? xstrdup(words) : NULL;
-    cr_wm_unset(wm, i);
+    (void)rule;
     slot *s = &wm->slots[i];
-    s->known = 1;
-    s->f = (cr_fact){copy, src, turn, w, rule, cf};
+    char *w = words ? xstrdup(words) : NULL;
+    if (s->stated &&
+        cr_value_equal(cr_kb_factdecl(wm->kb, i), &s->uval, v)) {
+        free(s->uwords);        /* a restatement: newer words, same fact */
+    } else {
+        cr_value copy = cr_value_copy(v);
+        free_user(s);
+        s->uval = copy;
+    }
+    s->stated = 1;
+    s->usrc = src == CR_SRC_FLAG ? CR_SRC_FLAG : CR_SRC_USER;
+    s->uturn = turn;
+    s->uwords = w;
+    s->ucf = cf;
+    refresh(wm, i);
+}
+
+void cr_wm_unset(cr_wm *wm, int i)
+{
+    slot *s = &wm->slots[i];
+    if (!s->stated)
+        return;
+    free_user(s);
+    refresh(wm, i);
 }
 
 void cr_wm_clear(cr_wm *wm, cr_source src)
 {
     for (int i = 0; i < wm->n; i++)
-        if (wm->slots[i].known && wm->slots[i].f.source == src)
+        if (wm->slots[i].stated && wm->slots[i].usrc == src)
             cr_wm_unset(wm, i);
 }
 
 const cr_fact *cr_wm_get(const cr_wm *wm, int i)
 {
-    return i >= 0 && i < wm->n && wm->slots[i].known ? &wm->slots[i].f
+    return i >= 0 && i < wm->n && wm->slots[i].known ? &wm->slots[i].vis
                                                      : NULL;
+}
+
+int cr_wm_nfacts(const cr_wm *wm)
+{
+    return wm->n;
+}
+
+int cr_wm_stated(const cr_wm *wm, int i)
+{
+    return wm->slots[i].stated;
+}
+
+const cr_just *cr_wm_justs(const cr_wm *wm, int i, int *n)
+{
+    *n = wm->slots[i].njusts;
+    return wm->slots[i].justs;
+}
+
+unsigned cr_wm_version(const cr_wm *wm, int i)
+{
+    return wm->slots[i].vis.version;
+}
+
+/* Recount the certainty of the newest value from scratch. */
+static void recount(const cr_wm *wm, slot *s, int i)
+{
+    const cr_factdecl *d = cr_kb_factdecl(wm->kb, i);
+    s->prod = 1;
+    s->ones = 0;
+    if (s->njusts == 0)
+        return;
+    const cr_value *v = &s->justs[s->njusts - 1].value;
+    for (int k = 0; k < s->njusts; k++)
+        if (cr_value_equal(d, &s->justs[k].value, v)) {
+            if (s->justs[k].cf >= 1)
+                s->ones++;
+            else
+                s->prod *= 1 - s->justs[k].cf;
+        }
+}
+
+/* Count cf in (dir 1) or out (dir -1) of the newest value's certainty. */
+static void count(slot *s, double cf, int dir)
+{
+    if (cf >= 1)
+        s->ones += dir;
+    else if (dir > 0)
+        s->prod *= 1 - cf;
+    else
+        s->prod /= 1 - cf;
+}
+
+/* Whether justification k of slot i has the newest value. */
+static int newest(const cr_wm *wm, const slot *s, int i, int k)
+{
+    return cr_value_equal(cr_kb_factdecl(wm->kb, i), &s->justs[k].value,
+                          &s->justs[s->njusts - 1].value);
+}
+
+void cr_wm_justify(cr_wm *wm, int i, const cr_value *v, double cf, int rule,
+                   unsigned owner, const int *support, int nsupport)
+{
+    slot *s = &wm->slots[i];
+    if (s->njusts == s->capjusts) {
+        s->capjusts = s->capjusts ? 2 * s->capjusts : 2;
+        s->justs = xreallocarray(s->justs, (size_t)s->capjusts,
+                                 sizeof *s->justs);
+    }
+    s->justs[s->njusts++] = (cr_just){cr_value_copy(v), cf, rule, owner,
+                                      support, nsupport, ++wm->seq};
+    if (s->njusts > 1 && newest(wm, s, i, s->njusts - 2))
+        count(s, cf, 1);
+    else
+        recount(wm, s, i);
+    refresh(wm, i);
+}
+
+static int find_just(const slot *s, unsigned owner)
+{
+    for (int k = s->njusts - 1; k >= 0; k--)
+        if (s->justs[k].owner == owner)
+            return k;
+    return -1;
+}
+
+void cr_wm_unjustify(cr_wm *wm, int i, unsigned owner)
+{
+    slot *s = &wm->slots[i];
+    int k = find_just(s, owner);
+    if (k < 0)
+        return;
+    const cr_factdecl *d = cr_kb_factdecl(wm->kb, i);
+    int same = newest(wm, s, i, k);
+    /* The value that shows after: the newest but this one's. */
+    int after = k == s->njusts - 1 ? k - 1 : s->njusts - 1;
+    int stays = same && after >= 0 &&
+                cr_value_equal(d, &s->justs[after].value, &s->justs[k].value);
+    double cf = s->justs[k].cf;
+    cr_value_free(&s->justs[k].value);
+    memmove(&s->justs[k], &s->justs[k + 1],
+            (size_t)(s->njusts - k - 1) * sizeof *s->justs);
+    s->njusts--;
+    if (stays)
+        count(s, cf, -1);
+    else if (same)
+        recount(wm, s, i);      /* another value shows, or none */
+    refresh(wm, i);
+}
+
+void cr_wm_recertify(cr_wm *wm, int i, unsigned owner, double cf)
+{
+    slot *s = &wm->slots[i];
+    int k = find_just(s, owner);
+    if (k < 0 || s->justs[k].cf == cf)
+        return;
+    if (newest(wm, s, i, k)) {
+        count(s, s->justs[k].cf, -1);
+        count(s, cf, 1);
+    }
+    s->justs[k].cf = cf;
+    refresh(wm, i);
+}
+
+int cr_wm_drop(cr_wm *wm, int i)
+{
+    slot *s = &wm->slots[i];
+    int n = s->njusts;
+    for (int k = 0; k < n; k++)
+        cr_value_free(&s->justs[k].value);
+    s->njusts = 0;
+    recount(wm, s, i);
+    if (n)
+        refresh(wm, i);
+    return n;
 }

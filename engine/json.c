@@ -61,6 +61,8 @@ char *cr_json_answer(const cr_answer *a)
     json_object_set_new(o, "facts", facts(a));
     json_object_set_new(o, "trace", trace);
     json_object_set_new(o, "ask", str_or_null(a->ask));
+    if (a->explanation)
+        json_object_set_new(o, "explanation", json_string(a->explanation));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
                                 JSON_REAL_PRECISION(3));
     json_decref(o);

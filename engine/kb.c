@@ -418,6 +418,20 @@ char *cr_value_text(const cr_factdecl *f, const cr_value *v)
     case CR_BOOL:
         return xstrdup(v->num != 0 ? "true" : "false");
     case CR_NUMBER:
+        if (v->num == (int)v->num && v->num > -1e6 && v->num < 1e6) {
+            /* What %g prints for these, without printf's cost: answers
+             * list every known fact. */
+            char buf[16], *p = buf + sizeof buf;
+            int x = (int)v->num, neg = x < 0;
+            *--p = '\0';
+            do {
+                *--p = (char)('0' + (neg ? -(x % 10) : x % 10));
+                x /= 10;
+            } while (x != 0);
+            if (neg)
+                *--p = '-';
+            return xstrdup(p);
+        }
         return xasprintf("%g", v->num);
     default:
         return xstrdup(v->str ? v->str : "");

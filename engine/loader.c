@@ -46,6 +46,9 @@ typedef struct ctx {
     size_t *lines;              /* byte offset of each line's start */
     size_t nlines;
     int in_example;             /* reading an intent's example */
+    struct block *blocks;       /* the arena the tree lives in */
+    node **pending;             /* kids of the open collections */
+    size_t npending, cappending;
 } ctx;
 
 /* Places. */
@@ -153,24 +156,66 @@ static cr_loc *scalar_places(const ctx *c, const node *n)
     return pos;
 }
 
-/* The tree. */
+/* The tree.  Its nodes, values and kid arrays are carved out of large
+ * blocks and freed all at once: a rule file of 100,000 rules makes a
+ * million nodes, and allocating and freeing them one by one took as
+ * long as parsing.  The kids of the collections still open are stacked
+ * in ctx.pending and copied to their collection when it closes. */
 
-static void free_node(node *n)
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    double data[];              /* aligned for any node */
+} block;
+
+static void *arena_alloc(ctx *c, size_t n)
 {
-    if (n == NULL)
-        return;
-    for (int i = 0; i < n->nkids; i++)
-        free_node(n->kids[i]);
-    free(n->kids);
-    free(n->value);
-    free(n);
+    n = (n + sizeof(double) - 1) / sizeof(double) * sizeof(double);
+    block *b = c->blocks;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        b = xmalloc(sizeof *b + cap);
+        b->next = c->blocks;
+        b->used = 0;
+        b->cap = cap;
+        c->blocks = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
 }
 
-static void add_kid(node *parent, node *kid)
+static void arena_free(ctx *c)
 {
-    parent->kids = xreallocarray(parent->kids, (size_t)parent->nkids + 1,
-                                 sizeof(node *));
-    parent->kids[parent->nkids++] = kid;
+    for (block *b = c->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    c->blocks = NULL;
+    free(c->pending);
+    c->pending = NULL;
+    c->npending = c->cappending = 0;
+}
+
+static void add_kid(ctx *c, node *kid)
+{
+    if (c->npending == c->cappending) {
+        c->cappending = c->cappending ? 2 * c->cappending : 256;
+        c->pending = xreallocarray(c->pending, c->cappending,
+                                   sizeof *c->pending);
+    }
+    c->pending[c->npending++] = kid;
+}
+
+/* Collection n, whose kids start at pending[base], is complete. */
+static void close_node(ctx *c, node *n, size_t base)
+{
+    n->nkids = (int)(c->npending - base);
+    n->kids = arena_alloc(c, (size_t)n->nkids * sizeof *n->kids + 1);
+    if (n->nkids > 0)   /* pending may still be NULL: [] opens a file */
+        memcpy(n->kids, c->pending + base,
+               (size_t)n->nkids * sizeof *n->kids);
+    c->npending = base;
 }
 
 static void yaml_error(ctx *c, yaml_parser_t *p)
@@ -203,6 +248,7 @@ static node *parse_tree(ctx *c)
     yaml_parser_t p;
     yaml_event_t ev;
     node *stack[MAX_DEPTH + 1], *root = NULL;
+    size_t base[MAX_DEPTH + 1];
     int depth = 0, ok = 1, docs = 0;
     yaml_parser_initialize(&p);
     yaml_parser_set_input_string(&p, (const unsigned char *)c->text, c->len);
@@ -225,48 +271,52 @@ static node *parse_tree(ctx *c)
         } else if (type == YAML_SCALAR_EVENT ||
                    type == YAML_SEQUENCE_START_EVENT ||
                    type == YAML_MAPPING_START_EVENT) {
-            n = xcalloc(1, sizeof *n);
+            n = arena_alloc(c, sizeof *n);
+            memset(n, 0, sizeof *n);
             n->start = ev.start_mark;
             n->end = ev.end_mark;
             if (type == YAML_SCALAR_EVENT) {
+                const char *v = (const char *)ev.data.scalar.value;
+                size_t len = strnlen(v, ev.data.scalar.length);
                 n->kind = N_SCALAR;
-                n->len = ev.data.scalar.length;
-                n->value = xstrndup((const char *)ev.data.scalar.value, n->len);
-                n->len = strlen(n->value);      /* a NUL ends it */
+                n->value = arena_alloc(c, len + 1);   /* a NUL ends it */
+                memcpy(n->value, v, len);
+                n->value[len] = '\0';
+                n->len = len;
                 n->style = ev.data.scalar.style;
             } else {
                 n->kind = type == YAML_MAPPING_START_EVENT ? N_MAP : N_SEQ;
             }
             if (depth > 0)
-                add_kid(stack[depth - 1], n);
+                add_kid(c, n);
             else if (root == NULL)
                 root = n;
             else
-                free_node(n), n = NULL;
+                n = NULL;
             if (n && n->kind != N_SCALAR) {
                 if (depth == MAX_DEPTH) {
                     err(c, n, "rule file nested deeper than %d levels",
                         MAX_DEPTH);
                     ok = 0;
                 } else {
+                    base[depth] = c->npending;
                     stack[depth++] = n;
                 }
             }
         } else if (type == YAML_SEQUENCE_END_EVENT ||
                    type == YAML_MAPPING_END_EVENT) {
-            if (depth > 0)
-                stack[depth - 1]->end = ev.end_mark, depth--;
+            if (depth > 0) {
+                depth--;
+                stack[depth]->end = ev.end_mark;
+                close_node(c, stack[depth], base[depth]);
+            }
         }
         yaml_event_delete(&ev);
         if (!ok || type == YAML_STREAM_END_EVENT)
             break;
     }
     yaml_parser_delete(&p);
-    if (!ok) {
-        free_node(root);
-        return NULL;
-    }
-    return root;
+    return ok ? root : NULL;
 }
 
 /* Schema helpers. */
@@ -833,7 +883,8 @@ static void load_tree(ctx *c, const node *root)
 int cr_load_string(cr_kb *kb, const char *name, const char *text,
                    size_t len, cr_diag *d)
 {
-    ctx c = {kb, d, cr_kb_intern(kb, name), text, len, NULL, 0, 0};
+    ctx c = {kb, d, cr_kb_intern(kb, name), text, len, NULL, 0, 0, NULL,
+             NULL, 0, 0};
     int before = cr_diag_errors(d);
     size_t cap = 64;
     c.lines = xmalloc(cap * sizeof *c.lines);
@@ -846,7 +897,7 @@ int cr_load_string(cr_kb *kb, const char *name, const char *text,
         }
     node *root = parse_tree(&c);
     load_tree(&c, root);
-    free_node(root);
+    arena_free(&c);
     free(c.lines);
     return cr_diag_errors(d) - before;
 }
@@ -914,13 +965,23 @@ int cr_load_path(cr_kb *kb, const char *path, cr_diag *d)
     char **names = NULL;
     size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(dir)) != NULL)
-        if (yaml_name(e->d_name)) {
-            names = xreallocarray(names, n + 1, sizeof *names);
-            names[n++] = xasprintf("%s/%s", path, e->d_name);
+    while ((e = readdir(dir)) != NULL) {
+        if (!yaml_name(e->d_name))
+            continue;
+        /* Only regular files (or links to them): a subfolder is not
+         * descended into, and a FIFO or device would block or never
+         * end.  A broken link is kept, for load_file to report. */
+        char *name = xasprintf("%s/%s", path, e->d_name);
+        if (stat(name, &st) == 0 && !S_ISREG(st.st_mode)) {
+            free(name);
+            continue;
         }
+        names = xreallocarray(names, n + 1, sizeof *names);
+        names[n++] = name;
+    }
     closedir(dir);
-    qsort(names, n, sizeof *names, by_name);
+    if (n > 1)          /* names is NULL in a folder without rule files */
+        qsort(names, n, sizeof *names, by_name);
     int errors = 0;
     for (size_t i = 0; i < n; i++) {
         errors += load_file(kb, names[i], d);

@@ -15,6 +15,7 @@
 
 #include "corpus.h"
 #include "diag.h"
+#include "engine.h"
 #include "authoring.h"
 #include "json.h"
 #include "kb.h"
@@ -28,6 +29,8 @@ enum { EXIT_ANSWERED = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 typedef struct options {
     int json;
+    int explain;                /* --explain: the chain behind the answer */
+    int stats;                  /* --stats: load and run times on stderr */
     int strict;                 /* lint: warnings fail too */
     const char **rules;         /* --rules, in order */
     int nrules;
@@ -49,6 +52,9 @@ static void usage(FILE *f)
           "on a terminal, one answer per input line on a pipe.\n"
           "\n"
           "  -j, --json            print answers as JSON (one object per line)\n"
+          "  -e, --explain         after the answer, show the rules and facts\n"
+          "                        behind it, down to your own words\n"
+          "      --stats           print load and run times to stderr\n"
           "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
           "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
           "  -s, --strict          lint: exit 1 when there are warnings\n"
@@ -181,16 +187,30 @@ static char *join_words(char **words, int n)
     return cr_buf_take(&b);
 }
 
-static int cmd_ask(cr_session *s, const char *q, const cr_repl_opts *ro,
-                   cr_diag *d)
+static void print_stats(const cr_session *s)
+{
+    cr_session_stats st;
+    cr_session_stats_get(s, &st);
+    fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms, engine %.3f "
+            "ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, %d rules "
+            "fired)\n", st.load_ms, st.rules_ms, st.engine_ms, st.rules,
+            st.facts, st.turn_ms, st.run_ms, st.fired);
+}
+
+static int cmd_ask(cr_session *s, const char *q, const options *o,
+                   const cr_repl_opts *ro, cr_diag *d)
 {
     cr_answer *a;
     if (cr_session_ask(s, q, strlen(q), &a, d) < 0) {
         cr_print_diag(d);
         return EXIT_RUNTIME;
     }
+    if (o->explain)
+        a->explanation = cr_session_explain(s);
     cr_print_answer(stdout, a, ro);
     cr_answer_free(a);
+    if (o->stats)
+        print_stats(s);
     return EXIT_ANSWERED;
 }
 
@@ -222,6 +242,7 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
         char *dir = datadir();
         char *essay = xasprintf("%s/" ESSAY, dir);
         cr_lint_warnings(cr_session_kb(s), cr_session_corpus(s), essay, d);
+        cr_engine_cycles(cr_session_kb(s), d);
         free(essay);
         free(dir);
     }
@@ -283,6 +304,8 @@ static int parse_args(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
         {"json", no_argument, NULL, 'j'},
+        {"explain", no_argument, NULL, 'e'},
+        {"stats", no_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 's'},
         {"fact", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
@@ -291,10 +314,16 @@ static int parse_args(int argc, char **argv, options *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "+jsf:r:hV", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+jesf:r:hV", longs, NULL)) != -1) {
         switch (c) {
         case 'j':
             o->json = 1;
+            break;
+        case 'e':
+            o->explain = 1;
+            break;
+        case 'S':
+            o->stats = 1;
             break;
         case 's':
             o->strict = 1;
@@ -355,7 +384,7 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
         }
     } else if (nargs > 0) {
         char *q = join_words(args, nargs);
-        status = cmd_ask(s, q, &ro, d);
+        status = cmd_ask(s, q, o, &ro, d);
         free(q);
     } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->json) {
         cr_session_jit(s);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine.h"
 #include "loader.h"
@@ -23,12 +24,22 @@ struct cr_session {
     cr_engine *engine;
     cr_wm *wm;
     int turn;
+    cr_run last;                /* the last turn's run, for explanations */
+    cr_session_stats stats;
 };
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 cr_session *cr_session_new(const char *corpus_path,
                            const char *const *rule_paths, int npaths,
                            cr_diag *d)
 {
+    double t0 = now_ms();
     cr_session *s = xcalloc(1, sizeof *s);
     s->corpus = cr_corpus_load(corpus_path);
     if (s->corpus == NULL) {
@@ -37,10 +48,12 @@ cr_session *cr_session_new(const char *corpus_path,
         cr_session_free(s);
         return NULL;
     }
+    double t1 = now_ms();
     s->kb = cr_kb_new();
     for (int i = 0; i < npaths; i++)
         cr_load_path(s->kb, rule_paths[i], d);
     cr_kb_finish(s->kb, s->corpus, d);
+    s->stats.rules_ms = now_ms() - t1;
     if (cr_diag_errors(d) > 0) {
         cr_session_free(s);
         return NULL;
@@ -54,8 +67,13 @@ cr_session *cr_session_new(const char *corpus_path,
         cr_session_free(s);
         return NULL;
     }
-    s->engine = cr_engine_new(s->kb);
+    double t2 = now_ms();
     s->wm = cr_wm_new(s->kb);
+    s->engine = cr_engine_new(s->kb, s->wm);
+    s->stats.engine_ms = now_ms() - t2;
+    s->stats.load_ms = now_ms() - t0;
+    s->stats.rules = cr_kb_nrules(s->kb);
+    s->stats.facts = cr_kb_nfacts(s->kb);
     return s;
 }
 
@@ -63,8 +81,9 @@ void cr_session_free(cr_session *s)
 {
     if (s == NULL)
         return;
-    cr_wm_free(s->wm);
+    cr_run_free(&s->last);
     cr_engine_free(s->engine);
+    cr_wm_free(s->wm);
     cr_index_free(s->index);
     cr_kb_free(s->kb);
     cr_corpus_free(s->corpus);
@@ -106,9 +125,27 @@ int cr_session_set(cr_session *s, const char *name, const char *value,
     return 0;
 }
 
+/* The firing limit was hit: name the rules that loop. */
+static void loop_error(cr_session *s, const cr_run *run, int limit,
+                       cr_diag *d)
+{
+    int loop[8];
+    int n = cr_run_loop(run, loop, 8);
+    cr_buf names = {0};
+    for (int i = 0; i < n; i++)
+        cr_buf_printf(&names, "%s%s", i ? ", " : "",
+                      cr_kb_ruledef(s->kb, loop[i])->id);
+    cr_diag_add(d, CR_ERROR, NULL, 0, 0,
+                "the rules fired more than %d times in one turn; these "
+                "keep firing in a loop: %s%s", limit, names.s,
+                n == 8 ? ", ..." : "");
+    cr_buf_free(&names);
+}
+
 int cr_session_ask(cr_session *s, const char *question, size_t len,
                    cr_answer **out, cr_diag *d)
 {
+    double turn0 = now_ms();
     int errors = cr_diag_errors(d);
     char *text = cr_normalise(question, len);
     s->turn++;
@@ -128,21 +165,63 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         free(words);
         intent = in->id;
     }
-    cr_run run;
-    if (cr_engine_run(s->engine, s->wm, CR_FIRING_LIMIT, &run) < 0)
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0,
-                    "the rules fired more than %d times in one turn: a "
-                    "loop? (last fired: %s)", CR_FIRING_LIMIT,
-                    cr_kb_ruledef(s->kb, run.fired[run.nfired - 1])->id);
+    double t0 = now_ms();
+    cr_run_free(&s->last);
+    cr_run *run = &s->last;
+    int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
+    if (cr_engine_run(s->engine, limit, run) < 0)
+        loop_error(s, run, limit, d);
+    s->stats.run_ms = now_ms() - t0;
+    s->stats.fired = run->nfired;
     if (cr_diag_errors(d) > errors) {
-        cr_run_free(&run);
         free(text);
         return -1;
     }
-    cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &run,
+    cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined};
     *out = cr_answer_compose(&cx, text, intent);
-    cr_run_free(&run);
     free(text);
+    s->stats.turn_ms = now_ms() - turn0;
     return 0;
+}
+
+void cr_session_stats_get(const cr_session *s, cr_session_stats *st)
+{
+    *st = s->stats;
+}
+
+char *cr_session_explain(const cr_session *s)
+{
+    return cr_engine_explain(s->engine, &s->last);
+}
+
+/* The index of the fact called name, or -1 with the reason in d. */
+static int fact_named(const cr_session *s, const char *name, cr_diag *d)
+{
+    int i = cr_kb_fact(s->kb, name);
+    if (i < 0)
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no fact '%s'", name);
+    return i;
+}
+
+char *cr_session_how(const cr_session *s, const char *fact, cr_diag *d)
+{
+    int i = fact_named(s, fact, d);
+    return i < 0 ? NULL : cr_engine_how(s->engine, i);
+}
+
+char *cr_session_why(const cr_session *s, const char *fact, cr_diag *d)
+{
+    int i = fact_named(s, fact, d);
+    return i < 0 ? NULL : cr_engine_why(s->engine, i);
+}
+
+char *cr_session_why_not(const cr_session *s, const char *rule, cr_diag *d)
+{
+    int i = cr_kb_rule(s->kb, rule);
+    if (i < 0) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no rule '%s'", rule);
+        return NULL;
+    }
+    return cr_engine_why_not(s->engine, i);
 }

@@ -41,7 +41,33 @@ int cr_session_set(cr_session *s, const char *name, const char *value,
 const cr_corpus *cr_session_corpus(const cr_session *s);
 const cr_kb *cr_session_kb(const cr_session *s);
 
-/* The most rules one turn may fire before the engine gives up. */
+/* The most rules one turn may fire before the engine gives up:
+ * CR_FIRING_LIMIT, and CR_FIRINGS_PER_RULE more for each rule. */
 #define CR_FIRING_LIMIT 10000
+#define CR_FIRINGS_PER_RULE 4
+
+/* Explanations of the session's state, in English: a new string the
+ * caller frees, or NULL with the reason in d (no such fact or rule).
+ * How the last answer was reached (the chain behind its advice and
+ * recommendation); how fact is known; why the rules want to know fact;
+ * why rule did not fire.  See engine.h. */
+char *cr_session_explain(const cr_session *s);
+char *cr_session_how(const cr_session *s, const char *fact, cr_diag *d);
+char *cr_session_why(const cr_session *s, const char *fact, cr_diag *d);
+char *cr_session_why_not(const cr_session *s, const char *rule,
+                         cr_diag *d);
+
+/* Where the time went, for --stats. */
+typedef struct cr_session_stats {
+    double load_ms;             /* all of cr_session_new */
+    double rules_ms;            /* of which reading and checking rules */
+    double engine_ms;           /* and building the engine */
+    double turn_ms;             /* all of the last cr_session_ask */
+    double run_ms;              /* of which the engine's run */
+    int rules, facts;           /* declared */
+    int fired;                  /* in the last turn */
+} cr_session_stats;
+
+void cr_session_stats_get(const cr_session *s, cr_session_stats *st);
 
 #endif

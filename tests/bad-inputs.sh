@@ -1,0 +1,201 @@
+#!/bin/sh
+# bad-inputs.sh - a table of bad inputs, each with the exit status and
+# message it must give, run against the real binary.  Whatever the case,
+# nothing may crash (a status of 128 or more), and no byte ESC may be
+# written to stdout or stderr: terminal escapes from rule files and from
+# questions are never passed on raw.
+#
+# Each row:  check NAME STATUS STDERR STDOUT [-i INPUT] -- COMMAND...
+# where STDERR and STDOUT are one of
+#   ''        must be empty        -        anything
+#   @FILE     exactly FILE's text  ~TEXT    contains TEXT
+#   !TEXT     does not contain TEXT
+# Rule-file fixtures are in tests/bad/, their diagnostics in .err files.
+: "${CROSSROADS:?CROSSROADS must name the binary}"
+: "${top_srcdir:=$(dirname "$0")/..}"
+cd "$top_srcdir" || exit 99
+pass=0 fail=0 skip=0
+tmp=$(mktemp -d) || exit 99
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+esc=$(printf '\033')
+CR=$CROSSROADS
+
+# expect WHAT FILE SPEC: empty string when FILE meets SPEC, else why not.
+expect() {
+    case $3 in
+    -) ;;
+    '') [ -s "$2" ] && echo "$1 not empty: $(head -c 300 "$2")" ;;
+    @*) cmp -s "$2" "${3#@}" ||
+            echo "$1 differs from ${3#@}: $(diff "${3#@}" "$2")" ;;
+    ~*) grep -F -q -e "${3#\~}" "$2" ||
+            echo "$1 lacks '${3#\~}': $(head -c 300 "$2")" ;;
+    !*) grep -F -q -e "${3#!}" "$2" && echo "$1 has '${3#!}'" ;;
+    esac
+}
+
+# check, with $known set to the open bug that makes the row fail: the row
+# still runs and a failure is counted as skipped, not failed.
+known=
+check() {
+    name=$1 want=$2 err=$3 out=$4
+    shift 4
+    input=/dev/null
+    if [ "$1" = -i ]; then input=$2; shift 2; fi
+    [ "$1" = "--" ] && shift
+    "$@" <"$input" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ $status -ge 128 ] && echo "$name: killed by signal $((status - 128))"
+    why=
+    [ $status -ne "$want" ] && why="exited $status, not $want"
+    [ -z "$why" ] && why=$(expect stderr "$tmp/err" "$err")
+    [ -z "$why" ] && why=$(expect stdout "$tmp/out" "$out")
+    if [ -z "$why" ] && grep -q "$esc" "$tmp/out" "$tmp/err"; then
+        why="wrote a raw ESC: $(grep -l "$esc" "$tmp/out" "$tmp/err")"
+    fi
+    if [ -z "$why" ]; then
+        pass=$((pass + 1))
+    elif [ -n "$known" ]; then
+        skip "$name" "known bug: $known ($why)"
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name: $why"
+    fi
+    known=
+}
+
+skip() {
+    skip=$((skip + 1))
+    echo "SKIP: $1: $2"
+}
+
+b=tests/bad
+q="how much does a PhD pay"
+
+# Rule files: every problem reported at its place, exit 2, no answer.
+for f in syntax types unknown-keys alias-bomb deep invalid-regex escape-key \
+    empty-collection-first
+do
+    check "$f" 2 "@$b/$f.err" '' -- "$CR" --rules "$b/$f.yaml" "$q"
+    check "$f (lint)" 2 "@$b/$f.err" '' -- "$CR" lint "$b/$f.yaml"
+done
+check "empty rule file" 0 '' '~(#pay)' -- "$CR" --rules $b/empty.yaml "$q"
+check "empty rule file (lint)" 0 '!error' '' -- "$CR" lint $b/empty.yaml
+check "comments only" 0 '' '~(#pay)' \
+    -- "$CR" --rules $b/comments-only.yaml "$q"
+
+# A rule file past the size limit is refused before it is parsed.
+awk 'BEGIN { print "concepts:"
+             for (i = 0; i < 800000; i++)
+                 printf "  c%d: [word%d, other%d]\n", i, i, i }' \
+    >"$tmp/huge.yaml"
+check "huge rule file" 2 "~$tmp/huge.yaml: error: rule file larger than" '' \
+    -- "$CR" --rules "$tmp/huge.yaml" "$q"
+rm -f "$tmp/huge.yaml"
+
+# Catastrophic patterns: PCRE2's limits end the match; the error names
+# the intent or extractor and the pattern's place; exit 1.
+aaa=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab
+for f in catastrophic-intent catastrophic-extractor; do
+    check "$f" 1 "@$b/$f.err" '' -- "$CR" --rules "$b/$f.yaml" "$aaa"
+done
+printf '%s\n%s\n' "$aaa" "$q" >"$tmp/two.txt"
+check "catastrophic-intent (pipe goes on)" 1 \
+    "@$b/catastrophic-intent.err" '~(#pay)' \
+    -i "$tmp/two.txt" -- "$CR" --rules $b/catastrophic-intent.yaml
+
+# A rule loop: the engine's firing limit ends the turn with exit 1, and
+# in pipe mode the next question is still answered.
+check "rule loop" 1 '~fired more than' '' \
+    -- "$CR" --rules $b/loop.yaml flip
+printf 'flip\n%s\n' "$q" >"$tmp/flip.txt"
+check "rule loop (pipe goes on)" 1 '~fired more than' '~(#pay)' \
+    -i "$tmp/flip.txt" -- "$CR" --rules $b/loop.yaml
+
+# Rules and essay that are not there.
+# shellcheck disable=SC2088 # the ~ marks "contains", not a home folder
+check "missing rules folder" 2 \
+    '~/nonexistent/rules.d: error: cannot read: No such file or directory' \
+    '' -- "$CR" --rules /nonexistent/rules.d "$q"
+mkdir "$tmp/empty"
+check "missing corpus" 1 '~error: cannot read the essay' '' \
+    -- env CROSSROADS_DATADIR="$tmp/empty" "$CR" "$q"
+# An empty rules folder is fine.
+mkdir "$tmp/empty.d" || exit 99
+check "empty rules folder" 0 '' '~(#pay)' \
+    -- "$CR" --rules "$tmp/empty.d" "$q"
+
+# In a rules folder, only regular files are read: a FIFO would block for
+# ever, a subfolder is not descended into; a broken link is reported.
+mkdir "$tmp/rules.d" "$tmp/rules.d/sub.yaml" &&
+    mkfifo "$tmp/rules.d/fifo.yaml" || exit 99
+check "FIFO and subfolder in a rules folder" 0 '' '~(#pay)' \
+    -- "$CR" --rules "$tmp/rules.d" "$q"
+ln -s "$tmp/nowhere.yaml" "$tmp/rules.d/broken.yaml" || exit 99
+check "broken link in a rules folder" 2 \
+    "~$tmp/rules.d/broken.yaml: error: cannot read: No such file" '' \
+    -- "$CR" --rules "$tmp/rules.d" "$q"
+if [ "$(id -u)" -eq 0 ]; then
+    skip "unreadable rules file" "running as root, who can read anything"
+    skip "unreadable rules folder" "running as root, who can read anything"
+else
+    cp $b/empty.yaml "$tmp/locked.yaml" && chmod 000 "$tmp/locked.yaml"
+    check "unreadable rules file" 2 \
+        "~$tmp/locked.yaml: error: cannot read: Permission denied" '' \
+        -- "$CR" --rules "$tmp/locked.yaml" "$q"
+    mkdir "$tmp/locked" && chmod 000 "$tmp/locked"
+    check "unreadable rules folder" 2 "~$tmp/locked: error: cannot" '' \
+        -- "$CR" --rules "$tmp/locked" "$q"
+fi
+
+# Input: a 1 MB line is refused with a message and the next line is
+# still answered; NUL bytes, invalid UTF-8 and escapes are answered.
+awk 'BEGIN { w = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+             for (i = 0; i < 16384; i++) printf "%s%sa ", w, w
+             printf "\nhow much does a PhD pay\n" }' >"$tmp/long.txt"
+check "1 MB input line" 1 \
+    '~a question is at most 8192 bytes; this one has 1048576' '~(#pay)' \
+    -i "$tmp/long.txt" -- "$CR"
+check "NUL, invalid UTF-8, escapes in input" 0 '' '~(#pay)' \
+    -i $b/input-bytes.txt -- "$CR"
+check "NUL, invalid UTF-8, escapes in input (json)" 0 '' '~"anchor":"pay"' \
+    -i $b/input-bytes.txt -- "$CR" --json
+n=$(grep -c '^{"question":' "$tmp/out")
+if [ "$n" -eq 3 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: bad bytes: $n answers to 3 lines"; fi
+check "escapes in a question" 0 '' '~(#pay)' \
+    -- "$CR" "$(printf '\033[2J\033]0;owned\007how much does a PhD pay')"
+check "escapes in a question (json)" 0 '' '~"intent":"ask.pay"' \
+    -- "$CR" --json "$(printf '\033[2Jhow much does a PhD pay')"
+
+# Escapes in a rule's texts and in a file name.
+check "escapes in rule texts" 0 '' '~Zebras' \
+    -- "$CR" --rules $b/escape-rule.yaml tell me about zebras
+check "escapes in rule texts (json)" 0 '' '~Zebras \u001B[2J' \
+    -- "$CR" --json --rules $b/escape-rule.yaml tell me about zebras
+check "escapes in a --fact value" 2 \
+    "~'\\x1b[2J' is not a value of fact 'goal'" '' \
+    -- "$CR" --fact "goal=$(printf '\033[2J')" "$q"
+check "escapes in a file name" 2 '~nowhere\x1b[2J.yaml: error: cannot read' \
+    '' -- "$CR" --rules "$tmp/nowhere$(printf '\033')[2J.yaml" "$q"
+
+# The REPL's files: history and saved profiles come with the REPL issue.
+skip "unwritable history file" "needs the REPL issue (history, :save)"
+skip "profile save onto a full disk or read-only folder" \
+    "needs the REPL issue (profiles)"
+
+# Open bugs in files this suite's author does not own: each row fails
+# today and is counted as skipped until it is fixed.
+known="main.c echoes the anchor of 'section' raw"
+check "escapes in a section anchor" 2 '~no section' '' \
+    -- "$CR" section "$(printf 'x\033[2J')"
+known="main.c does not cap the length of a one-off question"
+long=$(awk 'BEGIN { for (i = 0; i < 8500; i++) printf "money money "; }')
+check "100 KB one-off question" 1 '~a question is at most 8192 bytes' '' \
+    -- "$CR" "$long"
+known="answer.c passes C1 controls (U+009B, a CSI) through"
+check "C1 controls in rule texts" 0 '' "!$(printf '\302\233')" \
+    -- "$CR" --rules $b/escape-rule.yaml tell me about zebras
+
+echo "bad-inputs: $pass passed, $fail failed"
+[ "$skip" -gt 0 ] && echo "bad-inputs: $skip skipped (see SKIP above)"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
