@@ -88,9 +88,10 @@ static void topics(cr_buf *text, const cr_kb *kb)
 {
     int shown = 0;
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
-        const char *t = cr_kb_intentdef(kb, i)->topic;
-        if (t == NULL)
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        if (in->topic == NULL || in->out_of_scope)
             continue;
+        const char *t = in->topic;
         cr_buf_printf(text, "%s%s", shown++ ? ", " : "", t);
     }
     if (shown == 0)

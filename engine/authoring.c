@@ -335,8 +335,12 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
         for (int k = 0; k < in->nexamples; k++) {
             const cr_example *x = &in->examples[k];
             int wanted = nonly == 0;
-            for (int f = 0; f < nonly && !wanted; f++)
-                wanted = strcmp(x->loc.file, only[f]) == 0;
+            for (int f = 0; f < nonly && !wanted; f++) {
+                size_t n = strlen(only[f]);     /* a file, or a folder */
+                wanted = strncmp(x->loc.file, only[f], n) == 0 &&
+                         (x->loc.file[n] == '\0' || x->loc.file[n] == '/' ||
+                          only[f][n - 1] == '/');
+            }
             if (!wanted)
                 continue;
             char *text = cr_normalise(x->text, strlen(x->text));
