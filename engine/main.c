@@ -97,6 +97,17 @@ static char *datadir(void)
     return xstrdup(CR_PKGDATADIR);
 }
 
+/* The rule paths to load: the built-in folder, then each --rules in
+ * order.  A new array of borrowed strings; the caller frees the array. */
+static const char **rule_paths(const options *o, const char *builtin)
+{
+    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
+    paths[0] = builtin;
+    for (int i = 0; i < o->nrules; i++)
+        paths[i + 1] = o->rules[i];
+    return paths;
+}
+
 /* Open a session with the built-in rules and the user's.  Returns NULL
  * with the problems in d, and in *status the exit status they deserve:
  * a bad rule file or fact is the user's to fix (2), a missing essay is a
@@ -105,10 +116,8 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
 {
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
-    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
     char *builtin = xasprintf("%s/rules", dir);
-    paths[0] = builtin;
-    memcpy(paths + 1, o->rules, (size_t)o->nrules * sizeof *paths);
+    const char **paths = rule_paths(o, builtin);
     cr_session *s = cr_session_new(essay, paths, o->nrules + 1, d);
     *status = s == NULL && access(essay, R_OK) != 0 ? EXIT_RUNTIME
                                                     : EXIT_USAGE;
@@ -272,10 +281,8 @@ static int cmd_test(options *o, char **files, int n, cr_diag *d)
     }
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
-    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
     char *builtin = xasprintf("%s/rules", dir);
-    paths[0] = builtin;
-    memcpy(paths + 1, o->rules, (size_t)o->nrules * sizeof *paths);
+    const char **paths = rule_paths(o, builtin);
     cr_buf out = {0};
     int failures = cr_test_examples(cr_session_kb(s), essay, paths,
                                     o->nrules + 1, (const char *const *)files,
