@@ -204,9 +204,17 @@ void cr_text_wrap(cr_buf *out, const char *text, int width,
                 cr_buf_putc(out, ' ');
                 col++;
             }
-            for (size_t k = i; k < w; k++)
-                if ((unsigned char)p[k] >= 0x20 && p[k] != 0x7f)
+            for (size_t k = i; k < w; k++) {
+                unsigned char ch = (unsigned char)p[k];
+                if (ch == 0xC2 && k + 1 < w &&
+                    (unsigned char)p[k + 1] >= 0x80 &&
+                    (unsigned char)p[k + 1] <= 0x9F) {
+                    k++;        /* a C1 control such as CSI: drop it */
+                    continue;
+                }
+                if (ch >= 0x20 && ch != 0x7f)
                     cr_buf_putc(out, p[k]);
+            }
             col += wc;
             i = w;
             while (i < linelen && p[i] == ' ')

@@ -162,8 +162,13 @@ static int cmd_section(cr_session *s, const char *anchor, int width)
     int i = cr_corpus_find(c, anchor && anchor[0] == '#' ? anchor + 1
                                                          : anchor);
     if (i < 0) {
+        cr_buf safe = {0};      /* the user's text, never raw escapes */
+        cr_text_wrap(&safe, anchor, 0, "");
+        if (safe.len && safe.s[safe.len - 1] == '\n')
+            safe.s[--safe.len] = '\0';
         fprintf(stderr, "crossroads: no section '%s' (see 'crossroads "
-                "sections')\n", anchor);
+                "sections')\n", safe.s ? safe.s : "");
+        cr_buf_free(&safe);
         return EXIT_USAGE;
     }
     char *path = cr_corpus_path(c, i, " › ");
@@ -210,6 +215,11 @@ static int cmd_ask(cr_session *s, const char *q, const options *o,
                    const cr_repl_opts *ro, cr_diag *d)
 {
     cr_answer *a;
+    if (strlen(q) > CR_MAX_QUESTION) {
+        fprintf(stderr, "crossroads: a question is at most %d bytes; this "
+                "one has %zu\n", CR_MAX_QUESTION, strlen(q));
+        return EXIT_RUNTIME;
+    }
     if (cr_session_ask(s, q, strlen(q), &a, d) < 0) {
         cr_print_diag(d);
         return EXIT_RUNTIME;

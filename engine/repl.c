@@ -21,8 +21,7 @@
 #include "repl.h"
 #include "xmalloc.h"
 
-/* The longest question crossroads reads; longer lines are refused. */
-#define MAX_LINE 8192
+#define MAX_LINE CR_MAX_QUESTION
 
 void cr_print_diag(cr_diag *d)
 {

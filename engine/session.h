@@ -41,6 +41,10 @@ int cr_session_set(cr_session *s, const char *name, const char *value,
 const cr_corpus *cr_session_corpus(const cr_session *s);
 const cr_kb *cr_session_kb(const cr_session *s);
 
+/* The longest question crossroads reads, in bytes; longer ones are
+ * refused with a message, in every mode. */
+#define CR_MAX_QUESTION 8192
+
 /* The most rules one turn may fire before the engine gives up:
  * CR_FIRING_LIMIT, and CR_FIRINGS_PER_RULE more for each rule. */
 #define CR_FIRING_LIMIT 10000

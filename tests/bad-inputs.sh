@@ -185,14 +185,11 @@ skip "profile save onto a full disk or read-only folder" \
 
 # Open bugs in files this suite's author does not own: each row fails
 # today and is counted as skipped until it is fixed.
-known="main.c echoes the anchor of 'section' raw"
 check "escapes in a section anchor" 2 '~no section' '' \
     -- "$CR" section "$(printf 'x\033[2J')"
-known="main.c does not cap the length of a one-off question"
 long=$(awk 'BEGIN { for (i = 0; i < 8500; i++) printf "money money "; }')
 check "100 KB one-off question" 1 '~a question is at most 8192 bytes' '' \
     -- "$CR" "$long"
-known="answer.c passes C1 controls (U+009B, a CSI) through"
 check "C1 controls in rule texts" 0 '' "!$(printf '\302\233')" \
     -- "$CR" --rules $b/escape-rule.yaml tell me about zebras
 
