@@ -81,7 +81,7 @@
 enum { QUOTE_SHORT = 120, QUOTE_MAX = 320 };
 
 /* Where a part of the index built on first need stands. */
-enum { TODO, READY, FAILED };
+enum { NOT_BUILT, READY, FAILED };
 
 typedef struct span {
     const char *s;              /* in the corpus's text */
@@ -429,7 +429,7 @@ static int fill_sections(cr_index *ix)
  * finds nothing. */
 static bool ranking(cr_index *ix)
 {
-    if (ix->ranking != TODO)
+    if (ix->ranking != NOT_BUILT)
         return ix->ranking == READY;
     int rc = exec(ix, "BEGIN");
     if (rc == SQLITE_OK)
@@ -473,7 +473,7 @@ int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
 /* Whether the tokenizer is there, finding it on first need. */
 static bool tokenizer(cr_index *ix)
 {
-    if (ix->tokenizing != TODO)
+    if (ix->tokenizing != NOT_BUILT)
         return ix->tokenizing == READY;
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
@@ -651,7 +651,7 @@ static int fill_vocabulary(cr_index *ix, vocabulary *v)
 static bool vocabulary_ready(cr_index *ix)
 {
     vocabulary *v = &ix->v;
-    if (v->state == TODO)
+    if (v->state == NOT_BUILT)
         v->state = tokenizer(ix) && fill_vocabulary(ix, v) == SQLITE_OK
                    ? READY : FAILED;
     return v->state == READY;
