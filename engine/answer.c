@@ -180,6 +180,29 @@ static int columns(const char *s, size_t n)
     return c;
 }
 
+/* Append n bytes of s to out without control characters, C0 (but for
+ * newlines and tabs, if keep_lines) and C1 (such as CSI, U+009B), so
+ * that no text reaches a terminal with escape sequences in it. */
+static void put_clean(cr_buf *out, const char *s, size_t n, int keep_lines)
+{
+    for (size_t k = 0; k < n; k++) {
+        unsigned char ch = (unsigned char)s[k];
+        if (ch == 0xC2 && k + 1 < n && (unsigned char)s[k + 1] >= 0x80 &&
+            (unsigned char)s[k + 1] <= 0x9F) {
+            k++;
+            continue;
+        }
+        if ((ch >= 0x20 && ch != 0x7f) ||
+            (keep_lines && (ch == '\n' || ch == '\t')))
+            cr_buf_putc(out, s[k]);
+    }
+}
+
+void cr_text_clean(cr_buf *out, const char *text)
+{
+    put_clean(out, text, strlen(text), 1);
+}
+
 void cr_text_wrap(cr_buf *out, const char *text, int width,
                   const char *indent)
 {
@@ -204,17 +227,7 @@ void cr_text_wrap(cr_buf *out, const char *text, int width,
                 cr_buf_putc(out, ' ');
                 col++;
             }
-            for (size_t k = i; k < w; k++) {
-                unsigned char ch = (unsigned char)p[k];
-                if (ch == 0xC2 && k + 1 < w &&
-                    (unsigned char)p[k + 1] >= 0x80 &&
-                    (unsigned char)p[k + 1] <= 0x9F) {
-                    k++;        /* a C1 control such as CSI: drop it */
-                    continue;
-                }
-                if (ch >= 0x20 && ch != 0x7f)
-                    cr_buf_putc(out, p[k]);
-            }
+            put_clean(out, p + i, w - i, 0);
             col += wc;
             i = w;
             while (i < linelen && p[i] == ' ')

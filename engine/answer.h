@@ -85,6 +85,10 @@ char *cr_answer_render(const cr_answer *a, int width, int color);
 void cr_text_wrap(cr_buf *out, const char *text, int width,
                   const char *indent);
 
+/* Append text to out as it is, but for control characters other than
+ * newlines and tabs, which are dropped. */
+void cr_text_clean(cr_buf *out, const char *text);
+
 /* A phrase for a certainty: "strongly", "on balance", "tentatively". */
 const char *cr_strength_phrase(double cf);
 

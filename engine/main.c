@@ -36,6 +36,7 @@ typedef struct options {
     int nrules;
     const char **facts;         /* --fact NAME=VALUE */
     int nfacts;
+    const char *profile;        /* --profile FILE */
 } options;
 
 static void usage(FILE *f)
@@ -57,6 +58,8 @@ static void usage(FILE *f)
           "      --stats           print load and run times to stderr\n"
           "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
           "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
+          "  -p, --profile FILE    remember what you tell me in FILE (YAML): read\n"
+          "                        at the start, rewritten when it changes\n"
           "  -s, --strict          lint: exit 1 when there are warnings\n"
           "  -h, --help            show this help and exit\n"
           "  -V, --version         show the version and exit\n"
@@ -163,9 +166,7 @@ static int cmd_section(cr_session *s, const char *anchor, int width)
                                                          : anchor);
     if (i < 0) {
         cr_buf safe = {0};      /* the user's text, never raw escapes */
-        cr_text_wrap(&safe, anchor, 0, "");
-        if (safe.len && safe.s[safe.len - 1] == '\n')
-            safe.s[--safe.len] = '\0';
+        cr_text_clean(&safe, anchor);
         fprintf(stderr, "crossroads: no section '%s' (see 'crossroads "
                 "sections')\n", safe.s ? safe.s : "");
         cr_buf_free(&safe);
@@ -201,36 +202,17 @@ static char *join_words(char **words, int n)
     return cr_buf_take(&b);
 }
 
-static void print_stats(const cr_session *s)
+static int cmd_ask(cr_console *c, const char *q)
 {
-    cr_session_stats st;
-    cr_session_stats_get(s, &st);
-    fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms, engine %.3f "
-            "ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, %d rules "
-            "fired)\n", st.load_ms, st.rules_ms, st.engine_ms, st.rules,
-            st.facts, st.turn_ms, st.run_ms, st.fired);
-}
-
-static int cmd_ask(cr_session *s, const char *q, const options *o,
-                   const cr_repl_opts *ro, cr_diag *d)
-{
-    cr_answer *a;
     if (strlen(q) > CR_MAX_QUESTION) {
         fprintf(stderr, "crossroads: a question is at most %d bytes; this "
                 "one has %zu\n", CR_MAX_QUESTION, strlen(q));
         return EXIT_RUNTIME;
     }
-    if (cr_session_ask(s, q, strlen(q), &a, d) < 0) {
-        cr_print_diag(d);
+    int rc = cr_console_line(c, q, strlen(q));
+    if (rc == CR_LINE_OK && cr_console_save_profile(c) < 0)
         return EXIT_RUNTIME;
-    }
-    if (o->explain)
-        a->explanation = cr_session_explain(s);
-    cr_print_answer(stdout, a, ro);
-    cr_answer_free(a);
-    if (o->stats)
-        print_stats(s);
-    return EXIT_ANSWERED;
+    return rc == CR_LINE_FAILED ? EXIT_RUNTIME : EXIT_ANSWERED;
 }
 
 static void add_rule_files(options *o, char **files, int n)
@@ -326,12 +308,13 @@ static int parse_args(int argc, char **argv, options *o)
         {"strict", no_argument, NULL, 's'},
         {"fact", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
+        {"profile", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "+jesf:r:hV", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+jesf:r:p:hV", longs, NULL)) != -1) {
         switch (c) {
         case 'j':
             o->json = 1;
@@ -355,6 +338,9 @@ static int parse_args(int argc, char **argv, options *o)
                                      sizeof *o->rules);
             o->rules[o->nrules++] = optarg;
             break;
+        case 'p':
+            o->profile = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_ANSWERED;
@@ -369,6 +355,30 @@ static int parse_args(int argc, char **argv, options *o)
     return -1;
 }
 
+/* Answer the question in args, or hold a conversation: at a prompt on
+ * a terminal, else line by line. */
+static int converse(cr_session *s, const cr_console_opts *co, char **args,
+                    int nargs)
+{
+    cr_console *c = cr_console_new(s, stdout, co);
+    if (c == NULL)
+        return EXIT_USAGE;
+    int status;
+    if (nargs > 0) {
+        char *q = join_words(args, nargs);
+        status = cmd_ask(c, q);
+        free(q);
+    } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !co->json) {
+        cr_session_jit(s);
+        status = cr_repl_terminal(c);
+    } else {
+        cr_session_jit(s);
+        status = cr_repl_pipe(c, stdin);
+    }
+    cr_console_free(c);
+    return status;
+}
+
 static int run(int argc, char **argv, options *o, cr_diag *d)
 {
     char **args = argv + optind;
@@ -378,11 +388,12 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
         return cmd_lint(o, args + 1, nargs - 1, d);
     if (!dashdash && nargs > 0 && strcmp(args[0], "test") == 0)
         return cmd_test(o, args + 1, nargs - 1, d);
-    cr_repl_opts ro = {o->json, 0, 0};
+    cr_console_opts co = {.json = o->json, .explain = o->explain,
+                          .stats = o->stats, .profile = o->profile};
     if (isatty(STDOUT_FILENO)) {
         const char *nc = getenv("NO_COLOR");
-        ro.color = !(nc && *nc) && !o->json;
-        ro.width = terminal_width();
+        co.color = !(nc && *nc) && !o->json;
+        co.width = terminal_width();
     }
     int status;
     cr_session *s = open_session(o, d, &status);
@@ -397,18 +408,10 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
             fprintf(stderr, "usage: crossroads section ANCHOR\n");
             status = EXIT_USAGE;
         } else {
-            status = cmd_section(s, args[1], ro.width);
+            status = cmd_section(s, args[1], co.width);
         }
-    } else if (nargs > 0) {
-        char *q = join_words(args, nargs);
-        status = cmd_ask(s, q, o, &ro, d);
-        free(q);
-    } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && !o->json) {
-        cr_session_jit(s);
-        status = cr_repl_terminal(s, &ro);
     } else {
-        cr_session_jit(s);
-        status = cr_repl_pipe(s, stdin, stdout, &ro);
+        status = converse(s, &co, args, nargs);
     }
     cr_session_free(s);
     return status;

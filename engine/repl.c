@@ -21,51 +21,6 @@
 #include "repl.h"
 #include "xmalloc.h"
 
-#define MAX_LINE CR_MAX_QUESTION
-
-void cr_print_diag(cr_diag *d)
-{
-    cr_diag_sort(d);
-    for (int i = 0; i < cr_diag_len(d); i++) {
-        const cr_diagnostic *r = cr_diag_get(d, i);
-        char *s = cr_diag_format(r);
-        fprintf(stderr, "%s%s\n", r->file ? "" : "crossroads: ", s);
-        free(s);
-    }
-    cr_diag_clear(d);
-}
-
-void cr_print_answer(FILE *out, const cr_answer *a, const cr_repl_opts *o)
-{
-    char *s = o->json ? cr_json_answer(a)
-                      : cr_answer_render(a, o->width, o->color);
-    fputs(s, out);
-    if (o->json)
-        fputc('\n', out);
-    free(s);
-}
-
-/* Answer one line; 0 or -1 when it could not be answered. */
-static int answer_line(cr_session *s, const char *line, size_t len,
-                       FILE *out, const cr_repl_opts *o, cr_diag *d)
-{
-    if (len > MAX_LINE) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "a question is at most %d "
-                    "bytes; this one has %zu and was not read", MAX_LINE,
-                    len);
-        cr_print_diag(d);
-        return -1;
-    }
-    cr_answer *a;
-    if (cr_session_ask(s, line, len, &a, d) < 0) {
-        cr_print_diag(d);
-        return -1;
-    }
-    cr_print_answer(out, a, o);
-    cr_answer_free(a);
-    return 0;
-}
-
 static int blank(const char *line, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -74,9 +29,8 @@ static int blank(const char *line, size_t len)
     return 1;
 }
 
-int cr_repl_pipe(cr_session *s, FILE *in, FILE *out, const cr_repl_opts *o)
+int cr_repl_pipe(cr_console *c, FILE *in)
 {
-    cr_diag *d = cr_diag_new();
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -87,14 +41,16 @@ int cr_repl_pipe(cr_session *s, FILE *in, FILE *out, const cr_repl_opts *o)
             len--;
         if (blank(line, len))
             continue;
-        if (answer_line(s, line, len, out, o, d) < 0)
+        int rc = cr_console_line(c, line, len);
+        if (rc == CR_LINE_FAILED)
             status = 1;
-        else if (!o->json)
-            fputc('\n', out);
-        fflush(out);
+        else if (rc == CR_LINE_QUIT)
+            break;
+        cr_console_end_turn(c);
     }
     free(line);
-    cr_diag_free(d);
+    if (cr_console_save_profile(c) < 0)
+        status = 1;
     return status;
 }
 
@@ -126,15 +82,34 @@ static char *history_path(int create)
     return path;
 }
 
+/* Whether history can be kept at path: the file exists or can be made,
+ * private to the user, and is writable.  If not, say so, once. */
+static int history_writable(const char *path)
+{
+    if (path == NULL) {
+        fprintf(stderr, "crossroads: neither XDG_STATE_HOME nor HOME is "
+                "set, so this session's history will not be kept\n");
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0) {
+        fprintf(stderr, "crossroads: cannot keep history in %s: %s; this "
+                "session's history will not be kept\n", path,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
 static void save_history(const char *path)
 {
-    if (path == NULL)
-        return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || close(fd) != 0 ||
-        write_history(path) != 0) {
+    int err = write_history(path);
+    if (err != 0) {
         fprintf(stderr, "crossroads: cannot save history to %s: %s\n",
-                path, strerror(errno));
+                path, strerror(err));
         return;
     }
     history_truncate_file(path, 1000);
@@ -163,75 +138,88 @@ static int on_signal_event(void)
     return 0;
 }
 
-static void help(void)
+/* Completion: the console's candidates, handed to readline one by one. */
+static cr_console *completing;
+static char **candidates;
+
+static char *next_candidate(const char *text, int state)
 {
-    puts("Ask anything about choosing between a PhD and industry, in your own\n"
-         "words, and tell me about yourself (\"I have two papers\", \"I want to\n"
-         "start a company\"): I remember it across questions.\n"
-         "  :sections         the essay's sections\n"
-         "  :section ANCHOR   read one section\n"
-         "  :help             this help\n"
-         "  :quit, :q         leave (or Ctrl-D)");
+    static int i;
+    (void)text;
+    if (state == 0)
+        i = 0;
+    return candidates && candidates[i] ? xstrdup(candidates[i++]) : NULL;
 }
 
-static int command(cr_session *s, const char *line)
+static char **complete(const char *text, int start, int end)
 {
-    if (strcmp(line, ":quit") == 0 || strcmp(line, ":q") == 0)
-        return 1;
-    if (strcmp(line, ":help") == 0) {
-        help();
-    } else if (strcmp(line, ":sections") == 0) {
-        const cr_corpus *c = cr_session_corpus(s);
-        for (int i = 0; i < cr_corpus_count(c); i++)
-            printf("%*s%s  #%s\n", 2 * (cr_corpus_level(c, i) - 2), "",
-                   cr_corpus_heading(c, i), cr_corpus_anchor(c, i));
-    } else if (strncmp(line, ":section ", 9) == 0) {
-        const cr_corpus *c = cr_session_corpus(s);
-        int i = cr_corpus_find(c, line + 9);
-        if (i < 0)
-            printf("No section '%s'; :sections lists them.\n", line + 9);
-        else
-            printf("%s\n", cr_corpus_text(c, i));
-    } else {
-        printf("Unknown command; :help lists them.\n");
-    }
-    return 0;
+    (void)end;
+    candidates = cr_console_complete(completing, rl_line_buffer, start,
+                                     text);
+    if (candidates == NULL)
+        return NULL;            /* file names */
+    rl_attempted_completion_over = 1;
+    /* A fact name completes to "name=" and a command with arguments to
+     * ":set ": add no space of readline's own. */
+    rl_completion_append_character = '\0';
+    char **m = rl_completion_matches(text, next_candidate);
+    if (m && m[1] == NULL && text[0] != ':' && !strchr(m[0], '=') &&
+        m[0][strlen(m[0]) - 1] != ' ')
+        rl_completion_append_character = ' ';
+    for (int i = 0; candidates[i]; i++)
+        free(candidates[i]);
+    free(candidates);
+    candidates = NULL;
+    return m;
 }
 
-int cr_repl_terminal(cr_session *s, const cr_repl_opts *o)
+static int width(void)
+{
+    int rows, cols;
+    rl_get_screen_size(&rows, &cols);
+    return cols > 100 ? 100 : cols > 20 ? cols : 80;
+}
+
+int cr_repl_terminal(cr_console *c)
 {
     char *hist = history_path(1);
-    cr_diag *d = cr_diag_new();
+    int keep = history_writable(hist);
     rl_readline_name = "crossroads";
+    rl_attempted_completion_function = complete;
+    rl_completer_word_break_characters = " \t";
+    completing = c;
     using_history();
-    if (hist)
+    if (keep)
         read_history(hist);
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     rl_catch_signals = 0;
     rl_signal_event_hook = on_signal_event;
-    printf("crossroads %s: a PhD or industry? Ask me, or type :help.\n",
-           PACKAGE_VERSION);
+    printf("crossroads %s: a PhD or industry? Ask me anything, tell me "
+           "about yourself,\nor type :decide for a consultation and :help "
+           "for help.\n", PACKAGE_VERSION);
+    int status = 0;
     char *line;
-    while ((line = readline("crossroads> ")) != NULL) {
+    while ((line = readline(cr_console_prompt(c))) != NULL) {
         size_t len = strlen(line);
+        int rc = CR_LINE_OK;
         if (!blank(line, len)) {
             add_history(line);
-            if (line[0] == ':') {
-                int quit = command(s, line);
-                free(line);
-                if (quit)
-                    break;
-                continue;
-            }
-            answer_line(s, line, len, stdout, o, d);
-            putchar('\n');
+            cr_console_set_width(c, width());
+            rc = cr_console_line(c, line, len);
+            cr_console_end_turn(c);
         }
         free(line);
+        if (rc == CR_LINE_QUIT)
+            break;
     }
-    save_history(hist);
+    if (line == NULL)
+        putchar('\n');
+    if (keep)
+        save_history(hist);
     free(hist);
-    cr_diag_free(d);
-    return 0;
+    if (cr_console_save_profile(c) < 0)
+        status = 1;
+    return status;
 }

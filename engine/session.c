@@ -105,26 +105,6 @@ const cr_kb *cr_session_kb(const cr_session *s)
     return s->kb;
 }
 
-int cr_session_set(cr_session *s, const char *name, const char *value,
-                   cr_diag *d)
-{
-    int i = cr_kb_fact(s->kb, name);
-    if (i < 0 || i == CR_FACT_INTENT) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no fact '%s'", name);
-        return -1;
-    }
-    const cr_factdecl *f = cr_kb_factdecl(s->kb, i);
-    cr_value v;
-    if (!cr_value_parse(f, value, &v)) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0,
-                    "'%s' is not a value of fact '%s'", value, name);
-        return -1;
-    }
-    cr_wm_set(s->wm, i, &v, CR_SRC_FLAG, 0, NULL, -1, 1.0);
-    cr_value_free(&v);
-    return 0;
-}
-
 /* The firing limit was hit: name the rules that loop. */
 static void loop_error(cr_session *s, const cr_run *run, int limit,
                        cr_diag *d)
@@ -140,6 +120,90 @@ static void loop_error(cr_session *s, const cr_run *run, int limit,
                 "keep firing in a loop: %s%s", limit, names.s,
                 n == 8 ? ", ..." : "");
     cr_buf_free(&names);
+}
+
+/* The index of a fact the user can state, or -1 with the reason in d. */
+static int user_fact(const cr_session *s, const char *name, cr_diag *d)
+{
+    int i = cr_kb_fact(s->kb, name);
+    if (i < 0 || i == CR_FACT_INTENT) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no fact '%s'", name);
+        return -1;
+    }
+    return i;
+}
+
+int cr_session_set(cr_session *s, const char *name, const char *value,
+                   cr_diag *d)
+{
+    return cr_session_set_from(s, name, value, NULL, d);
+}
+
+int cr_session_set_from(cr_session *s, const char *name, const char *value,
+                        const char *how, cr_diag *d)
+{
+    int i = user_fact(s, name, d);
+    if (i < 0)
+        return -1;
+    const cr_factdecl *f = cr_kb_factdecl(s->kb, i);
+    cr_value v;
+    if (!cr_value_parse(f, value, &v)) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0,
+                    "'%s' is not a value of fact '%s'", value, name);
+        return -1;
+    }
+    cr_wm_set(s->wm, i, &v, CR_SRC_FLAG, s->turn, how, -1, 1.0);
+    cr_value_free(&v);
+    return 0;
+}
+
+int cr_session_forget(cr_session *s, const char *name, cr_diag *d)
+{
+    int i = user_fact(s, name, d);
+    if (i < 0)
+        return -1;
+    if (!cr_wm_stated(s->wm, i)) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "you have not said anything "
+                    "about '%s'", name);
+        return -1;
+    }
+    cr_wm_unset(s->wm, i);
+    return 0;
+}
+
+void cr_session_reset(cr_session *s)
+{
+    cr_wm_clear(s->wm, CR_SRC_USER);
+    cr_wm_clear(s->wm, CR_SRC_FLAG);
+}
+
+/* Fire the rules on what changed, into *run; -1 with the loop in d when
+ * they hit the firing limit. */
+static int run_rules(cr_session *s, cr_run *run, cr_diag *d)
+{
+    int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
+    if (cr_engine_run(s->engine, limit, run) == 0)
+        return 0;
+    loop_error(s, run, limit, d);
+    return -1;
+}
+
+int cr_session_settle(cr_session *s, cr_diag *d)
+{
+    cr_run run = {0};
+    int rc = run_rules(s, &run, d);
+    cr_run_free(&run);
+    return rc;
+}
+
+const cr_wm *cr_session_wm(const cr_session *s)
+{
+    return s->wm;
+}
+
+int cr_session_turn(const cr_session *s)
+{
+    return s->turn;
 }
 
 int cr_session_ask(cr_session *s, const char *question, size_t len,
@@ -168,9 +232,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     double t0 = now_ms();
     cr_run_free(&s->last);
     cr_run *run = &s->last;
-    int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
-    if (cr_engine_run(s->engine, limit, run) < 0)
-        loop_error(s, run, limit, d);
+    run_rules(s, run, d);
     s->stats.run_ms = now_ms() - t0;
     s->stats.fired = run->nfired;
     if (cr_diag_errors(d) > errors) {

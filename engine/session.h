@@ -38,6 +38,20 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
 int cr_session_set(cr_session *s, const char *name, const char *value,
                    cr_diag *d);
 
+/* The same, saying how (":set", "profile me.yaml") for explanations. */
+int cr_session_set_from(cr_session *s, const char *name, const char *value,
+                        const char *how, cr_diag *d);
+/* Withdraw what the user said about fact name (-1 with the reason in d
+ * if there is no such fact or nothing was said), or about every fact. */
+int cr_session_forget(cr_session *s, const char *name, cr_diag *d);
+void cr_session_reset(cr_session *s);
+/* Fire the rules on what changed since the last turn, so that what
+ * working memory shows follows from what the user says now.  Returns 0,
+ * or -1 with the looping rules in d. */
+int cr_session_settle(cr_session *s, cr_diag *d);
+
+const cr_wm *cr_session_wm(const cr_session *s);
+int cr_session_turn(const cr_session *s);
 const cr_corpus *cr_session_corpus(const cr_session *s);
 const cr_kb *cr_session_kb(const cr_session *s);
 

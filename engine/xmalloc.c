@@ -60,7 +60,7 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
-static char *vxasprintf(const char *fmt, va_list ap)
+char *xvasprintf(const char *fmt, va_list ap)
 {
     va_list aq;
     va_copy(aq, ap);
@@ -77,7 +77,7 @@ char *xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *p = vxasprintf(fmt, ap);
+    char *p = xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }
@@ -116,7 +116,7 @@ void cr_buf_printf(cr_buf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *p = vxasprintf(fmt, ap);
+    char *p = xvasprintf(fmt, ap);
     va_end(ap);
     cr_buf_puts(b, p);
     free(p);

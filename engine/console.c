@@ -1,0 +1,649 @@
+/* console.c - questions, commands and consultations, line by line.
+ *
+ * Everything a user typed that is printed back (an unknown command, a
+ * fact name, the words a fact came from) goes through cr_text_clean, so
+ * no escape sequence typed or pasted reaches the terminal raw. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "facts.h"
+#include "json.h"
+#include "profile.h"
+#include "xmalloc.h"
+
+struct cr_console {
+    cr_session *s;
+    FILE *out;
+    cr_console_opts o;
+    cr_diag *d;
+    int trace;                  /* :trace on: the rules fired, each turn */
+    char *ask;                  /* the fact the last answer asked for */
+    char *saved;                /* the profile's text as last written */
+};
+
+/* Output. */
+
+/* Print text, which may hold the user's words, without control
+ * characters; wrapped to the console's width if wrap. */
+static void put(cr_console *c, const char *text, int wrap)
+{
+    cr_buf b = {0};
+    if (wrap)
+        cr_text_wrap(&b, text, c->o.width, "");
+    else
+        cr_text_clean(&b, text);
+    if (b.s)
+        fputs(b.s, c->out);
+    cr_buf_free(&b);
+}
+
+static void say(cr_console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A message to the user, wrapped. */
+static void say(cr_console *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    put(c, s, 1);
+    free(s);
+}
+
+void cr_print_diag(cr_diag *d)
+{
+    cr_diag_sort(d);
+    for (int i = 0; i < cr_diag_len(d); i++) {
+        const cr_diagnostic *r = cr_diag_get(d, i);
+        char *s = cr_diag_format(r);
+        cr_buf b = {0};
+        cr_text_clean(&b, s);
+        fprintf(stderr, "%s%s\n", r->file ? "" : "crossroads: ", b.s);
+        cr_buf_free(&b);
+        free(s);
+    }
+    cr_diag_clear(d);
+}
+
+static void print_diag(cr_console *c)
+{
+    cr_print_diag(c->d);
+}
+
+/* Profiles. */
+
+int cr_console_save_profile(cr_console *c)
+{
+    if (c->o.profile == NULL)
+        return 0;
+    int n;
+    char *text = cr_profile_text(c->s, &n);
+    if (c->saved && strcmp(text, c->saved) == 0) {
+        free(text);
+        return 0;
+    }
+    if (cr_profile_save(c->s, c->o.profile, c->d) < 0) {
+        print_diag(c);
+        free(text);
+        return -1;
+    }
+    free(c->saved);
+    c->saved = text;
+    return 0;
+}
+
+cr_console *cr_console_new(cr_session *s, FILE *out,
+                           const cr_console_opts *o)
+{
+    cr_console *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->out = out;
+    c->o = *o;
+    c->d = cr_diag_new();
+    if (o->profile && access(o->profile, F_OK) == 0) {
+        if (cr_profile_load(s, o->profile, c->d) < 0 ||
+            cr_session_settle(s, c->d) < 0) {
+            print_diag(c);
+            cr_console_free(c);
+            return NULL;
+        }
+        int n;
+        c->saved = cr_profile_text(s, &n);
+    }
+    return c;
+}
+
+void cr_console_free(cr_console *c)
+{
+    if (c == NULL)
+        return;
+    cr_diag_free(c->d);
+    free(c->ask);
+    free(c->saved);
+    free(c);
+}
+
+void cr_console_set_width(cr_console *c, int width)
+{
+    c->o.width = width;
+}
+
+const char *cr_console_prompt(const cr_console *c)
+{
+    (void)c;
+    return "crossroads> ";
+}
+
+void cr_console_end_turn(cr_console *c)
+{
+    if (!c->o.json)
+        fputc('\n', c->out);
+    fflush(c->out);
+}
+
+/* Questions. */
+
+static int answer(cr_console *c, const char *line, size_t len)
+{
+    if (len > CR_MAX_QUESTION) {
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "a question is at most %d "
+                    "bytes; this one has %zu and was not read",
+                    CR_MAX_QUESTION, len);
+        print_diag(c);
+        return CR_LINE_FAILED;
+    }
+    cr_answer *a;
+    if (cr_session_ask(c->s, line, len, &a, c->d) < 0) {
+        print_diag(c);
+        return CR_LINE_FAILED;
+    }
+    if (c->o.explain)
+        a->explanation = cr_session_explain(c->s);
+    char *text = c->o.json ? cr_json_answer(a)
+                           : cr_answer_render(a, c->o.width, c->o.color);
+    fputs(text, c->out);
+    if (c->o.json)
+        fputc('\n', c->out);
+    free(text);
+    if (c->trace && !c->o.json) {
+        cr_buf b = {0};
+        cr_buf_puts(&b, "Rules fired:");
+        for (int i = 0; i < a->ntrace; i++)
+            cr_buf_printf(&b, " %s", a->trace[i]);
+        cr_buf_puts(&b, a->ntrace ? "\n" : " none\n");
+        put(c, b.s, 1);
+        cr_buf_free(&b);
+    }
+    free(c->ask);
+    c->ask = a->ask ? xstrdup(a->ask) : NULL;
+    cr_answer_free(a);
+    if (c->o.stats) {
+        cr_session_stats st;
+        cr_session_stats_get(c->s, &st);
+        fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms, engine "
+                "%.3f ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, "
+                "%d rules fired)\n", st.load_ms, st.rules_ms, st.engine_ms,
+                st.rules, st.facts, st.turn_ms, st.run_ms, st.fired);
+    }
+    return CR_LINE_OK;
+}
+
+/* Commands. */
+
+typedef int command_fn(cr_console *c, const char *arg);
+
+typedef struct command {
+    const char *name;
+    const char *args;           /* for :help */
+    const char *help;
+    command_fn *fn;
+} command;
+
+static const command commands[];
+
+static int cmd_help(cr_console *c, const char *arg)
+{
+    (void)arg;
+    say(c, "Ask anything about choosing between a PhD and industry, in your "
+        "own words, and tell me about yourself (\"I have two papers\", \"I "
+        "want to start a company\"): I remember it across questions, and "
+        "you can correct it (\"actually, I want to be a professor\").\n");
+    for (const command *k = commands; k->name; k++) {
+        char *head = xasprintf(":%s%s%s", k->name, *k->args ? " " : "",
+                               k->args);
+        fprintf(c->out, "  %-20s %s\n", head, k->help);
+        free(head);
+    }
+    say(c, "Tab completes commands, section anchors, fact names and their "
+        "values.  Ctrl-C cancels a line, Ctrl-D leaves.\n");
+    return CR_LINE_OK;
+}
+
+static int cmd_quit(cr_console *c, const char *arg)
+{
+    (void)c;
+    (void)arg;
+    return CR_LINE_QUIT;
+}
+
+/* Print diagnostics and fail if the command went wrong. */
+static int failed(cr_console *c)
+{
+    print_diag(c);
+    return CR_LINE_FAILED;
+}
+
+/* Where the value of fact i came from, in a few words. */
+static void put_provenance(cr_buf *b, const cr_kb *kb, const cr_fact *f)
+{
+    if (f->source == CR_SRC_RULE) {
+        cr_buf_printf(b, "concluded by rule %s",
+                      cr_kb_ruledef(kb, f->rule)->id);
+        for (int k = 0; k < f->nsupport; k++)
+            cr_buf_printf(b, "%s%s", k ? ", " : " from ",
+                          cr_kb_factdecl(kb, f->support[k])->name);
+        cr_buf_printf(b, " (certainty %.2f)", f->cf);
+    } else if (f->source == CR_SRC_FLAG) {
+        cr_buf_printf(b, "you set it%s%s", f->words ? " " : "",
+                      f->words ? f->words : "");
+    } else {
+        cr_buf_printf(b, "you said \"%s\" (turn %d)",
+                      f->words ? f->words : "", f->turn);
+    }
+}
+
+static int cmd_facts(cr_console *c, const char *arg)
+{
+    (void)arg;
+    const cr_kb *kb = cr_session_kb(c->s);
+    const cr_wm *wm = cr_session_wm(c->s);
+    cr_buf b = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        int shown = 0;
+        for (int i = 0; i < cr_kb_nfacts(kb); i++) {
+            const cr_fact *f = cr_wm_get(wm, i);
+            if (i == CR_FACT_INTENT || f == NULL ||
+                (f->source == CR_SRC_RULE) != pass)
+                continue;
+            if (!shown++)
+                cr_buf_puts(&b, pass ? "What the rules concluded:\n"
+                                     : "What you told me:\n");
+            const cr_factdecl *decl = cr_kb_factdecl(kb, i);
+            char *v = cr_value_text(decl, &f->value);
+            cr_buf_printf(&b, "  %s = %s: ", decl->name, v);
+            free(v);
+            put_provenance(&b, kb, f);
+            cr_buf_putc(&b, '\n');
+        }
+    }
+    if (b.len == 0)
+        cr_buf_puts(&b, "I know nothing about you yet.  Tell me (\"I have "
+                    "a job offer\"), or use :set or :decide.\n");
+    put(c, b.s, 0);
+    cr_buf_free(&b);
+    return CR_LINE_OK;
+}
+
+/* Split "NAME=VALUE" (spaces allowed around '='); 0 if it is not. */
+static int split_assignment(const char *arg, char **name, char **value)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg)
+        return 0;
+    const char *end = eq;
+    while (end > arg && end[-1] == ' ')
+        end--;
+    const char *v = eq + 1;
+    while (*v == ' ')
+        v++;
+    if (end == arg || *v == '\0')
+        return 0;
+    *name = xstrndup(arg, (size_t)(end - arg));
+    *value = xstrdup(v);
+    return 1;
+}
+
+/* Run the rules after a change to what the user said, and keep the
+ * profile up to date. */
+static int settle(cr_console *c)
+{
+    if (cr_session_settle(c->s, c->d) < 0)
+        return failed(c);
+    cr_console_save_profile(c);
+    return CR_LINE_OK;
+}
+
+static int cmd_set(cr_console *c, const char *arg)
+{
+    char *name, *value;
+    if (!split_assignment(arg, &name, &value)) {
+        say(c, "Usage: :set FACT=VALUE (Tab completes both; :facts shows "
+            "what I know).\n");
+        return CR_LINE_FAILED;
+    }
+    int rc = cr_session_set_from(c->s, name, value, "with :set", c->d);
+    if (rc == 0)
+        say(c, "Noted: %s = %s.\n", name, value);
+    free(name);
+    free(value);
+    return rc < 0 ? failed(c) : settle(c);
+}
+
+static int cmd_forget(cr_console *c, const char *arg)
+{
+    if (cr_session_forget(c->s, arg, c->d) < 0)
+        return failed(c);
+    say(c, "Forgotten: %s, and whatever rested on it.\n", arg);
+    return settle(c);
+}
+
+static int cmd_reset(cr_console *c, const char *arg)
+{
+    (void)arg;
+    cr_session_reset(c->s);
+    say(c, "I have forgotten everything you told me.\n");
+    return settle(c);
+}
+
+/* Print an explanation (a new string, or NULL with the reason in d). */
+static int explained(cr_console *c, char *text)
+{
+    if (text == NULL)
+        return failed(c);
+    put(c, text, 0);
+    free(text);
+    return CR_LINE_OK;
+}
+
+static int cmd_why(cr_console *c, const char *arg)
+{
+    if (*arg)
+        return explained(c, cr_session_why(c->s, arg, c->d));
+    if (c->ask)
+        return explained(c, cr_session_why(c->s, c->ask, c->d));
+    return explained(c, cr_session_explain(c->s));
+}
+
+static int cmd_how(cr_console *c, const char *arg)
+{
+    if (*arg)
+        return explained(c, cr_session_how(c->s, arg, c->d));
+    return explained(c, cr_session_explain(c->s));
+}
+
+static int cmd_whynot(cr_console *c, const char *arg)
+{
+    if (*arg == '\0') {
+        say(c, "Usage: :whynot RULE (:rules lists them; Tab completes).\n");
+        return CR_LINE_FAILED;
+    }
+    return explained(c, cr_session_why_not(c->s, arg, c->d));
+}
+
+static int cmd_sections(cr_console *c, const char *arg)
+{
+    (void)arg;
+    const cr_corpus *co = cr_session_corpus(c->s);
+    for (int i = 0; i < cr_corpus_count(co); i++)
+        fprintf(c->out, "%*s%s  #%s\n", 2 * (cr_corpus_level(co, i) - 2), "",
+                cr_corpus_heading(co, i), cr_corpus_anchor(co, i));
+    return CR_LINE_OK;
+}
+
+static int cmd_section(cr_console *c, const char *arg)
+{
+    const cr_corpus *co = cr_session_corpus(c->s);
+    int i = cr_corpus_find(co, *arg == '#' ? arg + 1 : arg);
+    if (i < 0) {
+        say(c, "No section '%s'; :sections lists them.\n", arg);
+        return CR_LINE_FAILED;
+    }
+    char *path = cr_corpus_path(co, i, " › ");
+    fprintf(c->out, "§ %s (#%s)\n\n", path, cr_corpus_anchor(co, i));
+    free(path);
+    const char *text = cr_corpus_text(co, i);
+    put(c, *text ? text : "(This heading has no text of its own; "
+        ":sections shows its subsections.)\n", 1);
+    return CR_LINE_OK;
+}
+
+static int cmd_rules(cr_console *c, const char *arg)
+{
+    const cr_kb *kb = cr_session_kb(c->s);
+    cr_buf b = {0};
+    int n = 0;
+    for (int i = 0; i < cr_kb_nrules(kb); i++) {
+        const cr_rule *r = cr_kb_ruledef(kb, i);
+        if (*arg && strstr(r->id, arg) == NULL)
+            continue;
+        const char *reco = cr_reco_name(r->reco);
+        cr_buf_printf(&b, "  %-34s %s:%d%s%s\n", r->id, r->loc.file,
+                      r->loc.line, reco ? "  recommends " : "",
+                      reco ? reco : "");
+        n++;
+    }
+    cr_buf_printf(&b, "%d rule%s%s%s%s.  :whynot RULE says why one did not "
+                  "fire.\n", n, n == 1 ? "" : "s", *arg ? " with '" : "",
+                  arg, *arg ? "' in the id" : "");
+    put(c, b.s, 0);
+    cr_buf_free(&b);
+    return CR_LINE_OK;
+}
+
+static int cmd_trace(cr_console *c, const char *arg)
+{
+    if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
+        c->trace = strcmp(arg, "on") == 0;
+    else if (*arg) {
+        say(c, "Usage: :trace on|off\n");
+        return CR_LINE_FAILED;
+    }
+    say(c, "Trace is %s: %s.\n", c->trace ? "on" : "off",
+        c->trace ? "after each answer, the rules that fired"
+                 : "answers only");
+    return CR_LINE_OK;
+}
+
+static int cmd_save(cr_console *c, const char *arg)
+{
+    if (*arg == '\0') {
+        say(c, "Usage: :save FILE\n");
+        return CR_LINE_FAILED;
+    }
+    int n = cr_profile_save(c->s, arg, c->d);
+    if (n < 0)
+        return failed(c);
+    say(c, "Saved %d fact%s to %s.\n", n, n == 1 ? "" : "s", arg);
+    return CR_LINE_OK;
+}
+
+static int cmd_load(cr_console *c, const char *arg)
+{
+    if (*arg == '\0') {
+        say(c, "Usage: :load FILE\n");
+        return CR_LINE_FAILED;
+    }
+    int n = cr_profile_load(c->s, arg, c->d);
+    if (n < 0)
+        return failed(c);
+    say(c, "Loaded %d fact%s from %s; :facts shows them.\n", n,
+        n == 1 ? "" : "s", arg);
+    return settle(c);
+}
+
+static const command commands[] = {
+    {"help", "", "this help", cmd_help},
+    {"facts", "", "what I know about you, and where it came from",
+     cmd_facts},
+    {"set", "FACT=VALUE", "tell me a fact directly", cmd_set},
+    {"forget", "FACT", "withdraw what you said about FACT", cmd_forget},
+    {"reset", "", "forget everything you told me", cmd_reset},
+    {"why", "[FACT]", "why I want to know FACT (by default the one I "
+     "asked for, or why I answered as I did)", cmd_why},
+    {"how", "[FACT]", "how I know FACT (by default: how I reached the "
+     "last answer)", cmd_how},
+    {"whynot", "RULE", "why a rule did not fire", cmd_whynot},
+    {"sections", "", "the essay's sections", cmd_sections},
+    {"section", "ANCHOR", "read one section of the essay", cmd_section},
+    {"rules", "[TEXT]", "the rules (whose id contains TEXT)", cmd_rules},
+    {"trace", "on|off", "show the rules fired after each answer",
+     cmd_trace},
+    {"save", "FILE", "save what you told me to a profile", cmd_save},
+    {"load", "FILE", "load a profile saved with :save", cmd_load},
+    {"quit", "", "leave (also :q, or Ctrl-D)", cmd_quit},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const command *find_command(const char *name, size_t len)
+{
+    if (len == 1 && name[0] == 'q')
+        return find_command("quit", 4);
+    for (const command *k = commands; k->name; k++)
+        if (strlen(k->name) == len && strncmp(k->name, name, len) == 0)
+            return k;
+    return NULL;
+}
+
+static int run_command(cr_console *c, const char *line)
+{
+    const char *name = line + 1;
+    size_t n = strcspn(name, " \t");
+    const command *k = find_command(name, n);
+    if (k == NULL) {
+        char *word = xstrndup(name, n);
+        say(c, "Unknown command ':%s'; :help lists them.\n", word);
+        free(word);
+        return CR_LINE_FAILED;
+    }
+    const char *arg = name + n;
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    char *a = xstrdup(arg);     /* without trailing blanks */
+    size_t len = strlen(a);
+    while (len > 0 && (a[len - 1] == ' ' || a[len - 1] == '\t'))
+        a[--len] = '\0';
+    int rc = k->fn(c, a);
+    free(a);
+    return rc;
+}
+
+int cr_console_line(cr_console *c, const char *line, size_t len)
+{
+    while (len > 0 && (*line == ' ' || *line == '\t')) {
+        line++;
+        len--;
+    }
+    if (len > 0 && line[0] == ':' && memchr(line, '\0', len) == NULL &&
+        len <= CR_MAX_QUESTION) {
+        char *cmd = xstrndup(line, len);
+        int rc = run_command(c, cmd);
+        free(cmd);
+        fflush(c->out);
+        return rc;
+    }
+    int rc = answer(c, line, len);
+    if (rc == CR_LINE_OK)
+        cr_console_save_profile(c);
+    fflush(c->out);
+    return rc;
+}
+
+/* Completion. */
+
+typedef struct matches {
+    char **v;
+    int n;
+    const char *text;
+    size_t len;
+} matches;
+
+static void offer(matches *m, const char *prefix, const char *word,
+                  const char *suffix)
+{
+    char *s = xasprintf("%s%s%s", prefix, word, suffix);
+    if (strncmp(s, m->text, m->len) != 0) {
+        free(s);
+        return;
+    }
+    m->v = xreallocarray(m->v, (size_t)m->n + 2, sizeof *m->v);
+    m->v[m->n++] = s;
+    m->v[m->n] = NULL;
+}
+
+static void offer_facts(matches *m, const cr_kb *kb, const char *suffix)
+{
+    for (int i = 0; i < cr_kb_nfacts(kb); i++)
+        if (i != CR_FACT_INTENT)
+            offer(m, "", cr_kb_factdecl(kb, i)->name, suffix);
+}
+
+/* "NAME=" then the values of fact NAME. */
+static void offer_assignment(matches *m, const cr_kb *kb)
+{
+    const char *eq = strchr(m->text, '=');
+    if (eq == NULL) {
+        offer_facts(m, kb, "=");
+        return;
+    }
+    char *name = xstrndup(m->text, (size_t)(eq - m->text) + 1);
+    name[eq - m->text] = '\0';
+    int i = cr_kb_fact(kb, name);
+    name[eq - m->text] = '=';
+    const cr_factdecl *f = i < 0 ? NULL : cr_kb_factdecl(kb, i);
+    if (f && f->type == CR_BOOL) {
+        offer(m, name, "true", "");
+        offer(m, name, "false", "");
+    }
+    for (int k = 0; f && k < f->nchoices; k++)
+        offer(m, name, f->choices[k], "");
+    free(name);
+}
+
+char **cr_console_complete(const cr_console *c, const char *line, int start,
+                           const char *text)
+{
+    const cr_kb *kb = cr_session_kb(c->s);
+    matches m = {xcalloc(1, sizeof(char *)), 0, text, strlen(text)};
+    int i = 0;
+    while (i < start && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i == start) {               /* the first word */
+        if (text[0] == ':')
+            for (const command *k = commands; k->name; k++)
+                offer(&m, ":", k->name, *k->args ? " " : "");
+        return m.v;
+    }
+    if (line[i] != ':')
+        return m.v;             /* a question: nothing to complete */
+    size_t n = strcspn(line + i + 1, " \t");
+    const command *k = find_command(line + i + 1, n);
+    command_fn *fn = k ? k->fn : NULL;
+    if (fn == cmd_save || fn == cmd_load) {
+        free(m.v);
+        return NULL;
+    }
+    if (fn == cmd_section) {
+        const cr_corpus *co = cr_session_corpus(c->s);
+        for (int s = 0; s < cr_corpus_count(co); s++)
+            offer(&m, "", cr_corpus_anchor(co, s), "");
+    } else if (fn == cmd_set) {
+        offer_assignment(&m, kb);
+    } else if (fn == cmd_forget || fn == cmd_why || fn == cmd_how) {
+        offer_facts(&m, kb, "");
+    } else if (fn == cmd_whynot || fn == cmd_rules) {
+        for (int r = 0; r < cr_kb_nrules(kb); r++)
+            offer(&m, "", cr_kb_ruledef(kb, r)->id, "");
+    } else if (fn == cmd_trace) {
+        offer(&m, "", "on", "");
+        offer(&m, "", "off", "");
+    }
+    return m.v;
+}

@@ -1,0 +1,66 @@
+/* console.h - a conversation's lines, whatever they come from.
+ *
+ * A console takes the lines of a conversation one by one, from readline
+ * on a terminal or from a pipe, and does what each says: a question is
+ * answered, a line that starts with ':' is a command (:help lists
+ * them), and during a guided consultation (:decide) a line answers the
+ * question asked.  It knows nothing of readline: repl.c reads the lines,
+ * and asks the console for its prompt and for completions. */
+#ifndef CR_CONSOLE_H
+#define CR_CONSOLE_H
+
+#include <stdio.h>
+
+#include "session.h"
+
+typedef struct cr_console_opts {
+    int json;                   /* answers as JSON Lines */
+    int color;                  /* ANSI colour */
+    int width;                  /* wrap to this many columns; 0: don't */
+    int explain;                /* each answer with the chain behind it */
+    int stats;                  /* each turn's times on stderr */
+    const char *profile;        /* --profile: read at the start, written
+                                   when the user's facts change */
+    const char *const *rules;   /* the rule paths, for :reload */
+    int nrules;
+} cr_console_opts;
+
+typedef struct cr_console cr_console;
+
+/* What a line did. */
+enum { CR_LINE_OK, CR_LINE_FAILED, CR_LINE_QUIT };
+
+/* A console over s, which must outlive it, printing to out.  Reads the
+ * profile if o->profile names one that exists; NULL with the reason on
+ * stderr if it cannot be read. */
+cr_console *cr_console_new(cr_session *s, FILE *out,
+                           const cr_console_opts *o);
+void cr_console_free(cr_console *c);
+
+/* Do what one line says (len bytes, no newline). */
+int cr_console_line(cr_console *c, const char *line, size_t len);
+
+/* After a line's output on a terminal or a pipe: a blank line before
+ * the next, in text. */
+void cr_console_end_turn(cr_console *c);
+
+/* The prompt for the next line. */
+const char *cr_console_prompt(const cr_console *c);
+/* Set the width to wrap to (the terminal may have been resized). */
+void cr_console_set_width(cr_console *c, int width);
+
+/* The completions of text, the word that starts at offset start of
+ * line: a NULL-terminated array of new strings, or NULL when file names
+ * are what fits (after :save and :load). */
+char **cr_console_complete(const cr_console *c, const char *line, int start,
+                           const char *text);
+
+/* Save the profile now if the user's facts changed since it was last
+ * written; 0, or -1 when it could not be written (said on stderr). */
+int cr_console_save_profile(cr_console *c);
+
+/* Print the diagnostics of d on stderr, without control characters,
+ * then forget them. */
+void cr_print_diag(cr_diag *d);
+
+#endif
