@@ -1,0 +1,165 @@
+#!/bin/sh
+# repl.sh - the REPL on a real pseudo-terminal, typed at as a person
+# would (tests/ptydrive): completion, history across runs, Ctrl-C,
+# commands, memory across turns, and profiles.
+: "${CROSSROADS:?CROSSROADS must name the binary}"
+: "${PTYDRIVE:?PTYDRIVE must name tests/ptydrive}"
+pass=0 fail=0
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+# A home of its own: no user rules, history or readline settings leak in.
+HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
+INPUTRC=/dev/null TERM=xterm
+export HOME XDG_STATE_HOME XDG_CONFIG_HOME INPUTRC TERM
+unset NO_COLOR
+mkdir -p "$HOME"
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# drive NAME: run the ptydrive script on stdin; one check.
+drive() {
+    if "$PTYDRIVE" >"$tmp/drive.out" 2>&1; then
+        ok
+    else
+        bad "$1"
+        cat "$tmp/drive.out"
+    fi
+}
+
+drive "greeting, completion of a command, a section anchor, a fact and
+its value, then Ctrl-D" <<EOF
+spawn $CROSSROADS
+expect type :decide for a consultation and :help for help
+expect crossroads> 
+send :hel\t\r
+expect :help +this help
+send :section advi\t\r
+expect § Doing a PhD › Things to Consider › Advisor \(#advisor\)
+expect Choose your advisor
+send :set goa\tstart\t\r
+expect Noted: goal = startup
+send :forget go\t\r
+expect Forgotten: goal
+send :trace o\t\t
+expect off +on
+send \x15:trace of\t\r
+expect Trace is off
+send \x04
+wait 0
+EOF
+
+drive "Tab twice lists the commands that start alike" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send :s\t\t
+expect :save +:section +:sections +:set
+send \x15:quit\r
+wait 0
+EOF
+
+drive "Ctrl-C abandons the line being typed, and the REPL goes on" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send I want to start a company and this line is abandoned
+send \x03
+send :facts\r
+expect I know nothing about you yet
+send :q\r
+wait 0
+EOF
+
+drive "memory across turns: a goal, then another, then the question" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send I want to become a professor\r
+expect crossroads>
+send actually I want to start a company\r
+expect crossroads>
+send should I do a PhD?\r
+reject Recommendation: a PhD
+expect Recommendation: either path
+expect #starting-a-company
+send :facts\r
+expect goal = startup: you said "want to start a company" \(turn 2\)
+send :how goal\r
+expect you said, in turn 2: "want to start a company"
+send :quit\r
+wait 0
+EOF
+
+# History: written at the end with mode 0600, and read again next time.
+rm -rf "$tmp/state"
+drive "history: a first run" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send how much does a PhD student get paid\r
+expect #pay
+send :quit\r
+wait 0
+EOF
+hist=$tmp/state/crossroads/history
+if [ -f "$hist" ] && grep -q 'how much does a PhD student get paid' "$hist"
+then ok; else bad "history was not written to $hist"; fi
+mode=$(stat -c %a "$hist" 2>/dev/null)
+[ "$mode" = 600 ] && ok || bad "history has mode $mode, not 600"
+[ "$(stat -c %a "$tmp/state/crossroads")" = 700 ] && ok ||
+    bad "the history folder is not private (700)"
+
+drive "history: a second run recalls the first with the up arrow" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send \e[A\e[A\r
+expect Pay \(#pay\)
+send :quit\r
+wait 0
+EOF
+
+# An unwritable history: the REPL works and says so once.
+rm -rf "$tmp/state" && mkdir -p "$tmp/state/crossroads/history"
+drive "an unwritable history file is reported once, and the REPL works" <<EOF
+spawn $CROSSROADS
+expect cannot keep history in .*history: Is a directory
+send how much does a PhD student get paid\r
+expect #pay
+reject cannot (keep|save) history
+send :quit\r
+wait 0
+EOF
+rm -rf "$tmp/state"
+
+# Profiles: --profile keeps what the user says, mode 0600.
+drive "a profile is written as the user speaks" <<EOF
+spawn $CROSSROADS --profile $tmp/me.yaml
+expect for help
+expect crossroads> 
+send I have two papers\r
+expect crossroads>
+send :set has_offer=yes\r
+expect Noted
+send :quit\r
+wait 0
+EOF
+if grep -q '^  publications: 2$' "$tmp/me.yaml" &&
+   grep -q '^  has_offer: true$' "$tmp/me.yaml"; then ok
+else bad "the profile lacks the facts"; cat "$tmp/me.yaml"; fi
+[ "$(stat -c %a "$tmp/me.yaml")" = 600 ] && ok || bad "profile not 0600"
+
+drive "a profile is read back" <<EOF
+spawn $CROSSROADS --profile $tmp/me.yaml
+expect for help
+expect crossroads> 
+send :facts\r
+expect publications = 2: you set it from the profile
+send :q\r
+wait 0
+EOF
+
+echo "repl: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
