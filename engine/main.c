@@ -128,7 +128,13 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     free(builtin);
     free(essay);
     free(dir);
-    for (int i = 0; s && i < o->nfacts; i++) {
+    return s;
+}
+
+/* State each --fact NAME=VALUE; 0, or -1 with the problems in d. */
+static int state_facts(cr_session *s, const options *o, cr_diag *d)
+{
+    for (int i = 0; i < o->nfacts; i++) {
         char *name = xstrdup(o->facts[i]);
         char *eq = strchr(name, '=');
         if (eq == NULL) {
@@ -136,15 +142,11 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
                         "--fact takes NAME=VALUE, not '%s'", name);
         } else {
             *eq = '\0';
-            cr_session_set(s, name, eq + 1, d);
+            cr_session_set_from(s, name, eq + 1, "with --fact", d);
         }
         free(name);
     }
-    if (s && cr_diag_errors(d)) {
-        cr_session_free(s);
-        s = NULL;
-    }
-    return s;
+    return cr_diag_errors(d) ? -1 : 0;
 }
 
 static int cmd_sections(cr_session *s)
@@ -357,14 +359,18 @@ static int parse_args(int argc, char **argv, options *o)
 
 /* Answer the question in args, or hold a conversation: at a prompt on
  * a terminal, else line by line. */
-static int converse(cr_session *s, const cr_console_opts *co, char **args,
-                    int nargs)
+static int converse(cr_session *s, const options *o,
+                    const cr_console_opts *co, char **args, int nargs,
+                    cr_diag *d)
 {
     cr_console *c = cr_console_new(s, stdout, co);
     if (c == NULL)
         return EXIT_USAGE;
     int status;
-    if (nargs > 0) {
+    if (state_facts(s, o, d) < 0) {     /* after the profile: they win */
+        cr_print_diag(d);
+        status = EXIT_USAGE;
+    } else if (nargs > 0) {
         char *q = join_words(args, nargs);
         status = cmd_ask(c, q);
         free(q);
@@ -411,7 +417,7 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
             status = cmd_section(s, args[1], co.width);
         }
     } else {
-        status = converse(s, &co, args, nargs);
+        status = converse(s, o, &co, args, nargs, d);
     }
     cr_session_free(s);
     return status;

@@ -64,6 +64,13 @@ check() {
     known=
 }
 
+# intact WHAT: the command just before held, or it is a failure.
+intact() {
+    if [ $? -eq 0 ]; then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1: the old profile was not intact"
+    fi
+}
+
 skip() {
     skip=$((skip + 1))
     echo "SKIP: $1: $2"
@@ -135,18 +142,19 @@ ln -s "$tmp/nowhere.yaml" "$tmp/rules.d/broken.yaml" || exit 99
 check "broken link in a rules folder" 2 \
     "~$tmp/rules.d/broken.yaml: error: cannot read: No such file" '' \
     -- "$CR" --rules "$tmp/rules.d" "$q"
+# Unreadable files: as root, who can read anything, run as nobody.
+run_as=
 if [ "$(id -u)" -eq 0 ]; then
-    skip "unreadable rules file" "running as root, who can read anything"
-    skip "unreadable rules folder" "running as root, who can read anything"
-else
-    cp $b/empty.yaml "$tmp/locked.yaml" && chmod 000 "$tmp/locked.yaml"
-    check "unreadable rules file" 2 \
-        "~$tmp/locked.yaml: error: cannot read: Permission denied" '' \
-        -- "$CR" --rules "$tmp/locked.yaml" "$q"
-    mkdir "$tmp/locked" && chmod 000 "$tmp/locked"
-    check "unreadable rules folder" 2 "~$tmp/locked: error: cannot" '' \
-        -- "$CR" --rules "$tmp/locked" "$q"
+    run_as="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+    chmod 711 "$tmp"
 fi
+cp $b/empty.yaml "$tmp/locked.yaml" && chmod 000 "$tmp/locked.yaml"
+check "unreadable rules file" 2 \
+    "~$tmp/locked.yaml: error: cannot read: Permission denied" '' \
+    -- $run_as "${CROSSROADS_REAL:-$CR}" --rules "$tmp/locked.yaml" "$q"
+mkdir "$tmp/locked" && chmod 000 "$tmp/locked"
+check "unreadable rules folder" 2 "~$tmp/locked: error: cannot" '' \
+    -- $run_as "${CROSSROADS_REAL:-$CR}" --rules "$tmp/locked" "$q"
 
 # Input: a 1 MB line is refused with a message and the next line is
 # still answered; NUL bytes, invalid UTF-8 and escapes are answered.
@@ -179,10 +187,39 @@ check "escapes in a --fact value" 2 \
 check "escapes in a file name" 2 '~nowhere\x1b[2J.yaml: error: cannot read' \
     '' -- "$CR" --rules "$tmp/nowhere$(printf '\033')[2J.yaml" "$q"
 
-# The REPL's files: history and saved profiles come with the REPL issue.
-skip "unwritable history file" "needs the REPL issue (history, :save)"
-skip "profile save onto a full disk or read-only folder" \
-    "needs the REPL issue (profiles)"
+# Profiles: a save that cannot be written leaves the old profile as it
+# was and no temporary file behind.  A full disk is a file-size limit
+# (ulimit -f) that the new profile, with a long fact, exceeds but the
+# answer on stdout does not.  An unwritable history needs a terminal:
+# tests/repl.sh has it.
+mkdir "$tmp/prof" || exit 99
+printf 'facts:\n  goal: academia\n' >"$tmp/prof/me.yaml"
+cp "$tmp/prof/me.yaml" "$tmp/old.yaml"
+long=$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "a long note "; }')
+check "profile save onto a full disk" 1 \
+    '~cannot save the profile: File too large; the old profile is as it was' \
+    '~does not cover that' -- sh -c 'trap "" XFSZ; ulimit -f 4; exec "$@"' sh \
+    "$CR" --rules $b/string-fact.yaml --profile "$tmp/prof/me.yaml" \
+    --fact "note=$long" tell me about zebras
+cmp -s "$tmp/prof/me.yaml" "$tmp/old.yaml" && [ "$(ls "$tmp/prof")" = me.yaml ]
+intact "full disk"
+# A read-only folder (as root, run as nobody, as above).
+chmod 555 "$tmp/prof"
+check "profile save into a read-only folder" 1 \
+    '~cannot save the profile: Permission denied; the old profile is as it was' \
+    '~#starting-a-company' -- $run_as "${CROSSROADS_REAL:-$CR}" \
+    --profile "$tmp/prof/me.yaml" I want to start a company, should I do a PhD
+cmp -s "$tmp/prof/me.yaml" "$tmp/old.yaml" && [ "$(ls "$tmp/prof")" = me.yaml ]
+intact "read-only folder"
+chmod 755 "$tmp/prof"
+printf 'facts:\n  goal: astronaut\n  papres: 2\n' >"$tmp/prof/bad.yaml"
+check "a profile with a bad value and a misspelt fact" 2 \
+    "~$tmp/prof/bad.yaml:3:3: error: no fact 'papres'" '' \
+    -- "$CR" --profile "$tmp/prof/bad.yaml" "$q"
+check "a profile that is not YAML" 2 "~$b/syntax.yaml:" '' \
+    -- "$CR" --profile "$b/syntax.yaml" "$q"
+check "a profile that is a folder" 2 '~cannot read the profile: it is a folder' \
+    '' -- "$CR" --profile "$tmp" "$q"
 
 # Once open bugs, fixed: escapes in an anchor echoed raw by `section`,
 # one-off questions without the 8192-byte cap, C1 controls (U+009B is a
