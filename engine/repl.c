@@ -116,8 +116,10 @@ static void save_history(const char *path)
 }
 
 /* Ctrl-C: abandon the line being typed and start a fresh prompt.  The
- * handler only raises a flag; readline calls on_signal_event from its
- * read loop, where its functions are safe to call. */
+ * handler only raises a flag, which is looked at where readline's
+ * functions are safe to call: before each key is read (the signal may
+ * come while readline is busy with the keys before), and when a read is
+ * interrupted (readline calls on_signal_event). */
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -136,6 +138,12 @@ static int on_signal_event(void)
         rl_redisplay();
     }
     return 0;
+}
+
+static int read_key(FILE *f)
+{
+    on_signal_event();
+    return rl_getc(f);
 }
 
 /* Completion: the console's candidates, handed to readline one by one. */
@@ -196,6 +204,7 @@ int cr_repl_terminal(cr_console *c)
     sigaction(SIGINT, &sa, NULL);
     rl_catch_signals = 0;
     rl_signal_event_hook = on_signal_event;
+    rl_getc_function = read_key;
     printf("crossroads %s: a PhD or industry? Ask me anything, tell me "
            "about yourself,\nor type :decide for a consultation and :help "
            "for help.\n", PACKAGE_VERSION);

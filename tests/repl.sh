@@ -8,6 +8,9 @@ pass=0 fail=0
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
+# Control keys are typed only at a prompt: between lines the terminal is
+# not readline's, and a Ctrl-D typed then would be lost (so would a
+# person's).
 # A home of its own: no user rules, history or readline settings leak in.
 HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
 INPUTRC=/dev/null TERM=xterm
@@ -46,6 +49,7 @@ send :trace o\t\t
 expect off +on
 send \x15:trace of\t\r
 expect Trace is off
+expect crossroads> 
 send \x04
 wait 0
 EOF
