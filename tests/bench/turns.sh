@@ -1,0 +1,64 @@
+#!/bin/sh
+# turns.sh - the cost of one turn of a conversation: BENCH_TURNS lines
+# (default 1000) piped into one crossroads process, questions mixed with
+# what people say about themselves and corrections of it, so memory
+# across turns and truth maintenance are exercised.  Prints the median,
+# 10th and 90th percentile and the largest time per answered line (from
+# --stats: the whole turn, text in to answer out), the wall time of the
+# whole process, and its peak resident memory.
+#
+# Environment: CROSSROADS (required), BENCH_BUILDDIR (default
+# ./bench-out), BENCH_TURNS.
+set -u
+me=turns.sh
+die() { printf '%s: %s\n' "$me" "$*" >&2; exit 1; }
+[ -x "${CROSSROADS:-}" ] || die "set CROSSROADS to the crossroads binary"
+out=${BENCH_BUILDDIR:-$PWD/bench-out}
+n=${BENCH_TURNS:-1000}
+case $n in ''|*[!0-9]*|0) die "BENCH_TURNS=$n: want a positive count";; esac
+mkdir -p "$out" || die "$out: cannot create"
+
+# Our own questions, cycled: every kind of line a conversation holds.
+awk -v n="$n" 'BEGIN {
+    q[0] = "I want to become a professor"
+    q[1] = "should I do a PhD or take a job?"
+    q[2] = "how much are PhD students paid"
+    q[3] = "actually I want to start my own company"
+    q[4] = "is it worth doing a doctorate for a startup founder"
+    q[5] = "I have two papers and a job offer"
+    q[6] = "what does a research scientist do all day"
+    q[7] = "how do I pick a good advisor"
+    q[8] = "can I go back to a PhD after working five years"
+    q[9] = "what about AI residency programs"
+    q[10] = "how do I file my taxes"
+    q[11] = "should I write a blog during my PhD"
+    for (i = 0; i < n; i++) print q[i % 12]
+}' >"$out/turns.txt"
+
+# Peak memory from GNU time if there is one, else from the kernel.
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M %e' -o "$out/turns.time" "$CROSSROADS" --stats \
+        <"$out/turns.txt" >/dev/null 2>"$out/turns.err" ||
+        die "crossroads failed: $(tail -n 3 "$out/turns.err")"
+    read -r rss wall <"$out/turns.time"
+else
+    start=$(date +%s.%N)
+    "$CROSSROADS" --stats <"$out/turns.txt" >/dev/null 2>"$out/turns.err" ||
+        die "crossroads failed: $(tail -n 3 "$out/turns.err")"
+    wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+    rss="? (install GNU time for it)"
+fi
+
+sed -n 's/.*; turn \([0-9.]*\) ms.*/\1/p' "$out/turns.err" | sort -n |
+    awk -v rss="$rss" -v wall="$wall" -v want="$n" '
+    { t[NR] = $1 }
+    function pct(p,   h, lo) {      # linear interpolation (type 7)
+        h = (NR - 1) * p + 1; lo = int(h)
+        return lo >= NR ? t[NR] : t[lo] + (h - lo) * (t[lo + 1] - t[lo])
+    }
+    END {
+        if (NR != want) { printf "turns: %d of %d lines answered\n", NR, want; exit 1 }
+        printf "turns: %d lines piped into one process: per line median %.3f ms, p10 %.3f ms, p90 %.3f ms, max %.3f ms\n",
+            NR, pct(0.5), pct(0.1), pct(0.9), t[NR]
+        printf "turns: whole process %.2f s wall, peak memory %s KiB\n", wall, rss
+    }'
