@@ -142,6 +142,19 @@ static void loop_error(cr_session *s, const cr_run *run, int limit,
     cr_buf_free(&names);
 }
 
+/* Run the rules on what changed, into s->last; a runaway rule set is
+ * reported into d. */
+static void run_rules(cr_session *s, cr_diag *d)
+{
+    double t0 = now_ms();
+    cr_run_free(&s->last);
+    int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
+    if (cr_engine_run(s->engine, limit, &s->last) < 0)
+        loop_error(s, &s->last, limit, d);
+    s->stats.run_ms = now_ms() - t0;
+    s->stats.fired = s->last.nfired;
+}
+
 int cr_session_ask(cr_session *s, const char *question, size_t len,
                    cr_answer **out, cr_diag *d)
 {
@@ -165,14 +178,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         free(words);
         intent = in->id;
     }
-    double t0 = now_ms();
-    cr_run_free(&s->last);
+    run_rules(s, d);
     cr_run *run = &s->last;
-    int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
-    if (cr_engine_run(s->engine, limit, run) < 0)
-        loop_error(s, run, limit, d);
-    s->stats.run_ms = now_ms() - t0;
-    s->stats.fired = run->nfired;
     if (cr_diag_errors(d) > errors) {
         free(text);
         return -1;
@@ -224,4 +231,58 @@ char *cr_session_why_not(const cr_session *s, const char *rule, cr_diag *d)
         return NULL;
     }
     return cr_engine_why_not(s->engine, i);
+}
+
+/* For the guided consultation (consult.c): its questions are turns
+ * without words. */
+
+cr_wm *cr_session_wm(cr_session *s)
+{
+    return s->wm;
+}
+
+const cr_engine *cr_session_engine(const cr_session *s)
+{
+    return s->engine;
+}
+
+int cr_session_next_turn(cr_session *s)
+{
+    return ++s->turn;
+}
+
+/* The words that stand for intent in: its first example, else its
+ * topic, else its id. */
+static const char *intent_words(const cr_intent *in)
+{
+    return in->nexamples ? in->examples[0].text : in->topic ? in->topic
+                                                            : in->id;
+}
+
+int cr_session_ask_intent(cr_session *s, const char *intent,
+                          cr_answer **out, cr_diag *d)
+{
+    int i = intent ? cr_kb_intent(s->kb, intent) : -1;
+    if (intent && i < 0) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no intent '%s'", intent);
+        return -1;
+    }
+    const cr_intent *in = i >= 0 ? cr_kb_intentdef(s->kb, i) : NULL;
+    cr_wm_unset(s->wm, CR_FACT_INTENT);
+    if (in) {
+        cr_value v = {0, in->id};
+        cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_ANSWER, s->turn,
+                  intent_words(in), -1, 1.0);
+    }
+    int errors = cr_diag_errors(d);
+    run_rules(s, d);
+    if (cr_diag_errors(d) > errors)
+        return -1;
+    if (out) {
+        cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
+                             MIN_RELEVANCE, NULL};
+        *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
+                                 in ? in->id : NULL);
+    }
+    return 0;
 }
