@@ -51,6 +51,10 @@
 enum { NO, YES, MAYBE };                      /* three-valued truth */
 enum { F_UNSEEN, F_BUSY, F_OPEN, F_CLOSED };  /* a fact, in a plan */
 
+/* How many rules deep the plan follows conclusions to the facts they
+ * rest on: bounds the recursion on long chains. */
+#define MAX_CHAIN 100
+
 typedef struct step {
     int fact;
     int skipped;                /* 1: skipped, 0: answered */
@@ -67,6 +71,9 @@ struct cr_consult {
     unsigned *seen;             /* per fact: the walk that counted it */
     unsigned walk;
     int *need;                  /* per fact: live rules that need it */
+    int *from, *concluders;     /* the rules that conclude fact f are
+                                 * concluders[from[f] .. from[f + 1]) */
+    int depth;                  /* of rules followed through conclusions */
     step *hist;                 /* answers and skips, oldest first */
     int nhist, caphist;
     int current;                /* the fact being asked, or -1 */
@@ -111,23 +118,48 @@ static int eval3(cr_consult *c, const cr_cond *k)
     }
 }
 
-static int concludes(const cr_rule *r, int f)
+/* Index the rules by the facts they conclude (a rule concluding a fact
+ * twice is listed twice, which does no harm). */
+static void index_concluders(cr_consult *c)
 {
-    for (int i = 0; i < r->nasserts; i++)
-        if (r->asserts[i].fact == f)
-            return 1;
-    return 0;
+    int nrules = cr_kb_nrules(c->kb), total = 0;
+    c->from = xcalloc((size_t)c->nfacts + 2, sizeof *c->from);
+    for (int i = 0; i < nrules; i++) {
+        const cr_rule *r = cr_kb_ruledef(c->kb, i);
+        for (int k = 0; k < r->nasserts; k++)
+            if (r->asserts[k].fact >= 0) {
+                c->from[r->asserts[k].fact + 1]++;
+                total++;
+            }
+    }
+    for (int f = 0; f < c->nfacts; f++)
+        c->from[f + 1] += c->from[f];
+    int *fill = xcalloc((size_t)c->nfacts + 1, sizeof *fill);
+    c->concluders = xcalloc((size_t)total + 1, sizeof *c->concluders);
+    for (int i = 0; i < nrules; i++) {
+        const cr_rule *r = cr_kb_ruledef(c->kb, i);
+        for (int k = 0; k < r->nasserts; k++) {
+            int f = r->asserts[k].fact;
+            if (f >= 0)
+                c->concluders[c->from[f] + fill[f]++] = i;
+        }
+    }
+    free(fill);
 }
 
-/* Whether some rule that concludes f is undecided. */
+/* Whether some rule that concludes f is undecided.  Past MAX_CHAIN rules
+ * deep, conclusions are not followed: such facts count as closed. */
 static int derivable(cr_consult *c, int f)
 {
-    for (int i = 0; i < cr_kb_nrules(c->kb); i++) {
-        const cr_rule *r = cr_kb_ruledef(c->kb, i);
-        if (concludes(r, f) && eval3(c, r->when) == MAYBE)
-            return 1;
-    }
-    return 0;
+    if (c->depth == MAX_CHAIN)
+        return 0;
+    c->depth++;
+    int found = 0;
+    for (int k = c->from[f]; k < c->from[f + 1] && !found; k++)
+        found = eval3(c, cr_kb_ruledef(c->kb, c->concluders[k])->when) ==
+                MAYBE;
+    c->depth--;
+    return found;
 }
 
 /* A fact met again while deciding whether it is open (rules concluding
@@ -157,11 +189,12 @@ static void note(cr_consult *c, int f)
         c->need[f]++;
         return;
     }
-    for (int i = 0; i < cr_kb_nrules(c->kb); i++) {
-        const cr_rule *r = cr_kb_ruledef(c->kb, i);
-        if (concludes(r, f))
-            collect(c, r->when);
-    }
+    if (c->depth == MAX_CHAIN)
+        return;
+    c->depth++;
+    for (int k = c->from[f]; k < c->from[f + 1]; k++)
+        collect(c, cr_kb_ruledef(c->kb, c->concluders[k])->when);
+    c->depth--;
 }
 
 /* The facts whose tests leave k undecided. */
@@ -261,6 +294,7 @@ cr_consult *cr_consult_new(cr_session *s, cr_diag *d)
     c->seen = xcalloc((size_t)c->nfacts + 1, sizeof *c->seen);
     c->need = xcalloc((size_t)c->nfacts + 1, sizeof *c->need);
     c->current = -1;
+    index_concluders(c);
     cr_session_next_turn(s);
     if (rerun(c, d) < 0) {
         cr_consult_free(c);
@@ -277,6 +311,8 @@ void cr_consult_free(cr_consult *c)
     free(c->state);
     free(c->seen);
     free(c->need);
+    free(c->from);
+    free(c->concluders);
     free(c->hist);
     free(c->hint);
     free(c);
