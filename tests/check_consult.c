@@ -308,6 +308,24 @@ START_TEST(test_verdict_academia)
 }
 END_TEST
 
+START_TEST(test_script_runs_out)
+{
+    const char *replies[] = {"startup", "back"};
+    char *t = cr_consult_script(s, replies, 2, 0, d);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(strstr(t, "> startup\n? Do you have a job offer"));
+    ck_assert_ptr_nonnull(strstr(t, "> back\n? What would you like"));
+    /* No replies left: goal and then has_offer are skipped. */
+    const char *skipped = "> (no reply: skipped)\n";
+    const char *first = strstr(t, skipped);
+    ck_assert_ptr_nonnull(first);
+    ck_assert_ptr_nonnull(strstr(first + 1, skipped));
+    ck_assert_ptr_nonnull(strstr(t, "\nNo recommendation yet: what I know "
+                                    "does not settle one.\n"));
+    free(t);
+}
+END_TEST
+
 START_TEST(test_verdict_offer)
 {
     start();
@@ -452,6 +470,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_why);
     tcase_add_test(tc, test_invalid);
     tcase_add_test(tc, test_verdict_academia);
+    tcase_add_test(tc, test_script_runs_out);
     tcase_add_test(tc, test_verdict_offer);
     tcase_add_test(tc, test_end_state);
     tcase_add_test(tc, test_answers_stay);
