@@ -329,7 +329,8 @@ static char *make_hint(const cr_factdecl *f)
     if (f->type == CR_STRING || f->nchoices == 0)
         return xstrdup("any words");
     cr_buf b = {0};
-    cr_buf_puts(&b, "one of: ");
+    if (f->nchoices > 2)
+        cr_buf_puts(&b, "one of: ");
     for (int i = 0; i < f->nchoices; i++)
         cr_buf_printf(&b, "%s%s", i == 0 ? ""
                                   : i == f->nchoices - 1 ? " or " : ", ",

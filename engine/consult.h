@@ -41,7 +41,8 @@ typedef struct cr_question {
                                  * yes and no for a boolean; NULL else */
     int nchoices;
     const char *hint;           /* the allowed answers in words: "yes or
-                                 * no", "one of: a, b or c", "a number" */
+                                 * no", "one of: a, b or c", "a number",
+                                 * "any words" */
     int nrules;                 /* recommendation rules that need it */
 } cr_question;
 

@@ -417,7 +417,7 @@ START_TEST(test_fixture_order)
     ck_assert_int_eq(cr_consult_next(c, &q), 1);
     ck_assert_str_eq(q.name, "stage");
     ck_assert_int_eq(q.nrules, 2);
-    ck_assert_str_eq(q.hint, "one of: student or working");
+    ck_assert_str_eq(q.hint, "student or working");
     reply("stu", CR_CONSULT_ANSWERED);
     /* A tie: papers is declared first. */
     ck_assert_int_eq(cr_consult_next(c, &q), 1);
