@@ -251,6 +251,9 @@ static void put_provenance(cr_buf *b, const cr_kb *kb, const cr_fact *f)
             cr_buf_printf(b, "%s%s", k ? ", " : " from ",
                           cr_kb_factdecl(kb, f->support[k])->name);
         cr_buf_printf(b, " (certainty %.2f)", f->cf);
+    } else if (f->source == CR_SRC_ANSWER) {
+        cr_buf_printf(b, "you answered \"%s\" in the consultation (turn %d)",
+                      f->words ? f->words : "", f->turn);
     } else if (f->source == CR_SRC_FLAG) {
         cr_buf_printf(b, "you set it%s%s", f->words ? " " : "",
                       f->words ? f->words : "");

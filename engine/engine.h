@@ -72,6 +72,12 @@ char *cr_engine_how_rule(const cr_engine *e, int rule);
 /* Why the engine would ask for fact: the rules that ask for it, and the
  * rules that need it to decide, with what they would conclude. */
 char *cr_engine_why(const cr_engine *e, int fact);
+/* The same, for a consultation that has yet to learn more than fact:
+ * open marks (one byte per fact, nonzero: still to be learned) the facts
+ * whose tests count as undecided too, so a rule that needs fact and one
+ * of them is listed.  open NULL is cr_engine_why. */
+char *cr_engine_why_open(const cr_engine *e, int fact,
+                         const unsigned char *open);
 /* Why rule did not fire: the first of its conditions that fails, with
  * its place in the rule file; or that it did fire. */
 char *cr_engine_why_not(const cr_engine *e, int rule);

@@ -55,6 +55,12 @@ static void put_source(cr_buf *b, const cr_engine *e, int fact, int depth)
         cr_buf_printf(b, "you set it (%s)\n", f->words);
     else if (f->source == CR_SRC_FLAG)
         cr_buf_puts(b, "you set it (with --fact or a command)\n");
+    else if (f->source == CR_SRC_ANSWER && fact == CR_FACT_INTENT)
+        cr_buf_printf(b, "the consultation asks it: \"%s\"\n",
+                      f->words ? f->words : "");
+    else if (f->source == CR_SRC_ANSWER)
+        cr_buf_printf(b, "you answered \"%s\" in the consultation, in turn "
+                      "%d\n", f->words ? f->words : "", f->turn);
     else if (f->words)
         cr_buf_printf(b, "you %s, in turn %d: \"%s\"\n",
                       fact == CR_FACT_INTENT ? "asked" : "said", f->turn,
@@ -395,16 +401,22 @@ char *cr_engine_why_not(const cr_engine *e, int rule)
 
 enum { NO, YES, MAYBE };
 
-/* Whether node n would hold, with fact f unknown: MAYBE when it hangs on
- * f, in Kleene's three-valued logic. */
-static int holds3(const cr_engine *e, int n, int f)
+/* Whether node n would hold, with fact f (and the facts marked in open,
+ * if not NULL) unknown: MAYBE when it hangs on them, in Kleene's
+ * three-valued logic. */
+static int holds3(const cr_engine *e, int n, int f,
+                  const unsigned char *open)
 {
     const node *x = &e->nodes[n];
-    if (is_leaf_kind(x->kind))
-        return x->c->fact == f ? MAYBE : x->truth ? YES : NO;
+    if (is_leaf_kind(x->kind)) {
+        int g = x->c->fact;
+        if (g == f || (g >= 0 && open && open[g]))
+            return MAYBE;
+        return x->truth ? YES : NO;
+    }
     int count[3] = {0, 0, 0};
     for (int k = n + 1; k < x->end; k = e->nodes[k].end)
-        count[holds3(e, k, f)]++;
+        count[holds3(e, k, f, open)]++;
     switch (x->kind) {
     case CR_COND_ALL:
         return count[NO] ? NO : count[MAYBE] ? MAYBE : YES;
@@ -413,6 +425,15 @@ static int holds3(const cr_engine *e, int n, int f)
     default:                    /* not */
         return count[MAYBE] ? MAYBE : count[YES] ? NO : YES;
     }
+}
+
+/* Whether node n stands under an odd number of nots. */
+static int negated(const cr_engine *e, int n)
+{
+    int neg = 0;
+    for (int p = e->nodes[n].parent; p >= 0; p = e->nodes[p].parent)
+        neg ^= e->nodes[p].kind == CR_COND_NOT;
+    return neg;
 }
 
 /* The tests of rule on fact f, as "if goal is academia". */
@@ -425,7 +446,10 @@ static void put_tests_on(cr_buf *b, const cr_engine *e, int rule, int f)
         if (!is_leaf_kind(x->kind) || x->c->fact != f)
             continue;
         cr_buf_puts(b, i++ ? " or " : "if ");
+        int neg = negated(e, n);
+        cr_buf_puts(b, neg ? "not (" : "");
         put_cond(b, x->c);
+        cr_buf_puts(b, neg ? ")" : "");
     }
 }
 
@@ -457,6 +481,12 @@ static void put_conclusions(cr_buf *b, const cr_kb *kb, int rule)
 
 char *cr_engine_why(const cr_engine *e, int fact)
 {
+    return cr_engine_why_open(e, fact, NULL);
+}
+
+char *cr_engine_why_open(const cr_engine *e, int fact,
+                         const unsigned char *open)
+{
     cr_buf b = {0};
     const char *name = cr_kb_factdecl(e->kb, fact)->name;
     const cr_fact *f = cr_wm_get(e->wm, fact);
@@ -487,7 +517,7 @@ char *cr_engine_why(const cr_engine *e, int fact)
             continue;
         last = rule;
         if (cr_kb_ruledef(e->kb, rule)->askfact == fact ||
-            holds3(e, e->rules[rule].root, fact) != MAYBE)
+            holds3(e, e->rules[rule].root, fact, open) != MAYBE)
             continue;
         if (need++ == 0)
             cr_buf_printf(&b, "Knowing %s would let these rules decide:\n",

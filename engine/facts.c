@@ -176,7 +176,7 @@ void cr_wm_set(cr_wm *wm, int i, const cr_value *v, cr_source src,
         s->uval = copy;
     }
     s->stated = 1;
-    s->usrc = src == CR_SRC_FLAG ? CR_SRC_FLAG : CR_SRC_USER;
+    s->usrc = src == CR_SRC_RULE ? CR_SRC_USER : src;
     s->uturn = turn;
     s->uwords = w;
     s->ucf = cf;

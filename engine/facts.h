@@ -23,7 +23,11 @@
 
 #include "kb.h"
 
-typedef enum cr_source { CR_SRC_USER, CR_SRC_FLAG, CR_SRC_RULE } cr_source;
+/* Where a fact came from: the user's words, a flag or command, a rule,
+ * or an answer to a question of the guided consultation (consult.h). */
+typedef enum cr_source {
+    CR_SRC_USER, CR_SRC_FLAG, CR_SRC_RULE, CR_SRC_ANSWER
+} cr_source;
 
 /* The visible fact.  Everything it points to is owned by working memory
  * (support by the engine) and valid until the fact next changes. */
@@ -56,15 +60,16 @@ typedef struct cr_wm cr_wm;
 cr_wm *cr_wm_new(const cr_kb *kb);
 void cr_wm_free(cr_wm *wm);
 
-/* The user states fact i = *v (src is CR_SRC_USER or CR_SRC_FLAG); the
- * value and words are copied, rule is ignored.  Restating the value the
- * user gave before only updates turn and words: it is not a change. */
+/* The user states fact i = *v (src is CR_SRC_USER, CR_SRC_FLAG or
+ * CR_SRC_ANSWER); the value and words are copied, rule is ignored.
+ * Restating the value the user gave before only updates turn and words:
+ * it is not a change. */
 void cr_wm_set(cr_wm *wm, int i, const cr_value *v, cr_source src,
                int turn, const char *words, int rule, double cf);
 /* Withdraw what the user said about fact i.  What rules concluded about
  * it, if anything, shows instead. */
 void cr_wm_unset(cr_wm *wm, int i);
-/* Withdraw every statement of source src (CR_SRC_USER or CR_SRC_FLAG). */
+/* Withdraw every statement of source src (not CR_SRC_RULE). */
 void cr_wm_clear(cr_wm *wm, cr_source src);
 
 /* The visible fact i, or NULL when it is not known. */

@@ -175,11 +175,12 @@ void cr_session_reset(cr_session *s)
 {
     cr_wm_clear(s->wm, CR_SRC_USER);
     cr_wm_clear(s->wm, CR_SRC_FLAG);
+    cr_wm_clear(s->wm, CR_SRC_ANSWER);
 }
 
 /* Fire the rules on what changed, into *run; -1 with the loop in d when
  * they hit the firing limit. */
-static int run_rules(cr_session *s, cr_run *run, cr_diag *d)
+static int fire(cr_session *s, cr_run *run, cr_diag *d)
 {
     int limit = CR_FIRING_LIMIT + CR_FIRINGS_PER_RULE * cr_kb_nrules(s->kb);
     if (cr_engine_run(s->engine, limit, run) == 0)
@@ -191,19 +192,25 @@ static int run_rules(cr_session *s, cr_run *run, cr_diag *d)
 int cr_session_settle(cr_session *s, cr_diag *d)
 {
     cr_run run = {0};
-    int rc = run_rules(s, &run, d);
+    int rc = fire(s, &run, d);
     cr_run_free(&run);
     return rc;
-}
-
-const cr_wm *cr_session_wm(const cr_session *s)
-{
-    return s->wm;
 }
 
 int cr_session_turn(const cr_session *s)
 {
     return s->turn;
+}
+
+/* Run the rules on what changed, into s->last; a runaway rule set is
+ * reported into d. */
+static void run_rules(cr_session *s, cr_diag *d)
+{
+    double t0 = now_ms();
+    cr_run_free(&s->last);
+    fire(s, &s->last, d);
+    s->stats.run_ms = now_ms() - t0;
+    s->stats.fired = s->last.nfired;
 }
 
 int cr_session_ask(cr_session *s, const char *question, size_t len,
@@ -229,12 +236,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         free(words);
         intent = in->id;
     }
-    double t0 = now_ms();
-    cr_run_free(&s->last);
+    run_rules(s, d);
     cr_run *run = &s->last;
-    run_rules(s, run, d);
-    s->stats.run_ms = now_ms() - t0;
-    s->stats.fired = run->nfired;
     if (cr_diag_errors(d) > errors) {
         free(text);
         return -1;
@@ -286,4 +289,58 @@ char *cr_session_why_not(const cr_session *s, const char *rule, cr_diag *d)
         return NULL;
     }
     return cr_engine_why_not(s->engine, i);
+}
+
+/* For the guided consultation (consult.c): its questions are turns
+ * without words. */
+
+cr_wm *cr_session_wm(const cr_session *s)
+{
+    return s->wm;
+}
+
+const cr_engine *cr_session_engine(const cr_session *s)
+{
+    return s->engine;
+}
+
+int cr_session_next_turn(cr_session *s)
+{
+    return ++s->turn;
+}
+
+/* The words that stand for intent in: its first example, else its
+ * topic, else its id. */
+static const char *intent_words(const cr_intent *in)
+{
+    return in->nexamples ? in->examples[0].text : in->topic ? in->topic
+                                                            : in->id;
+}
+
+int cr_session_ask_intent(cr_session *s, const char *intent,
+                          cr_answer **out, cr_diag *d)
+{
+    int i = intent ? cr_kb_intent(s->kb, intent) : -1;
+    if (intent && i < 0) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no intent '%s'", intent);
+        return -1;
+    }
+    const cr_intent *in = i >= 0 ? cr_kb_intentdef(s->kb, i) : NULL;
+    cr_wm_unset(s->wm, CR_FACT_INTENT);
+    if (in) {
+        cr_value v = {0, in->id};
+        cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_ANSWER, s->turn,
+                  intent_words(in), -1, 1.0);
+    }
+    int errors = cr_diag_errors(d);
+    run_rules(s, d);
+    if (cr_diag_errors(d) > errors)
+        return -1;
+    if (out) {
+        cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
+                             MIN_RELEVANCE, NULL};
+        *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
+                                 in ? in->id : NULL);
+    }
+    return 0;
 }

@@ -12,6 +12,8 @@
 #include "answer.h"
 #include "corpus.h"
 #include "diag.h"
+#include "engine.h"
+#include "facts.h"
 #include "kb.h"
 
 typedef struct cr_session cr_session;
@@ -50,7 +52,6 @@ void cr_session_reset(cr_session *s);
  * or -1 with the looping rules in d. */
 int cr_session_settle(cr_session *s, cr_diag *d);
 
-const cr_wm *cr_session_wm(const cr_session *s);
 int cr_session_turn(const cr_session *s);
 const cr_corpus *cr_session_corpus(const cr_session *s);
 const cr_kb *cr_session_kb(const cr_session *s);
@@ -74,6 +75,24 @@ char *cr_session_how(const cr_session *s, const char *fact, cr_diag *d);
 char *cr_session_why(const cr_session *s, const char *fact, cr_diag *d);
 char *cr_session_why_not(const cr_session *s, const char *rule,
                          cr_diag *d);
+
+/* For the guided consultation (consult.h), which asks its questions as
+ * turns without words.
+ *
+ * The session's working memory and engine, owned by the session. */
+cr_wm *cr_session_wm(const cr_session *s);
+const cr_engine *cr_session_engine(const cr_session *s);
+/* Start a new turn; returns its number. */
+int cr_session_next_turn(cr_session *s);
+/* Ask intent (an intent's id) without words, in the current turn:
+ * intent becomes the fact `intent` (from the consultation), the rules
+ * run afresh on everything that rests on it, and
+ * the answer goes into *out if out is not NULL (the caller frees it);
+ * cr_session_explain then explains it.  intent NULL: no intent, the
+ * rules run on the other facts alone.  Returns 0, or -1 with the reason
+ * in d (no such intent, a runaway rule set). */
+int cr_session_ask_intent(cr_session *s, const char *intent,
+                          cr_answer **out, cr_diag *d);
 
 /* Where the time went, for --stats. */
 typedef struct cr_session_stats {
