@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "consult.h"
 #include "facts.h"
 #include "json.h"
 #include "profile.h"
@@ -26,6 +27,12 @@ struct cr_console {
     int trace;                  /* :trace on: the rules fired, each turn */
     char *ask;                  /* the fact the last answer asked for */
     char *saved;                /* the profile's text as last written */
+    cr_consult *consult;        /* the consultation under way, or the
+                                   one whose verdict was the last thing
+                                   said (for "how"), or NULL */
+    int asking;                 /* consult is waiting for an answer */
+    cr_question q;              /* the question it asked */
+    int decide_only;            /* `crossroads decide`: leave after it */
 };
 
 /* Output. */
@@ -125,6 +132,7 @@ void cr_console_free(cr_console *c)
 {
     if (c == NULL)
         return;
+    cr_consult_free(c->consult);
     cr_diag_free(c->d);
     free(c->ask);
     free(c->saved);
@@ -138,28 +146,37 @@ void cr_console_set_width(cr_console *c, int width)
 
 const char *cr_console_prompt(const cr_console *c)
 {
-    (void)c;
-    return "crossroads> ";
+    return c->asking ? "decide> " : "crossroads> ";
+}
+
+int cr_console_interviewing(const cr_console *c)
+{
+    return c->asking || (c->decide_only && c->consult);
+}
+
+void cr_console_decide_only(cr_console *c)
+{
+    c->decide_only = 1;
 }
 
 void cr_console_end_turn(cr_console *c)
 {
-    if (!c->o.json)
+    if (!c->o.json && !c->asking)   /* a question sits above its prompt */
         fputc('\n', c->out);
     fflush(c->out);
+}
+
+/* Print diagnostics and fail when something went wrong. */
+static int failed(cr_console *c)
+{
+    print_diag(c);
+    return CR_LINE_FAILED;
 }
 
 /* Questions. */
 
 static int answer(cr_console *c, const char *line, size_t len)
 {
-    if (len > CR_MAX_QUESTION) {
-        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "a question is at most %d "
-                    "bytes; this one has %zu and was not read",
-                    CR_MAX_QUESTION, len);
-        print_diag(c);
-        return CR_LINE_FAILED;
-    }
     cr_answer *a;
     if (cr_session_ask(c->s, line, len, &a, c->d) < 0) {
         print_diag(c);
@@ -194,6 +211,130 @@ static int answer(cr_console *c, const char *line, size_t len)
                 st.rules, st.facts, st.turn_ms, st.run_ms, st.fired);
     }
     return CR_LINE_OK;
+}
+
+/* The consultation. */
+
+static int verdict(cr_console *c)
+{
+    c->asking = 0;
+    if (c->o.json) {
+        cr_answer *a = cr_consult_conclude(c->consult, c->d);
+        if (a == NULL)
+            return failed(c);
+        char *j = cr_json_answer(a);
+        fprintf(c->out, "%s\n", j);
+        free(j);
+        cr_answer_free(a);
+    } else {
+        char *v = cr_consult_verdict(c->consult, c->o.width, c->o.color,
+                                     c->d);
+        if (v == NULL)
+            return failed(c);
+        fprintf(c->out, "\n%s\n", v);   /* cleaned and coloured by it */
+        free(v);
+        say(c, c->decide_only ? "Type how to see how I reached this, or "
+            "press Enter to leave.\n" : "Type how to see how I reached "
+            "this.\n");
+    }
+    cr_console_save_profile(c);
+    return CR_LINE_OK;
+}
+
+/* Put the next question, or the verdict when nothing is left to ask. */
+static int next_step(cr_console *c)
+{
+    if (!cr_consult_next(c->consult, &c->q))
+        return verdict(c);
+    c->asking = 1;
+    const cr_question *q = &c->q;
+    if (c->o.json) {
+        char *j = cr_json_question(q->name, q->text, q->hint, q->choices,
+                                   q->nchoices);
+        fprintf(c->out, "%s\n", j);
+        free(j);
+    } else {
+        char *t = cr_question_render(q, c->o.width);
+        fputc('\n', c->out);
+        put(c, t, 0);
+        free(t);
+    }
+    return CR_LINE_OK;
+}
+
+int cr_console_decide(cr_console *c)
+{
+    cr_consult_free(c->consult);
+    c->asking = 0;
+    c->consult = cr_consult_new(c->s, c->d);
+    if (c->consult == NULL)
+        return failed(c);
+    if (!c->o.json)
+        say(c, "Let's work it out.  I will ask only what could settle a "
+            "recommendation.  Answer each question, or say why (why I "
+            "ask), skip, back, or stop (a verdict on what I know).\n");
+    return next_step(c);
+}
+
+/* A reply to the question asked. */
+static int reply(cr_console *c, const char *text)
+{
+    if (strcasecmp(text, "stop") == 0) {
+        while (cr_consult_next(c->consult, &c->q))
+            cr_consult_answer(c->consult, "skip", c->d);
+        return verdict(c);
+    }
+    switch (cr_consult_answer(c->consult, text, c->d)) {
+    case CR_CONSULT_WHY: {
+        char *why = cr_consult_why(c->consult);
+        fputc('\n', c->out);
+        put(c, why, 0);
+        free(why);
+        break;
+    }
+    case CR_CONSULT_ERROR:      /* said, and the question comes again */
+        print_diag(c);
+        break;
+    default:
+        cr_console_save_profile(c);
+        break;
+    }
+    return next_step(c);
+}
+
+/* A line after the verdict: "how" explains it; anything else ends the
+ * consultation (and the program, for `crossroads decide`). */
+static int after_verdict(cr_console *c, const char *text, int *done)
+{
+    *done = 1;
+    if (strcasecmp(text, "how") == 0) {
+        char *how = cr_consult_how(c->consult);
+        if (c->o.json) {
+            char *j = cr_json_output("how", how);
+            fprintf(c->out, "%s\n", j);
+            free(j);
+        } else {
+            put(c, how, 0);
+        }
+        free(how);
+        return c->decide_only ? CR_LINE_QUIT : CR_LINE_OK;
+    }
+    cr_consult_free(c->consult);
+    c->consult = NULL;
+    if (c->decide_only)
+        return CR_LINE_QUIT;
+    *done = 0;
+    return CR_LINE_OK;
+}
+
+void cr_console_finish(cr_console *c)
+{
+    if (c->asking) {
+        while (cr_consult_next(c->consult, &c->q))
+            cr_consult_answer(c->consult, "skip", c->d);
+        verdict(c);
+    }
+    print_diag(c);
 }
 
 /* Commands. */
@@ -232,13 +373,6 @@ static int cmd_quit(cr_console *c, const char *arg)
     (void)c;
     (void)arg;
     return CR_LINE_QUIT;
-}
-
-/* Print diagnostics and fail if the command went wrong. */
-static int failed(cr_console *c)
-{
-    print_diag(c);
-    return CR_LINE_FAILED;
 }
 
 /* Where the value of fact i came from, in a few words. */
@@ -391,6 +525,25 @@ static int cmd_whynot(cr_console *c, const char *arg)
     return explained(c, cr_session_why_not(c->s, arg, c->d));
 }
 
+static int cmd_decide(cr_console *c, const char *arg)
+{
+    (void)arg;
+    return cr_console_decide(c);
+}
+
+static int cmd_whatif(cr_console *c, const char *arg)
+{
+    char *name, *value;
+    if (!split_assignment(arg, &name, &value)) {
+        say(c, "Usage: :whatif FACT=VALUE (Tab completes both).\n");
+        return CR_LINE_FAILED;
+    }
+    char *text = cr_consult_whatif(c->s, name, value, c->d);
+    free(name);
+    free(value);
+    return explained(c, text);
+}
+
 static int cmd_sections(cr_console *c, const char *arg)
 {
     (void)arg;
@@ -494,6 +647,10 @@ static const command commands[] = {
     {"how", "[FACT]", "how I know FACT (by default: how I reached the "
      "last answer)", cmd_how},
     {"whynot", "RULE", "why a rule did not fire", cmd_whynot},
+    {"decide", "", "a consultation: I ask what I need, then recommend",
+     cmd_decide},
+    {"whatif", "FACT=VALUE", "how the recommendation would change, without "
+     "changing what you told me", cmd_whatif},
     {"sections", "", "the essay's sections", cmd_sections},
     {"section", "ANCHOR", "read one section of the essay", cmd_section},
     {"rules", "[TEXT]", "the rules (whose id contains TEXT)", cmd_rules},
@@ -522,39 +679,68 @@ static int run_command(cr_console *c, const char *line)
     const command *k = find_command(name, n);
     if (k == NULL) {
         char *word = xstrndup(name, n);
-        say(c, "Unknown command ':%s'; :help lists them.\n", word);
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "unknown command ':%s'; "
+                    ":help lists them", word);
         free(word);
-        return CR_LINE_FAILED;
+        return failed(c);
     }
     const char *arg = name + n;
     while (*arg == ' ' || *arg == '\t')
         arg++;
-    char *a = xstrdup(arg);     /* without trailing blanks */
-    size_t len = strlen(a);
-    while (len > 0 && (a[len - 1] == ' ' || a[len - 1] == '\t'))
-        a[--len] = '\0';
-    int rc = k->fn(c, a);
-    free(a);
+    if (!c->o.json || k->fn == cmd_decide || k->fn == cmd_quit)
+        return k->fn(c, arg);
+    /* In JSON, what the command prints becomes one object. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = c->out;
+    c->out = open_memstream(&text, &len);
+    if (c->out == NULL) {
+        c->out = out;
+        return k->fn(c, arg);
+    }
+    int rc = k->fn(c, arg);
+    fclose(c->out);
+    c->out = out;
+    char *j = cr_json_output(k->name, text);
+    fprintf(c->out, "%s\n", j);
+    free(j);
+    free(text);
     return rc;
 }
 
 int cr_console_line(cr_console *c, const char *line, size_t len)
 {
+    if (len > CR_MAX_QUESTION) {
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "a line is at most %d "
+                    "bytes; this one has %zu and was not read",
+                    CR_MAX_QUESTION, len);
+        return failed(c);
+    }
     while (len > 0 && (*line == ' ' || *line == '\t')) {
         line++;
         len--;
     }
-    if (len > 0 && line[0] == ':' && memchr(line, '\0', len) == NULL &&
-        len <= CR_MAX_QUESTION) {
-        char *cmd = xstrndup(line, len);
-        int rc = run_command(c, cmd);
-        free(cmd);
+    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    int rc = CR_LINE_OK, done = 0;
+    char *text = memchr(line, '\0', len) ? NULL : xstrndup(line, len);
+    if (text && text[0] == ':') {
+        rc = run_command(c, text);
+        done = 1;
+    } else if (text && c->asking) {
+        rc = len ? reply(c, text) : next_step(c);
+        done = 1;
+    } else if (text && c->consult) {
+        rc = after_verdict(c, text, &done);
+    }
+    free(text);
+    if (done || len == 0) {
         fflush(c->out);
         return rc;
     }
-    int rc = answer(c, line, len);
-    if (rc == CR_LINE_OK)
-        cr_console_save_profile(c);
+    rc = answer(c, line, len);
+    if (rc == CR_LINE_OK && cr_console_save_profile(c) < 0)
+        rc = CR_LINE_FAILED;
     fflush(c->out);
     return rc;
 }
@@ -618,6 +804,14 @@ char **cr_console_complete(const cr_console *c, const char *line, int start,
     int i = 0;
     while (i < start && (line[i] == ' ' || line[i] == '\t'))
         i++;
+    if (c->asking && i == start && text[0] != ':') {
+        for (int k = 0; k < c->q.nchoices; k++)
+            offer(&m, "", c->q.choices[k], "");
+        const char *words[] = {"why", "skip", "back", "stop"};
+        for (int k = 0; k < 4; k++)
+            offer(&m, "", words[k], "");
+        return m.v;
+    }
     if (i == start) {               /* the first word */
         if (text[0] == ':')
             for (const command *k = commands; k->name; k++)
@@ -637,7 +831,7 @@ char **cr_console_complete(const cr_console *c, const char *line, int start,
         const cr_corpus *co = cr_session_corpus(c->s);
         for (int s = 0; s < cr_corpus_count(co); s++)
             offer(&m, "", cr_corpus_anchor(co, s), "");
-    } else if (fn == cmd_set) {
+    } else if (fn == cmd_set || fn == cmd_whatif) {
         offer_assignment(&m, kb);
     } else if (fn == cmd_forget || fn == cmd_why || fn == cmd_how) {
         offer_facts(&m, kb, "");

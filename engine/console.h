@@ -40,6 +40,18 @@ void cr_console_free(cr_console *c);
 /* Do what one line says (len bytes, no newline). */
 int cr_console_line(cr_console *c, const char *line, size_t len);
 
+/* Start a guided consultation (as :decide does) and put its first
+ * question.  With decide_only, the program is to leave after its verdict
+ * (and "how"): cr_console_line then returns CR_LINE_QUIT. */
+int cr_console_decide(cr_console *c);
+void cr_console_decide_only(cr_console *c);
+/* Whether the console wants every line, blank ones too: a consultation
+ * is waiting for an answer, or `crossroads decide` for "how" or Enter. */
+int cr_console_interviewing(const cr_console *c);
+/* At the end of the input: a consultation still asking skips what is
+ * left and gives its verdict. */
+void cr_console_finish(cr_console *c);
+
 /* After a line's output on a terminal or a pipe: a blank line before
  * the next, in text. */
 void cr_console_end_turn(cr_console *c);

@@ -641,6 +641,95 @@ char *cr_consult_verdict(cr_consult *c, int width, int color, cr_diag *d)
     return cr_buf_take(&out);
 }
 
+/* What if. */
+
+/* The recommendation of a, in words, into b. */
+static void put_reco(cr_buf *b, const cr_answer *a)
+{
+    if (a->reco == CR_RECO_NONE)
+        cr_buf_puts(b, "no recommendation");
+    else
+        cr_buf_printf(b, "%s, %s (certainty %.2f)", reco_words(a->reco),
+                      cr_strength_phrase(a->strength), a->strength);
+}
+
+/* The rules in a's trace that are not in b's, as "x, y", into out. */
+static int put_missing(cr_buf *out, const cr_answer *a, const cr_answer *b)
+{
+    int n = 0;
+    for (int i = 0; i < a->ntrace; i++) {
+        int found = 0;
+        for (int k = 0; k < b->ntrace && !found; k++)
+            found = strcmp(a->trace[i], b->trace[k]) == 0;
+        if (!found)
+            cr_buf_printf(out, "%s%s", n++ ? ", " : "", a->trace[i]);
+    }
+    return n;
+}
+
+/* Put back what the user had said about fact i: *was (NULL: nothing). */
+static void restore(cr_session *s, int i, const cr_fact *was)
+{
+    cr_wm *wm = cr_session_wm(s);
+    if (was == NULL)
+        cr_wm_unset(wm, i);
+    else
+        cr_wm_set(wm, i, &was->value, was->source, was->turn, was->words,
+                  -1, was->cf);
+}
+
+char *cr_consult_whatif(cr_session *s, const char *fact, const char *value,
+                        cr_diag *d)
+{
+    const cr_kb *kb = cr_session_kb(s);
+    const char *intent = goal_intent(kb);
+    int i = cr_kb_fact(kb, fact);
+    cr_answer *now = NULL, *then = NULL;
+    if (intent == NULL) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "no rule makes a "
+                    "recommendation, so there is nothing to compare");
+        return NULL;
+    }
+    if (cr_session_ask_intent(s, intent, &now, d) < 0)
+        return NULL;
+    /* A copy of what the user said, if anything, to put back after. */
+    cr_wm *wm = cr_session_wm(s);
+    const cr_fact *f = i >= 0 && cr_wm_stated(wm, i) ? cr_wm_get(wm, i)
+                                                     : NULL;
+    cr_fact was = f ? *f : (cr_fact){0};
+    was.value = f ? cr_value_copy(&f->value) : (cr_value){0, NULL};
+    char *words = f && f->words ? xstrdup(f->words) : NULL;
+    was.words = words;
+    int ok = cr_session_set_from(s, fact, value, "in :whatif", d) == 0 &&
+             cr_session_ask_intent(s, intent, &then, d) == 0;
+    if (i >= 0 && i != CR_FACT_INTENT)
+        restore(s, i, f ? &was : NULL);
+    cr_value_free(&was.value);
+    free(words);
+    char *text = NULL;
+    if (ok && cr_session_ask_intent(s, intent, NULL, d) == 0) {
+        cr_buf b = {0};
+        cr_buf_puts(&b, "Now: ");
+        put_reco(&b, now);
+        cr_buf_printf(&b, ".\nIf %s were %s: ", fact, value);
+        put_reco(&b, then);
+        cr_buf_puts(&b, now->reco == then->reco ? ".\nThe recommendation "
+                    "would stay the same.\n" : ".\nThe recommendation "
+                    "would change.\n");
+        cr_buf_puts(&b, "Rules that would fire too: ");
+        if (!put_missing(&b, then, now))
+            cr_buf_puts(&b, "none");
+        cr_buf_puts(&b, ".\nRules that would no longer fire: ");
+        if (!put_missing(&b, now, then))
+            cr_buf_puts(&b, "none");
+        cr_buf_puts(&b, ".\n(What you told me is unchanged.)\n");
+        text = cr_buf_take(&b);
+    }
+    cr_answer_free(now);
+    cr_answer_free(then);
+    return text;
+}
+
 /* Driving it. */
 
 /* Whether the question names every allowed answer itself, as "(yes or

@@ -108,6 +108,15 @@ char *cr_consult_how(const cr_consult *c);
  * wrapping).  A new string the caller frees. */
 char *cr_question_render(const cr_question *q, int width);
 
+/* How the recommendation would change if fact were value, in words:
+ * now, then, and the rules that would fire or no longer fire.  What the
+ * user said is put back as it was afterwards, and the rules run on it
+ * again, so that cr_session_explain explains the recommendation as it
+ * stands.  A new string, or NULL with the reason in d (no such fact or
+ * value, no rule that recommends, a runaway rule set). */
+char *cr_consult_whatif(cr_session *s, const char *fact, const char *value,
+                        cr_diag *d);
+
 /* A whole consultation on scripted replies, as a user would type them,
  * one per element of replies: what `crossroads decide` shows on a pipe
  * and what tests check.  Each question is shown ("? " before its text),

@@ -44,6 +44,48 @@ static json_t *facts(const cr_answer *a)
     return obj;
 }
 
+/* A string for text; "" if text is not UTF-8, which JSON must be. */
+static json_t *text_or_empty(const char *text)
+{
+    json_t *v = json_string(text);
+    return v ? v : json_string("");
+}
+
+/* o as one line, and o released. */
+static char *dump(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                JSON_REAL_PRECISION(3));
+    json_decref(o);
+    if (s == NULL)
+        abort();                /* jansson fails only when out of memory */
+    char *copy = xstrdup(s);
+    free(s);
+    return copy;
+}
+
+char *cr_json_question(const char *fact, const char *question,
+                       const char *hint, const char *const *answers, int n)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, text_or_empty(answers[i]));
+    json_t *o = json_object();
+    json_object_set_new(o, "ask", text_or_empty(fact));
+    json_object_set_new(o, "question", text_or_empty(question));
+    json_object_set_new(o, "hint", text_or_empty(hint));
+    json_object_set_new(o, "answers", arr);
+    return dump(o);
+}
+
+char *cr_json_output(const char *command, const char *text)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "command", text_or_empty(command));
+    json_object_set_new(o, "output", text_or_empty(text));
+    return dump(o);
+}
+
 char *cr_json_answer(const cr_answer *a)
 {
     json_t *trace = json_array();
@@ -63,12 +105,5 @@ char *cr_json_answer(const cr_answer *a)
     json_object_set_new(o, "ask", str_or_null(a->ask));
     if (a->explanation)
         json_object_set_new(o, "explanation", json_string(a->explanation));
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                JSON_REAL_PRECISION(3));
-    json_decref(o);
-    if (s == NULL)
-        abort();                /* jansson fails only when out of memory */
-    char *copy = xstrdup(s);
-    free(s);
-    return copy;
+    return dump(o);
 }

@@ -42,6 +42,7 @@ typedef struct options {
 static void usage(FILE *f)
 {
     fputs("usage: crossroads [OPTION]... [QUESTION WORDS...]\n"
+          "       crossroads decide\n"
           "       crossroads sections | section ANCHOR\n"
           "       crossroads lint [--strict] [FILE...] | test [FILE...]\n"
           "\n"
@@ -65,6 +66,8 @@ static void usage(FILE *f)
           "  -V, --version         show the version and exit\n"
           "\n"
           "Commands:\n"
+          "  decide                a consultation: I ask only what could settle a\n"
+          "                        recommendation, then give it with my reasons\n"
           "  sections              list the essay's sections and their anchors\n"
           "  section ANCHOR        print one section of the essay\n"
           "  lint [FILE...]        check rule files; every problem as\n"
@@ -206,15 +209,8 @@ static char *join_words(char **words, int n)
 
 static int cmd_ask(cr_console *c, const char *q)
 {
-    if (strlen(q) > CR_MAX_QUESTION) {
-        fprintf(stderr, "crossroads: a question is at most %d bytes; this "
-                "one has %zu\n", CR_MAX_QUESTION, strlen(q));
-        return EXIT_RUNTIME;
-    }
-    int rc = cr_console_line(c, q, strlen(q));
-    if (rc == CR_LINE_OK && cr_console_save_profile(c) < 0)
-        return EXIT_RUNTIME;
-    return rc == CR_LINE_FAILED ? EXIT_RUNTIME : EXIT_ANSWERED;
+    return cr_console_line(c, q, strlen(q)) == CR_LINE_FAILED ? EXIT_RUNTIME
+                                                              : EXIT_ANSWERED;
 }
 
 static void add_rule_files(options *o, char **files, int n)
@@ -357,20 +353,24 @@ static int parse_args(int argc, char **argv, options *o)
     return -1;
 }
 
-/* Answer the question in args, or hold a conversation: at a prompt on
- * a terminal, else line by line. */
+/* Answer the question in args, or hold a conversation (a consultation
+ * alone, if decide): at a prompt on a terminal, else line by line. */
 static int converse(cr_session *s, const options *o,
                     const cr_console_opts *co, char **args, int nargs,
-                    cr_diag *d)
+                    int decide, cr_diag *d)
 {
     cr_console *c = cr_console_new(s, stdout, co);
     if (c == NULL)
         return EXIT_USAGE;
+    if (decide)
+        cr_console_decide_only(c);
     int status;
     if (state_facts(s, o, d) < 0) {     /* after the profile: they win */
         cr_print_diag(d);
         status = EXIT_USAGE;
-    } else if (nargs > 0) {
+    } else if (decide && cr_console_decide(c) != CR_LINE_OK) {
+        status = EXIT_RUNTIME;
+    } else if (nargs > 0 && !decide) {
         char *q = join_words(args, nargs);
         status = cmd_ask(c, q);
         free(q);
@@ -417,7 +417,9 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
             status = cmd_section(s, args[1], co.width);
         }
     } else {
-        status = converse(s, o, &co, args, nargs, d);
+        int decide = !dashdash && nargs == 1 &&
+                     strcmp(args[0], "decide") == 0;
+        status = converse(s, o, &co, args, nargs, decide, d);
     }
     cr_session_free(s);
     return status;

@@ -39,7 +39,7 @@ int cr_repl_pipe(cr_console *c, FILE *in)
         size_t len = (size_t)n;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
-        if (blank(line, len))
+        if (blank(line, len) && !cr_console_interviewing(c))
             continue;
         int rc = cr_console_line(c, line, len);
         if (rc == CR_LINE_FAILED)
@@ -49,6 +49,7 @@ int cr_repl_pipe(cr_console *c, FILE *in)
         cr_console_end_turn(c);
     }
     free(line);
+    cr_console_finish(c);
     if (cr_console_save_profile(c) < 0)
         status = 1;
     return status;
@@ -205,16 +206,18 @@ int cr_repl_terminal(cr_console *c)
     rl_catch_signals = 0;
     rl_signal_event_hook = on_signal_event;
     rl_getc_function = read_key;
-    printf("crossroads %s: a PhD or industry? Ask me anything, tell me "
-           "about yourself,\nor type :decide for a consultation and :help "
-           "for help.\n", PACKAGE_VERSION);
+    if (!cr_console_interviewing(c))    /* else `crossroads decide` */
+        printf("crossroads %s: a PhD or industry? Ask me anything, tell "
+               "me about yourself,\nor type :decide for a consultation "
+               "and :help for help.\n", PACKAGE_VERSION);
     int status = 0;
     char *line;
     while ((line = readline(cr_console_prompt(c))) != NULL) {
         size_t len = strlen(line);
         int rc = CR_LINE_OK;
-        if (!blank(line, len)) {
-            add_history(line);
+        if (!blank(line, len) || cr_console_interviewing(c)) {
+            if (!blank(line, len))
+                add_history(line);
             cr_console_set_width(c, width());
             rc = cr_console_line(c, line, len);
             cr_console_end_turn(c);

@@ -162,7 +162,7 @@ awk 'BEGIN { w = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
              for (i = 0; i < 16384; i++) printf "%s%sa ", w, w
              printf "\nhow much does a PhD pay\n" }' >"$tmp/long.txt"
 check "1 MB input line" 1 \
-    '~a question is at most 8192 bytes; this one has 1048576' '~(#pay)' \
+    '~a line is at most 8192 bytes; this one has 1048576' '~(#pay)' \
     -i "$tmp/long.txt" -- "$CR"
 check "NUL, invalid UTF-8, escapes in input" 0 '' '~(#pay)' \
     -i $b/input-bytes.txt -- "$CR"
@@ -227,7 +227,7 @@ check "a profile that is a folder" 2 '~cannot read the profile: it is a folder' 
 check "escapes in a section anchor" 2 '~no section' '' \
     -- "$CR" section "$(printf 'x\033[2J')"
 long=$(awk 'BEGIN { for (i = 0; i < 8500; i++) printf "money money "; }')
-check "100 KB one-off question" 1 '~a question is at most 8192 bytes' '' \
+check "100 KB one-off question" 1 '~a line is at most 8192 bytes' '' \
     -- "$CR" "$long"
 check "C1 controls in rule texts" 0 '' "!$(printf '\302\233')" \
     -- "$CR" --rules $b/escape-rule.yaml tell me about zebras

@@ -112,6 +112,31 @@ echo 'how much does a PhD pay' >>"$tmp/long"
 expect_err 'at most 8192 bytes'
 expect_out '#pay'
 
+# Commands in a conversation: in JSON each prints one object; what a
+# whatif supposes is not kept.
+printf '%s\n' ':set goal=academia' ':whatif goal=startup' ':facts' ':nope' |
+    "$CROSSROADS" --json >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "an unknown command should make pipe mode exit 1"
+[ "$(grep -c '^{"command":' "$tmp/out")" -eq 3 ] && ok || bad "commands: $(cat "$tmp/out")"
+expect_out 'If goal were startup: either path.*would change'
+expect_out '"command":"facts","output":"What you told me:\\n  goal = academia: you set it with :set'
+expect_err "unknown command ':nope'"
+
+# crossroads decide on a pipe: one reply per line; replies that run out
+# skip the questions left; "how" after the verdict explains it.
+printf '%s\n' undecided why yes high how | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
+expect_out '^I ask for has_offer because rule goal.undecided'
+expect_out '^Recommendation: industry, strongly \(certainty 0.84\)'
+expect_out '^  goal = undecided \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\)'
+expect_out 'you answered "high" in the consultation, in turn 4'
+printf 'research\n' | "$CROSSROADS" --json decide >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && ok || bad "decide --json exited non-zero"
+expect_err "'research' could be research-scientist or research-engineer"
+head -n 1 "$tmp/out" | grep -q '^{"ask":"goal","question":"What would you like' && ok ||
+    bad "decide --json: $(head -n 1 "$tmp/out")"
+tail -n 1 "$tmp/out" | grep -q '"intent":"ask.should-i".*"recommendation":null' && ok ||
+    bad "decide --json, no replies: $(tail -n 1 "$tmp/out")"
+
 # Data is found through CROSSROADS_DATADIR too; a missing essay is a
 # clear error.
 CROSSROADS_DATADIR="$top_srcdir" "$CROSSROADS" what is the pay >"$tmp/out" 2>&1

@@ -96,6 +96,57 @@ send :quit\r
 wait 0
 EOF
 
+drive ":decide: an interview with a completed answer, why, and how" <<EOF
+spawn $CROSSROADS
+expect crossroads> 
+send :decide\r
+expect What would you like to be doing in five years
+expect decide> 
+send und\t\r
+expect Do you have a job offer in hand
+expect decide> 
+send why\r
+expect I ask for has_offer because rule goal.undecided
+expect Do you have a job offer in hand
+expect decide> 
+send y\r
+expect Would that job make you grow fast
+expect decide> 
+send high\r
+expect Recommendation: industry, strongly \(certainty 0.84\)
+expect #look-for-exponential-growth
+expect Type how to see how I reached this
+expect crossroads> 
+send how\r
+expect rule situation.growing-offer .* fired
+expect you answered "y" in the consultation
+expect crossroads> 
+send :facts\r
+expect offer_growth = high: you answered "high" in the consultation
+send :q\r
+wait 0
+EOF
+
+drive "crossroads decide: back, skip, and Enter leaves after the verdict" <<EOF
+spawn $CROSSROADS decide
+expect What would you like to be doing in five years
+expect decide> 
+send startup\r
+expect Do you have a job offer in hand
+expect decide> 
+send back\r
+expect What would you like to be doing in five years
+expect decide> 
+send startup\r
+expect Do you have a job offer in hand
+expect decide> 
+send skip\r
+expect Recommendation: either path
+expect press Enter to leave
+send \r
+wait 0
+EOF
+
 # History: written at the end with mode 0600, and read again next time.
 rm -rf "$tmp/state"
 drive "history: a first run" <<EOF
