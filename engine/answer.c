@@ -99,6 +99,30 @@ static void topics(cr_buf *text, const cr_kb *kb)
     cr_buf_puts(text, ".");
 }
 
+/* What the user said about themselves in this turn, acknowledged;
+ * 0 if they said nothing. */
+static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
+{
+    int n = 0;
+    for (int i = 0; cx->turn > 0 && i < cr_kb_nfacts(cx->kb); i++) {
+        const cr_fact *f = cr_wm_get(cx->wm, i);
+        if (i == CR_FACT_INTENT || f == NULL || f->source != CR_SRC_USER ||
+            f->turn != cx->turn)
+            continue;
+        const cr_factdecl *decl = cr_kb_factdecl(cx->kb, i);
+        char *v = cr_value_text(decl, &f->value);
+        cr_buf_printf(text, "%s%s = %s", n++ ? ", " : "Noted: ", decl->name,
+                      v);
+        free(v);
+    }
+    if (n == 0)
+        return 0;
+    a->kind = CR_ANSWER_NOTED;
+    cr_buf_puts(text, ". I will keep it in mind: ask me whether a PhD is "
+                "right for you, or anything else about the choice.");
+    return 1;
+}
+
 static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
                            cr_buf *text)
 {
@@ -137,7 +161,8 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
         from_rules(a, cx, &text);
     if (text.len == 0) {
         a->intent = NULL;
-        from_retrieval(a, cx, &text);
+        if (cx->declined || !noted(a, cx, &text))
+            from_retrieval(a, cx, &text);
     } else {
         recommend(a, cx);
     }

@@ -19,6 +19,7 @@
 typedef enum cr_answer_kind {
     CR_ANSWER_RULES,            /* rules gave advice */
     CR_ANSWER_RETRIEVED,        /* the best section for the question */
+    CR_ANSWER_NOTED,            /* no question, but facts about the user */
     CR_ANSWER_NONE              /* out of the essay's scope */
 } cr_answer_kind;
 
@@ -68,6 +69,9 @@ typedef struct cr_compose_ctx {
     double min_score;           /* retrieval's threshold of relevance */
     const char *declined;       /* an out-of-scope topic the question is
                                    about, or NULL */
+    int turn;                   /* the user's turn: what they said in it
+                                   is acknowledged when nothing else
+                                   answers; 0 for none */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

@@ -243,7 +243,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         return -1;
     }
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
-                         MIN_RELEVANCE, declined};
+                         MIN_RELEVANCE, declined, s->turn};
     *out = cr_answer_compose(&cx, text, intent);
     free(text);
     s->stats.turn_ms = now_ms() - turn0;
@@ -338,7 +338,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
         return -1;
     if (out) {
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
-                             MIN_RELEVANCE, NULL};
+                             MIN_RELEVANCE, NULL, 0};
         *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
                                  in ? in->id : NULL);
     }
