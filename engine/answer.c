@@ -263,10 +263,27 @@ void cr_text_wrap(cr_buf *out, const char *text, int width,
     }
 }
 
-char *cr_answer_render(const cr_answer *a, int width, int color)
+void cr_citation_render(cr_buf *out, const cr_citation *c, int width,
+                        int indent, int color)
 {
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
                *off = color ? "\033[0m" : "";
+    cr_buf_printf(out, "%*s%s§ ", indent, "", bold);
+    for (int k = 0; k < c->npath; k++)
+        cr_buf_printf(out, "%s%s", k ? " › " : "", c->path[k]);
+    cr_buf_printf(out, "%s %s(#%s)%s\n", off, dim, c->anchor, off);
+    if (c->quote && *c->quote) {
+        char *q = xasprintf("“%s”", c->quote);
+        char *pad = xasprintf("%*s", indent + 2, "");
+        cr_text_wrap(out, q, width, pad);
+        free(pad);
+        free(q);
+    }
+}
+
+char *cr_answer_render(const cr_answer *a, int width, int color)
+{
+    const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     cr_buf out = {0};
     cr_text_wrap(&out, a->text, width, "");
     if (a->reco != CR_RECO_NONE) {
@@ -284,16 +301,8 @@ char *cr_answer_render(const cr_answer *a, int width, int color)
         free(q);
     }
     for (int i = 0; i < a->ncites; i++) {
-        const cr_citation *c = &a->cites[i];
-        cr_buf_printf(&out, "\n%s§ ", bold);
-        for (int k = 0; k < c->npath; k++)
-            cr_buf_printf(&out, "%s%s", k ? " › " : "", c->path[k]);
-        cr_buf_printf(&out, "%s %s(#%s)%s\n", off, dim, c->anchor, off);
-        if (c->quote && *c->quote) {
-            char *q = xasprintf("“%s”", c->quote);
-            cr_text_wrap(&out, q, width, "  ");
-            free(q);
-        }
+        cr_buf_putc(&out, '\n');
+        cr_citation_render(&out, &a->cites[i], width, 0, color);
     }
     if (a->explanation) {       /* indented lines: not wrapped */
         cr_buf_puts(&out, "\n");

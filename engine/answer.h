@@ -83,6 +83,11 @@ void cr_answer_free(cr_answer *a);
  * wrapping), with ANSI colour if color.  A new string the caller frees. */
 char *cr_answer_render(const cr_answer *a, int width, int color);
 
+/* Append one citation to out: the path of headings and the anchor,
+ * then the quote wrapped to width, all indented by indent columns. */
+void cr_citation_render(cr_buf *out, const cr_citation *c, int width,
+                        int indent, int color);
+
 /* Append text to out, word-wrapped to width columns (0: no wrapping)
  * with indent before every line.  Control characters in text are
  * dropped, never written raw to a terminal. */

@@ -600,23 +600,13 @@ static void put_stated(cr_buf *out, const cr_answer *a, int width,
 }
 
 static void put_cites(cr_buf *out, const cr_answer *a, int width,
-                      const char *bold, const char *dim, const char *off)
+                      const char *bold, const char *off, int color)
 {
     if (a->ncites == 0)
         return;
     cr_buf_printf(out, "\n%sFrom the essay:%s\n", bold, off);
-    for (int i = 0; i < a->ncites; i++) {
-        const cr_citation *ci = &a->cites[i];
-        cr_buf_printf(out, "  %s§ ", bold);
-        for (int k = 0; k < ci->npath; k++)
-            cr_buf_printf(out, "%s%s", k ? " › " : "", ci->path[k]);
-        cr_buf_printf(out, "%s %s(#%s)%s\n", off, dim, ci->anchor, off);
-        if (ci->quote && *ci->quote) {
-            char *q = xasprintf("“%s”", ci->quote);
-            cr_text_wrap(out, q, width, "    ");
-            free(q);
-        }
-    }
+    for (int i = 0; i < a->ncites; i++)
+        cr_citation_render(out, &a->cites[i], width, 2, color);
 }
 
 char *cr_consult_verdict(cr_consult *c, int width, int color, cr_diag *d)
@@ -624,8 +614,7 @@ char *cr_consult_verdict(cr_consult *c, int width, int color, cr_diag *d)
     cr_answer *a = cr_consult_conclude(c, d);
     if (a == NULL)
         return NULL;
-    const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
-               *off = color ? "\033[0m" : "";
+    const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
     cr_buf out = {0};
     if (a->reco != CR_RECO_NONE)
         cr_buf_printf(&out, "%sRecommendation:%s %s, %s (certainty %.2f)\n",
@@ -636,7 +625,7 @@ char *cr_consult_verdict(cr_consult *c, int width, int color, cr_diag *d)
                       "not settle one.\n", bold, off);
     put_reasons(&out, a, width, bold, off);
     put_stated(&out, a, width, bold, off);
-    put_cites(&out, a, width, bold, dim, off);
+    put_cites(&out, a, width, bold, off, color);
     cr_answer_free(a);
     return cr_buf_take(&out);
 }
