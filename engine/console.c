@@ -343,7 +343,7 @@ typedef int command_fn(cr_console *c, const char *arg);
 
 typedef struct command {
     const char *name;
-    const char *args;           /* for :help */
+    const char *args;           /* for :help; in capitals if required */
     const char *help;
     command_fn *fn;
 } command;
@@ -462,8 +462,7 @@ static int cmd_set(cr_console *c, const char *arg)
 {
     char *name, *value;
     if (!split_assignment(arg, &name, &value)) {
-        say(c, "Usage: :set FACT=VALUE (Tab completes both; :facts shows "
-            "what I know).\n");
+        say(c, "Usage: :set FACT=VALUE (Tab completes both).\n");
         return CR_LINE_FAILED;
     }
     int rc = cr_session_set_from(c->s, name, value, "with :set", c->d);
@@ -518,10 +517,6 @@ static int cmd_how(cr_console *c, const char *arg)
 
 static int cmd_whynot(cr_console *c, const char *arg)
 {
-    if (*arg == '\0') {
-        say(c, "Usage: :whynot RULE (:rules lists them; Tab completes).\n");
-        return CR_LINE_FAILED;
-    }
     return explained(c, cr_session_why_not(c->s, arg, c->d));
 }
 
@@ -610,10 +605,6 @@ static int cmd_trace(cr_console *c, const char *arg)
 
 static int cmd_save(cr_console *c, const char *arg)
 {
-    if (*arg == '\0') {
-        say(c, "Usage: :save FILE\n");
-        return CR_LINE_FAILED;
-    }
     int n = cr_profile_save(c->s, arg, c->d);
     if (n < 0)
         return failed(c);
@@ -623,10 +614,6 @@ static int cmd_save(cr_console *c, const char *arg)
 
 static int cmd_load(cr_console *c, const char *arg)
 {
-    if (*arg == '\0') {
-        say(c, "Usage: :load FILE\n");
-        return CR_LINE_FAILED;
-    }
     int n = cr_profile_load(c->s, arg, c->d);
     if (n < 0)
         return failed(c);
@@ -687,6 +674,11 @@ static int run_command(cr_console *c, const char *line)
     const char *arg = name + n;
     while (*arg == ' ' || *arg == '\t')
         arg++;
+    if (*arg == '\0' && k->args[0] >= 'A' && k->args[0] <= 'Z') {
+        say(c, "Usage: :%s %s (%s; Tab completes it).\n", k->name,
+            k->args, k->help);
+        return CR_LINE_FAILED;
+    }
     if (!c->o.json || k->fn == cmd_decide || k->fn == cmd_quit)
         return k->fn(c, arg);
     /* In JSON, what the command prints becomes one object. */
