@@ -376,6 +376,44 @@ START_TEST(test_quote_phrase)
 }
 END_TEST
 
+/* A word the question repeats weighs as often as it occurs; the three
+ * items are alike but for their last word. */
+START_TEST(test_quote_repeated_word)
+{
+    char *q = cr_index_quote(ix, section("list"), "kiwis bananas");
+    ck_assert_msg(strncmp(q, "First item", 10) == 0, "quote: %s", q);
+    free(q);
+    q = cr_index_quote(ix, section("list"), "kiwis bananas bananas");
+    ck_assert_msg(strncmp(q, "Second item", 11) == 0, "quote: %s", q);
+    free(q);
+}
+END_TEST
+
+/* Only a question's first 128 distinct words are searched for, however
+ * often they repeat, so a long question costs no more than that. */
+START_TEST(test_query_terms_cap)
+{
+    cr_buf filler = { 0 };
+    cr_hit hit;
+    for (int i = 0; i < 128; i++)
+        cr_buf_printf(&filler, "w%d w%d ", i, i);
+    char *late = xasprintf("%s bananas", filler.s);
+    char *early = xasprintf("bananas %s", filler.s);
+    char *q = cr_index_quote(ix, section("list"), late);
+    ck_assert_msg(strncmp(q, "First item", 10) == 0, "quote: %s", q);
+    free(q);
+    q = cr_index_quote(ix, section("list"), early);
+    ck_assert_msg(strncmp(q, "Second item", 11) == 0, "quote: %s", q);
+    free(q);
+    ck_assert_int_eq(cr_index_rank(ix, late, &hit, 1), 0);
+    ck_assert_int_eq(cr_index_rank(ix, early, &hit, 1), 1);
+    ck_assert_int_eq(hit.section, section("list"));
+    free(late);
+    free(early);
+    cr_buf_free(&filler);
+}
+END_TEST
+
 START_TEST(test_quote_cap)
 {
     static const char ellipsis[] = "\u2026";
@@ -420,6 +458,8 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_quote_empty_section);
     tcase_add_test(tc, test_quote_phrase);
     tcase_add_test(tc, test_quote_cap);
+    tcase_add_test(tc, test_quote_repeated_word);
+    tcase_add_test(tc, test_query_terms_cap);
     suite_add_tcase(s, tc);
     return s;
 }
