@@ -466,9 +466,5 @@ static Suite *retrieval_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(retrieval_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return cr_run_suite(retrieval_suite());
 }
