@@ -74,10 +74,12 @@ static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
             cr_buf_puts(text, "\n\n");
         cr_buf_puts(text, r->answer);
         /* The quote should back the advice as well as fit the question:
-         * the advice's first sentence states the passage it rests on. */
+         * the advice's first sentence states the passage it rests on.
+         * It goes first, so that a long question cannot push its words
+         * past the terms retrieval searches for. */
         const char *stop = strstr(r->answer, ". ");
         int lead = stop ? (int)(stop - r->answer) : (int)strlen(r->answer);
-        char *query = xasprintf("%s %.*s", a->question, lead, r->answer);
+        char *query = xasprintf("%.*s %s", lead, r->answer, a->question);
         for (int k = 0; k < r->ncites; k++)
             add_cite(a, cx, r->cites[k].section, query);
         free(query);

@@ -56,6 +56,84 @@ static void intents_without_examples(const cr_kb *kb, cr_diag *d)
     }
 }
 
+/* The offset in pattern src of its first unbounded gap: `.` repeated
+ * by `*`, `+` or `{n,}`, outside a character class, *len bytes long; -1
+ * if there is none.  Between two words, such a gap makes a match's work
+ * grow with the square of the question's length (a question of 8 KB took
+ * 1.6 s), where `.{0,80}` keeps it linear. */
+static long unbounded_gap(const char *src, int *len)
+{
+    int in_class = 0;
+    for (size_t i = 0; src[i] != '\0'; i++) {
+        if (src[i] == '\\') {
+            i += src[i + 1] != '\0';
+        } else if (in_class) {
+            in_class = src[i] != ']';
+        } else if (src[i] == '[') {
+            in_class = 1;
+            i += src[i + 1] == '^';
+            i += src[i + 1] == ']';       /* a ] first is a member */
+        } else if (src[i] == '.') {
+            const char *r = src + i + 1;
+            if (*r == '*' || *r == '+') {
+                *len = 2;
+                return (long)i;
+            }
+            if (*r == '{') {
+                size_t k = 1;
+                while (r[k] >= '0' && r[k] <= '9')
+                    k++;
+                if (k > 1 && r[k] == ',' && r[k + 1] == '}') {
+                    *len = (int)k + 3;
+                    return (long)i;
+                }
+            }
+        }
+    }
+    return -1;
+}
+
+static void gap_warning(const cr_pattern *p, const char *what,
+                        const char *id, cr_diag *d)
+{
+    int len;
+    long at = unbounded_gap(p->src, &len);
+    if (at < 0)
+        return;
+    const cr_loc *l = &p->pos[at];
+    cr_diag_add(d, CR_WARNING, l->file, l->line, l->col,
+                "pattern of %s '%s' has an unbounded gap '%.*s', whose cost "
+                "grows with the square of a question's length: bound it, "
+                "as in '.{0,80}'", what, id, len, p->src + at);
+}
+
+static void unbounded_gaps(const cr_kb *kb, cr_diag *d)
+{
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int k = 0; k < in->npatterns; k++)
+            gap_warning(&in->patterns[k], "intent", in->id, d);
+    }
+    for (int i = 0; i < cr_kb_nextractors(kb); i++) {
+        const cr_extractor *x = cr_kb_extractor(kb, i);
+        gap_warning(&x->pattern, "extractor", x->id, d);
+    }
+    for (int c = 0; c < cr_kb_nconcepts(kb); c++) {
+        const cr_concept *co = cr_kb_concept(kb, c);
+        for (int w = 0; w < co->nwords; w++) {
+            int len;
+            long at = unbounded_gap(co->words[w], &len);
+            if (at >= 0)
+                cr_diag_add(d, CR_WARNING, co->loc.file, co->loc.line,
+                            co->loc.col, "concept '%s' has an unbounded "
+                            "gap '%.*s' in '%s', whose cost grows with the "
+                            "square of a question's length: bound it, as "
+                            "in '.{0,80}'", co->name, len, co->words[w] + at,
+                            co->words[w]);
+        }
+    }
+}
+
 /* Which facts something other than a flag can set: the built-in intent,
  * extractors, rules' assertions, and facts the engine can ask for. */
 static char *settable_facts(const cr_kb *kb)
@@ -213,6 +291,7 @@ void cr_lint_warnings(const cr_kb *kb, const cr_corpus *corpus,
     free(can);
     unused_concepts(kb, d);
     intents_without_examples(kb, d);
+    unbounded_gaps(kb, d);
     opposite_recommendations(kb, d);
     cr_kb_uncited(kb, corpus, corpus_name, d);
 }

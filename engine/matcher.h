@@ -3,9 +3,10 @@
  * The only module that sees <pcre2.h>.  Patterns are compiled
  * case-insensitive, with UTF and Unicode properties (so \w and \b know
  * letters beyond ASCII); JIT compilation is optional because for a
- * one-off question it costs more than it saves.  Every match runs under
- * match and depth limits, so a catastrophic pattern ends with an error
- * instead of hanging. */
+ * one-off question it costs more than it saves, but a pattern is
+ * JIT-compiled when it is first matched against a long subject, where
+ * it pays.  Every match runs under match and depth limits, so a
+ * catastrophic pattern ends with an error instead of hanging. */
 #ifndef CR_MATCHER_H
 #define CR_MATCHER_H
 
@@ -31,7 +32,8 @@ void cr_regex_free(cr_regex *re);
 /* JIT-compile re; harmless when JIT is not available. */
 void cr_regex_jit(cr_regex *re);
 
-/* Match re against subject (len bytes) from byte offset start.  On
+/* Match re against subject (len bytes) from byte offset start,
+ * JIT-compiling re first if the subject is long (some kilobytes).  On
  * CR_MATCH the whole match is [*mstart, *mend).  CR_MATCH_LIMIT when the
  * match or depth limit was hit, CR_MATCH_ERROR for other failures (such
  * as invalid UTF-8 in the subject). */

@@ -58,11 +58,12 @@
  * abbreviations such as "e.g." or "vs.".
  *
  * A question is never handed to FTS5 as query syntax: it is cut into
- * words of letters and digits and stop words go.  To rank, each remaining
- * word becomes a quoted FTS5 string, the strings joined with OR; to
- * quote, each word is run through the tokenizer into a phrase of tokens
- * (nearly always one), which a sentence holds where it has those tokens
- * in a row, as in FTS5. */
+ * words of letters and digits and stop words go; each distinct word is
+ * a term (the first 128 only), which weighs in choosing a quote as often
+ * as the question has it.  To rank, each term becomes a quoted FTS5
+ * string, the strings joined with OR; to quote, each term is run through
+ * the tokenizer into a phrase of tokens (nearly always one), which a
+ * sentence holds where it has those tokens in a row, as in FTS5. */
 #include "config.h"
 
 #include <ctype.h>
@@ -368,25 +369,66 @@ static void for_each_word(const char *question, word_fn fn, void *arg)
     cr_buf_free(&w);
 }
 
-/* Add word w to FTS5 query arg (a cr_buf) as a quoted string. */
-static void add_term(void *arg, const char *w)
+/* The words of a question that are searched for: its distinct words
+ * that are not stop words, in order of first occurrence, each with how
+ * many times the question has it.  Only the first MAX_TERMS distinct
+ * words count, so that a long question (up to CR_MAX_QUESTION bytes of
+ * all different words) costs no more than a long sentence: a query of
+ * thousands of terms took FTS5 some 75 million instructions, and each
+ * term costs a pass over the quoted section. */
+enum { MAX_TERMS = 128 };
+
+typedef struct terms {
+    char *w[MAX_TERMS];
+    int count[MAX_TERMS];
+    int n;
+} terms;
+
+static void add_word(void *arg, const char *w)
 {
-    cr_buf *q = arg;
-    cr_buf_puts(q, q->len > 0 ? " OR \"" : "\"");
-    for (; *w != '\0'; w++) {
-        if (*w == '"')
-            cr_buf_putc(q, '"');
-        cr_buf_putc(q, *w);
+    terms *t = arg;
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->w[i], w) == 0) {
+            t->count[i]++;
+            return;
+        }
+    if (t->n < MAX_TERMS) {
+        t->w[t->n] = xstrdup(w);
+        t->count[t->n++] = 1;
     }
-    cr_buf_putc(q, '"');
 }
 
-/* The FTS5 query for question: a new string, or NULL if it has no word
- * that is not a stop word. */
+/* Fill *t with the terms of question; terms_free frees them. */
+static void terms_of(const char *question, terms *t)
+{
+    t->n = 0;
+    for_each_word(question, add_word, t);
+}
+
+static void terms_free(terms *t)
+{
+    for (int i = 0; i < t->n; i++)
+        free(t->w[i]);
+    t->n = 0;
+}
+
+/* The FTS5 query for question: each term a quoted string, the strings
+ * joined with OR; a new string, or NULL if the question has no term. */
 static char *build_query(const char *question)
 {
+    terms t;
     cr_buf q = { 0 };
-    for_each_word(question, add_term, &q);
+    terms_of(question, &t);
+    for (int i = 0; i < t.n; i++) {
+        cr_buf_puts(&q, i > 0 ? " OR \"" : "\"");
+        for (const char *w = t.w[i]; *w != '\0'; w++) {
+            if (*w == '"')
+                cr_buf_putc(&q, '"');
+            cr_buf_putc(&q, *w);
+        }
+        cr_buf_putc(&q, '"');
+    }
+    terms_free(&t);
     if (q.len == 0) {
         cr_buf_free(&q);
         return NULL;
@@ -658,10 +700,11 @@ static bool vocabulary_ready(cr_index *ix)
 }
 
 /* The phrases of a question as token ids, -1 for a token no sentence
- * has: phrase k is tok[first[k] .. first[k + 1]). */
+ * has: phrase k is tok[first[k] .. first[k + 1]), and the question has
+ * it count[k] times. */
 typedef struct phrases {
     cr_index *ix;
-    int *tok, ntok, *first, n;
+    int *tok, ntok, *first, *count, n;
 } phrases;
 
 static int add_query_token(void *arg, int flags, const char *s, int n,
@@ -676,9 +719,8 @@ static int add_query_token(void *arg, int flags, const char *s, int n,
     return SQLITE_OK;
 }
 
-static void add_phrase(void *arg, const char *w)
+static void add_phrase(phrases *p, const char *w, int count)
 {
-    phrases *p = arg;
     int before = p->ntok;
     if (tokenize(p->ix, FTS5_TOKENIZE_QUERY, w, strlen(w), add_query_token,
                  p) != SQLITE_OK || p->ntok == before) {
@@ -686,7 +728,9 @@ static void add_phrase(void *arg, const char *w)
         return;
     }
     p->first = xreallocarray(p->first, (size_t)p->n + 2, sizeof *p->first);
+    p->count = xreallocarray(p->count, (size_t)p->n + 1, sizeof *p->count);
     p->first[p->n] = before;
+    p->count[p->n] = count;
     p->first[++p->n] = p->ntok;
 }
 
@@ -722,7 +766,8 @@ static int sentences_with(const vocabulary *v, const phrases *p, int k)
 /* Of sentences lo .. hi - 1 of v, the one that best matches p by FTS5's
  * bm25 (sqlite's ext/fts5/fts5_aux.c: the same constants and order of
  * operations) over all of v's sentences, the earliest on a tie; -1 if
- * none holds a phrase of p. */
+ * none holds a phrase of p.  A phrase the question has twice counts
+ * twice, as it would in an FTS5 query that names it twice. */
 static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
 {
     const double k1 = 1.2, b = 0.75;
@@ -746,8 +791,8 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
             continue;
         double d = v->first[j + 1] - v->first[j], score = 0.0;
         for (int k = 0; k < np; k++)
-            score += idf[k] * ((freq[k] * (k1 + 1.0))
-                               / (freq[k] + k1 * (1 - b + b * d / avgdl)));
+            score += p->count[k] * (idf[k] * ((freq[k] * (k1 + 1.0))
+                               / (freq[k] + k1 * (1 - b + b * d / avgdl))));
         if (best < 0 || score > best_score)
             best = j, best_score = score;
     }
@@ -756,29 +801,26 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
     return best;
 }
 
-static void note_word(void *arg, const char *w)
-{
-    (void)w;
-    *(bool *)arg = true;
-}
-
 /* The position of the sentence of q that best matches question, or 0 if
  * none does. */
 static int best_sentence(cr_index *ix, sentlist *q, const char *question)
 {
     if (q->nsent < 2)
         return 0;
-    bool words = false;         /* a question without any needs no tokens */
-    for_each_word(question, note_word, &words);
+    terms t;
     int best = -1;
-    if (words && vocabulary_ready(ix)) {
-        phrases p = { ix, NULL, 0, NULL, 0 };
-        for_each_word(question, add_phrase, &p);
+    terms_of(question, &t);     /* a question without any needs no tokens */
+    if (t.n > 0 && vocabulary_ready(ix)) {
+        phrases p = { ix, NULL, 0, NULL, NULL, 0 };
+        for (int i = 0; i < t.n; i++)
+            add_phrase(&p, t.w[i], t.count[i]);
         if (p.n > 0)
             best = bm25_best(&ix->v, q->first, q->first + q->nsent, &p);
         free(p.tok);
         free(p.first);
+        free(p.count);
     }
+    terms_free(&t);
     return best >= 0 ? best - q->first : 0;
 }
 

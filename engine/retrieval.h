@@ -9,7 +9,8 @@
  * only for what it uses, once.  Results depend only on the corpus and
  * the question, never on what was asked before in the same process.
  * Questions are free text: no user input is ever read as FTS5 query
- * syntax. */
+ * syntax.  Only a question's first 128 distinct words that are not stop
+ * words are searched for, so a long question costs no more than that. */
 #ifndef CR_RETRIEVAL_H
 #define CR_RETRIEVAL_H
 

@@ -111,6 +111,18 @@ check "catastrophic-intent (pipe goes on)" 1 \
     "@$b/catastrophic-intent.err" '~(#pay)' \
     -i "$tmp/two.txt" -- "$CR" --rules $b/catastrophic-intent.yaml
 
+# Unbounded gaps (.*) between words in patterns: lint warns at each,
+# and the file still loads and answers, also a question of 8 KB.
+check "unbounded gaps (lint)" 0 "@$b/unbounded-gap.err" '' \
+    -- "$CR" lint $b/unbounded-gap.yaml
+check "unbounded gaps (lint --strict)" 1 "@$b/unbounded-gap.err" '' \
+    -- "$CR" lint --strict $b/unbounded-gap.yaml
+check "unbounded gaps" 0 '' '~Mind the gap' \
+    -- "$CR" --rules $b/unbounded-gap.yaml is the gap wide
+gaps=$(awk 'BEGIN { for (i = 0; i < 1638; i++) printf "gap  "; }')
+check "unbounded gaps, 8 KB question" 0 '' '~Mind the gap' \
+    -- "$CR" --rules $b/unbounded-gap.yaml "$gaps"
+
 # A rule loop: the engine's firing limit ends the turn with exit 1, and
 # in pipe mode the next question is still answered.
 check "rule loop" 1 '~fired more than' '' \

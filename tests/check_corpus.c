@@ -479,9 +479,5 @@ static Suite *corpus_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(corpus_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return cr_run_suite(corpus_suite());
 }

@@ -78,6 +78,42 @@ START_TEST(test_regex_catastrophic_is_bounded)
 }
 END_TEST
 
+/* A subject long enough to be worth JIT code gives the same matches,
+ * groups and limits as the interpreter, and so do short ones after it. */
+START_TEST(test_regex_long_subject)
+{
+    enum { N = 10000 };
+    cr_regex_error err;
+    const char *p = "\\bI have (?<n>\\d+) papers\\b";
+    const char *bad = "(a+)+$";
+    cr_regex *re = cr_regex_new(p, strlen(p), &err);
+    cr_regex *cat = cr_regex_new(bad, strlen(bad), &err);
+    char *subj = xmalloc(N + 1);
+    memset(subj, 'a', N);
+    subj[N] = '\0';
+    size_t s, e, gs, ge;
+    ck_assert_int_eq(cr_regex_match(re, subj, N, 0, &s, &e), CR_NOMATCH);
+    ck_assert_int_eq(cr_regex_match(cat, subj, N, N - 40, &s, &e),
+                     CR_MATCH);
+    subj[N - 1] = 'b';
+    ck_assert_int_eq(cr_regex_match(cat, subj, N, 0, &s, &e),
+                     CR_MATCH_LIMIT);
+    memcpy(subj + N - 20, " I have 12 papers. ", 19);
+    ck_assert_int_eq(cr_regex_match(re, subj, N, 0, &s, &e), CR_MATCH);
+    ck_assert_uint_eq(s, N - 19);
+    ck_assert(cr_regex_group(re, "n", &gs, &ge));
+    ck_assert_uint_eq(gs, N - 12);
+    ck_assert_uint_eq(ge, N - 10);
+    const char *q = "I have 3 papers";
+    ck_assert_int_eq(cr_regex_match(re, q, strlen(q), 0, &s, &e), CR_MATCH);
+    ck_assert(cr_regex_group(re, "n", &gs, &ge));
+    ck_assert_uint_eq(gs, 7);
+    free(subj);
+    cr_regex_free(re);
+    cr_regex_free(cat);
+}
+END_TEST
+
 START_TEST(test_regex_bad_utf8_subject)
 {
     cr_regex_error err;
@@ -266,6 +302,7 @@ static Suite *suite(void)
     tcase_add_test(re, test_regex_error_offset);
     tcase_add_test(re, test_regex_groups);
     tcase_add_test(re, test_regex_catastrophic_is_bounded);
+    tcase_add_test(re, test_regex_long_subject);
     tcase_add_test(re, test_regex_bad_utf8_subject);
     tcase_add_test(re, test_utf8_valid);
     tcase_add_test(re, test_normalise);
@@ -282,9 +319,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cr_run_suite(suite());
 }

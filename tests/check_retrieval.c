@@ -121,6 +121,25 @@ static const char *top_anchor(const char *question)
     return cr_corpus_anchor(corpus, hits[0].section);
 }
 
+/* The quote of section anchor for question is want, or begins with it. */
+static void quote_is(const char *anchor, const char *question,
+                     const char *want)
+{
+    char *q = cr_index_quote(ix, section(anchor), question);
+    ck_assert_msg(strcmp(q, want) == 0, "quote for '%s': '%s', not '%s'",
+                  question, q, want);
+    free(q);
+}
+
+static void quote_starts(const char *anchor, const char *question,
+                         const char *want)
+{
+    char *q = cr_index_quote(ix, section(anchor), question);
+    ck_assert_msg(strncmp(q, want, strlen(want)) == 0,
+                  "quote for '%s': '%s', not '%s...'", question, q, want);
+    free(q);
+}
+
 START_TEST(test_quote_pay)
 {
     char *q = cr_index_quote(ix, section("pay"),
@@ -327,42 +346,30 @@ END_TEST
 
 START_TEST(test_split_abbreviations)
 {
-    char *q = cr_index_quote(ix, section("splitting"), "oranges");
-    ck_assert_str_eq(q, first_sentence);
-    free(q);
-    q = cr_index_quote(ix, section("splitting"), "second");
-    ck_assert_str_eq(q, "A second sentence follows.");
-    free(q);
+    quote_is("splitting", "oranges", first_sentence);
+    quote_is("splitting", "second", "A second sentence follows.");
 }
 END_TEST
 
 START_TEST(test_split_quotes)
 {
-    char *q = cr_index_quote(ix, section("quotes"), "nobody");
-    ck_assert_str_eq(q, "Nobody knew.");
-    free(q);
-    q = cr_index_quote(ix, section("quotes"), "");
-    ck_assert_str_eq(q, "She asked \u201cIs this the end?\u201d Nobody knew.");
-    free(q);
+    quote_is("quotes", "nobody", "Nobody knew.");
+    quote_is("quotes", "",
+             "She asked \u201cIs this the end?\u201d Nobody knew.");
 }
 END_TEST
 
 START_TEST(test_list_items)
 {
-    char *q = cr_index_quote(ix, section("list"), "bananas");
-    ck_assert_str_eq(q, "Second item about bananas Third item about cherries");
-    free(q);
-    q = cr_index_quote(ix, section("steps"), "plan");
-    ck_assert_str_eq(q, "Plan the work. Do the work.");
-    free(q);
+    quote_is("list", "bananas",
+             "Second item about bananas Third item about cherries");
+    quote_is("steps", "plan", "Plan the work. Do the work.");
 }
 END_TEST
 
 START_TEST(test_quote_empty_section)
 {
-    char *q = cr_index_quote(ix, section("empty"), "anything");
-    ck_assert_str_eq(q, "");
-    free(q);
+    quote_is("empty", "anything", "");
 }
 END_TEST
 
@@ -370,9 +377,37 @@ END_TEST
  * letter to it) is a phrase: the two tokens in a row, not either. */
 START_TEST(test_quote_phrase)
 {
-    char *q = cr_index_quote(ix, section("phrases"), "foo\u0e3fbar");
-    ck_assert_str_eq(q, "Foo bar is one phrase.");
-    free(q);
+    quote_is("phrases", "foo\u0e3fbar", "Foo bar is one phrase.");
+}
+END_TEST
+
+/* A word the question repeats weighs as often as it occurs; the three
+ * items are alike but for their last word. */
+START_TEST(test_quote_repeated_word)
+{
+    quote_starts("list", "kiwis bananas", "First item");
+    quote_starts("list", "kiwis bananas bananas", "Second item");
+}
+END_TEST
+
+/* Only a question's first 128 distinct words are searched for, however
+ * often they repeat, so a long question costs no more than that. */
+START_TEST(test_query_terms_cap)
+{
+    cr_buf filler = { 0 };
+    cr_hit hit;
+    for (int i = 0; i < 128; i++)
+        cr_buf_printf(&filler, "w%d w%d ", i, i);
+    char *late = xasprintf("%s bananas", filler.s);
+    char *early = xasprintf("bananas %s", filler.s);
+    quote_starts("list", late, "First item");
+    quote_starts("list", early, "Second item");
+    ck_assert_int_eq(cr_index_rank(ix, late, &hit, 1), 0);
+    ck_assert_int_eq(cr_index_rank(ix, early, &hit, 1), 1);
+    ck_assert_int_eq(hit.section, section("list"));
+    free(late);
+    free(early);
+    cr_buf_free(&filler);
 }
 END_TEST
 
@@ -420,15 +455,13 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_quote_empty_section);
     tcase_add_test(tc, test_quote_phrase);
     tcase_add_test(tc, test_quote_cap);
+    tcase_add_test(tc, test_quote_repeated_word);
+    tcase_add_test(tc, test_query_terms_cap);
     suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(retrieval_suite());
-    srunner_run_all(sr, CK_ENV);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return cr_run_suite(retrieval_suite());
 }

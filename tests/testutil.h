@@ -1,8 +1,11 @@
-/* testutil.h - what the Check suites share: where the sources are. */
+/* testutil.h - what the Check suites share: where the sources are, and
+ * the runner that is each suite's main(). */
 #ifndef CR_TESTUTIL_H
 #define CR_TESTUTIL_H
 
 #include <stdlib.h>
+
+#include <check.h>
 
 #include "xmalloc.h"
 
@@ -21,5 +24,17 @@ static inline char *cr_test_path(const char *rel)
 }
 
 #define CR_TEST_ESSAY "corpus/choosing-a-phd-or-industry.md"
+
+/* Run every test of suite s (which the runner takes over and frees),
+ * reporting as CK_VERBOSITY says; returns the exit status for make
+ * check: EXIT_SUCCESS when no test failed. */
+static inline int cr_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
 
 #endif

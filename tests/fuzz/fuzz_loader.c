@@ -9,23 +9,12 @@
  * fuzzer chooses both the patterns and what they are matched against. */
 #include "config.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "corpus.h"
-#include "diag.h"
 #include "facts.h"
+#include "fuzz.h"
 #include "kb.h"
 #include "loader.h"
 #include "understand.h"
-
-#ifndef CR_FUZZ_SRCDIR
-#define CR_FUZZ_SRCDIR "."
-#endif
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static cr_corpus *essay;
 
@@ -44,11 +33,9 @@ static void understand(const cr_kb *kb, const char *text, size_t len)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    essay = cr_corpus_load(CR_FUZZ_SRCDIR
-                           "/corpus/choosing-a-phd-or-industry.md");
+    essay = cr_corpus_load(CR_FUZZ_ESSAY);
     if (essay == NULL) {
-        fprintf(stderr, "fuzz_loader: cannot read the essay under %s\n",
-                CR_FUZZ_SRCDIR);
+        fprintf(stderr, "fuzz_loader: cannot read %s\n", CR_FUZZ_ESSAY);
         exit(1);
     }
     return 0;
@@ -66,8 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         understand(kb, (const char *)data, size < 200 ? size : 200);
     }
     cr_diag_sort(d);
-    for (int i = 0; i < cr_diag_len(d); i++)
-        free(cr_diag_format(cr_diag_get(d, i)));
+    cr_fuzz_diags(d, NULL);
     cr_diag_free(d);
     cr_kb_free(kb);
     return 0;

@@ -6,38 +6,22 @@
  * next, as they would in a long conversation. */
 #include "config.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "answer.h"
-#include "diag.h"
+#include "fuzz.h"
 #include "json.h"
 #include "session.h"
-
-#ifndef CR_FUZZ_SRCDIR
-#define CR_FUZZ_SRCDIR "."
-#endif
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static cr_session *session;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *rules[] = {CR_FUZZ_SRCDIR "/rules"};
+    const char *rules[] = {CR_FUZZ_RULES};
     cr_diag *d = cr_diag_new();
-    session = cr_session_new(CR_FUZZ_SRCDIR
-                             "/corpus/choosing-a-phd-or-industry.md",
-                             rules, 1, d);
+    session = cr_session_new(CR_FUZZ_ESSAY, rules, 1, d);
     if (session == NULL) {
-        for (int i = 0; i < cr_diag_len(d); i++) {
-            char *m = cr_diag_format(cr_diag_get(d, i));
-            fprintf(stderr, "%s\n", m);
-            free(m);
-        }
+        cr_fuzz_diags(d, stderr);
         exit(1);
     }
     cr_diag_free(d);
