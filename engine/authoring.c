@@ -50,7 +50,7 @@ static void intents_without_examples(const cr_kb *kb, cr_diag *d)
 {
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
-        if (in->nexamples == 0)
+        if (in->nexamples == 0 && !in->disabled)
             cr_diag_add(d, CR_WARNING, in->loc.file, in->loc.line,
                         in->loc.col, "intent '%s' has no examples", in->id);
     }
