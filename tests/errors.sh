@@ -8,6 +8,11 @@ cd "$top_srcdir" || exit 99
 pass=0 fail=0
 out=$(mktemp) || exit 99
 trap 'rm -f "$out"' EXIT
+# Only the rules a test names: never the system's or the user's folder,
+# nor CROSSROADS_RULES_PATH.
+XDG_CONFIG_HOME=$out.config CROSSROADS_SYSCONFDIR=$out.etc
+export XDG_CONFIG_HOME CROSSROADS_SYSCONFDIR
+unset CROSSROADS_RULES_PATH
 for f in tests/errors/*.yaml; do
     want=${f%.yaml}.err
     for mode in lint answer; do
