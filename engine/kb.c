@@ -88,6 +88,8 @@ struct cr_kb {
     VEC(cr_extractor, extractors);
     VEC(cr_rule, rules);
     VEC(char *, files);
+    VEC(char *, reads);         /* the keys of cr_kb_first_read */
+    map readmap;
     map factmap, conceptmap, intentmap, extractormap, rulemap;
 };
 
@@ -116,6 +118,16 @@ const char *cr_kb_intern(cr_kb *kb, const char *file)
     char *copy = xstrdup(file);
     PUSH(kb, files, copy);
     return copy;
+}
+
+int cr_kb_first_read(cr_kb *kb, const char *key)
+{
+    if (map_get(&kb->readmap, key) >= 0)
+        return 0;
+    char *copy = xstrdup(key);
+    PUSH(kb, reads, copy);
+    map_put(&kb->readmap, copy, kb->nreads - 1);
+    return 1;
 }
 
 /* Freeing. */
@@ -225,6 +237,8 @@ void cr_kb_free(cr_kb *kb)
     for (int i = 0; i < kb->nrules; i++)
         free_rule(&kb->rules[i]);
     free_strv(kb->files, kb->nfiles);
+    free_strv(kb->reads, kb->nreads);
+    map_free(&kb->readmap);
     free(kb->facts);
     free(kb->concepts);
     free(kb->intents);

@@ -174,6 +174,11 @@ void cr_kb_free(cr_kb *kb);
 /* Keep a file name for the life of the kb; returns the kb's copy. */
 const char *cr_kb_intern(cr_kb *kb, const char *file);
 
+/* Whether the file that key identifies (whatever the loader takes to
+ * tell files apart) is read into kb for the first time: 1 the first
+ * time, when the key is kept, and 0 after. */
+int cr_kb_first_read(cr_kb *kb, const char *key);
+
 /* Appending parts; the kb takes ownership of what the structs point to.
  * A part whose merge is CR_MERGE_NEW must have a new name: a duplicate
  * is reported into d, naming both places, and the newcomer is dropped.

@@ -968,6 +968,20 @@ int cr_load_string(cr_kb *kb, const char *name, const char *text,
     return cr_diag_errors(d) - before;
 }
 
+/* Whether the open file f was read into kb before, through another
+ * path (a folder and a file in it, say): it is read once, the first
+ * time. */
+static int read_before(cr_kb *kb, FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        return 0;
+    char key[64];
+    snprintf(key, sizeof key, "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    return !cr_kb_first_read(kb, key);
+}
+
 static int load_file(cr_kb *kb, const char *path, cr_diag *d)
 {
     FILE *f = fopen(path, "rb");
@@ -975,6 +989,10 @@ static int load_file(cr_kb *kb, const char *path, cr_diag *d)
         cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read: %s",
                     strerror(errno));
         return 1;
+    }
+    if (read_before(kb, f)) {
+        fclose(f);
+        return 0;
     }
     cr_buf b = {0};
     char chunk[65536];

@@ -487,6 +487,20 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* A file reached twice, by its folder and by its name, is read once. */
+START_TEST(test_file_read_once)
+{
+    char *dir = cr_test_path("tests/fixtures");
+    char *file = xasprintf("%s/../fixtures/mine.yaml", dir);
+    ck_assert_int_eq(cr_load_path(kb, dir, d), 0);
+    ck_assert_int_eq(cr_load_path(kb, file, d), 0);
+    ck_assert_int_eq(cr_diag_len(d), 0);
+    ck_assert_int_ge(cr_kb_rule(kb, "mine.sabbatical"), 0);
+    free(file);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_builtin_rules_clean)
 {
     char *dir = cr_test_path("rules");
@@ -547,6 +561,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_deep_nesting_refused);
     tcase_add_test(tc, test_every_error_reported);
     tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_file_read_once);
     tcase_add_test(tc, test_builtin_rules_clean);
     tcase_add_test(tc, test_uncited_sections_warned);
     suite_add_tcase(s, tc);
