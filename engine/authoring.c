@@ -50,7 +50,7 @@ static void intents_without_examples(const cr_kb *kb, cr_diag *d)
 {
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
-        if (in->nexamples == 0)
+        if (in->nexamples == 0 && !in->disabled)
             cr_diag_add(d, CR_WARNING, in->loc.file, in->loc.line,
                         in->loc.col, "intent '%s' has no examples", in->id);
     }
@@ -399,6 +399,39 @@ static void report(const cr_kb *kb, const int *asked, const int *passed,
                                        : "(nothing)", conf[i].count);
 }
 
+/* The files whose examples to run: those named, or inside a folder
+ * named, compared by real path, so that a file loaded from a folder of
+ * the load order is found however it is named. */
+typedef struct selection {
+    char **only;                /* real paths */
+    int n;
+    const char *last;           /* the file named.last was last asked for */
+    int last_named;
+} selection;
+
+static char *real(const char *path)
+{
+    char *r = realpath(path, NULL);
+    return r ? r : xstrdup(path);
+}
+
+static int named(selection *sel, const char *file)
+{
+    if (file == sel->last)      /* interned: most examples repeat it */
+        return sel->last_named;
+    char *r = real(file);
+    int yes = 0;
+    for (int f = 0; f < sel->n && !yes; f++) {
+        size_t n = strlen(sel->only[f]);
+        yes = strncmp(r, sel->only[f], n) == 0 &&
+              (r[n] == '\0' || r[n] == '/' || sel->only[f][n - 1] == '/');
+    }
+    free(r);
+    sel->last = file;
+    sel->last_named = yes;
+    return yes;
+}
+
 int cr_test_examples(const cr_kb *kb, const char *corpus_path,
                      const char *const *rule_paths, int npaths,
                      const char *const *only, int nonly, cr_buf *out,
@@ -409,18 +442,15 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
     int *passed = xcalloc((size_t)ni + 1, sizeof *passed);
     int *predicted = xcalloc((size_t)ni + 1, sizeof *predicted);
     confusion *conf = NULL;
+    selection sel = {NULL, nonly, NULL, 0};
+    sel.only = xcalloc((size_t)nonly + 1, sizeof *sel.only);
+    for (int f = 0; f < nonly; f++)
+        sel.only[f] = real(only[f]);
     for (int i = 0; i < ni && failures >= 0; i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         for (int k = 0; k < in->nexamples; k++) {
             const cr_example *x = &in->examples[k];
-            int wanted = nonly == 0;
-            for (int f = 0; f < nonly && !wanted; f++) {
-                size_t n = strlen(only[f]);     /* a file, or a folder */
-                wanted = strncmp(x->loc.file, only[f], n) == 0 &&
-                         (x->loc.file[n] == '\0' || x->loc.file[n] == '/' ||
-                          only[f][n - 1] == '/');
-            }
-            if (!wanted)
+            if (nonly && !named(&sel, x->loc.file))
                 continue;
             char *text = cr_normalise(x->text, strlen(x->text));
             cr_intent_hit hit;
@@ -465,6 +495,9 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
         cr_buf_printf(out, "\n%d examples: %d passed, %d failed\n", total,
                       total - failures, failures);
     }
+    for (int f = 0; f < nonly; f++)
+        free(sel.only[f]);
+    free(sel.only);
     free(conf);
     free(asked);
     free(passed);

@@ -88,6 +88,8 @@ struct cr_kb {
     VEC(cr_extractor, extractors);
     VEC(cr_rule, rules);
     VEC(char *, files);
+    VEC(char *, reads);         /* the keys of cr_kb_first_read */
+    map readmap;
     map factmap, conceptmap, intentmap, extractormap, rulemap;
 };
 
@@ -116,6 +118,16 @@ const char *cr_kb_intern(cr_kb *kb, const char *file)
     char *copy = xstrdup(file);
     PUSH(kb, files, copy);
     return copy;
+}
+
+int cr_kb_first_read(cr_kb *kb, const char *key)
+{
+    if (map_get(&kb->readmap, key) >= 0)
+        return 0;
+    char *copy = xstrdup(key);
+    PUSH(kb, reads, copy);
+    map_put(&kb->readmap, copy, kb->nreads - 1);
+    return 1;
 }
 
 /* Freeing. */
@@ -225,6 +237,8 @@ void cr_kb_free(cr_kb *kb)
     for (int i = 0; i < kb->nrules; i++)
         free_rule(&kb->rules[i]);
     free_strv(kb->files, kb->nfiles);
+    free_strv(kb->reads, kb->nreads);
+    map_free(&kb->readmap);
     free(kb->facts);
     free(kb->concepts);
     free(kb->intents);
@@ -238,23 +252,89 @@ void cr_kb_free(cr_kb *kb)
     free(kb);
 }
 
-/* Adding.  A duplicate is reported where it stands, naming the first. */
+/* Adding.  A duplicate is reported where it stands, naming the first;
+ * an override or an extension that finds nothing to replace or extend,
+ * where it stands, with the closest name of its kind. */
 
-static int duplicate(const char *name, const char *kind,
-                     const cr_loc *first, const cr_loc *loc, cr_diag *d)
+static void duplicate(const char *name, const char *kind,
+                      const cr_loc *first, const cr_loc *loc,
+                      int can_override, cr_diag *d)
 {
+    /* Across files, a duplicate may be meant to replace the first. */
+    int hint = can_override && first->file != loc->file;
     if (d)
         cr_diag_add(d, CR_ERROR, loc->file, loc->line, loc->col,
-                    "duplicate %s '%s' (first defined at %s:%d:%d)", kind,
-                    name, first->file, first->line, first->col);
+                    "duplicate %s '%s' (first defined at %s:%d:%d)%s", kind,
+                    name, first->file, first->line, first->col,
+                    hint ? "; to replace it, say 'override: true'" : "");
+}
+
+/* The name in m closest to name, other than name (a disabled intent's),
+ * or NULL. */
+static const char *closest_key(const map *m, const char *name)
+{
+    const char **names = xcalloc(m->cap + 1, sizeof *names);
+    int n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i] && strcmp(m->keys[i], name) != 0)
+            names[n++] = m->keys[i];
+    const char *near = cr_closest(name, names, n);
+    free(names);
+    return near;
+}
+
+static void nothing_before(const map *m, const char *verb, const char *kind,
+                           const char *name, const cr_loc *loc, cr_diag *d)
+{
+    const char *near = closest_key(m, name);
+    cr_diag_add(d, CR_ERROR, loc->file, loc->line, loc->col,
+                "cannot %s %s '%s': no %s '%s' is loaded before it%s%s%s",
+                verb, kind, name, kind, name,
+                near ? " (did you mean '" : "", near ? near : "",
+                near ? "'?)" : "");
+}
+
+/* Whether a newcomer of kind called name, marked merge, may join the kb,
+ * where i (at first) is the part of that name added before, or -1.
+ * Reports why not into d. */
+static int admit(const map *m, int i, const cr_loc *first,
+                 const char *kind, const char *name, cr_merge merge,
+                 const cr_loc *loc, cr_diag *d)
+{
+    if (merge == CR_MERGE_NEW && i >= 0) {
+        duplicate(name, kind, first, loc, strcmp(kind, "fact") != 0, d);
+        return 0;
+    }
+    if (merge != CR_MERGE_NEW && i < 0) {
+        nothing_before(m, merge == CR_MERGE_EXTEND ? "extend" : "override",
+                       kind, name, loc, d);
+        return 0;
+    }
     return 1;
+}
+
+/* An override keeps the name string the map holds: give it to the
+ * newcomer, whose own copy goes with the part it replaces. */
+static void keep_name(char **newcomer, char **old)
+{
+    char *t = *newcomer;
+    *newcomer = *old;
+    *old = t;
+}
+
+static void append_strv(char ***v, int *n, char **more, int nmore)
+{
+    *v = xreallocarray(*v, (size_t)*n + (size_t)nmore + 1, sizeof **v);
+    for (int i = 0; i < nmore; i++)
+        (*v)[(*n)++] = more[i];
+    free(more);
 }
 
 void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 {
     int i = map_get(&kb->factmap, f->name);
-    if (i >= 0 && duplicate(f->name, "fact",
-                            &kb->facts[i].loc, &f->loc, d)) {
+    if (!admit(&kb->factmap, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact",
+               f->name, CR_MERGE_NEW, &f->loc, d)) {
         free_fact(f);
         return;
     }
@@ -265,35 +345,83 @@ void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
 {
     int i = map_get(&kb->conceptmap, c->name);
-    if (i >= 0 && duplicate(c->name, "concept",
-                            &kb->concepts[i].loc, &c->loc, d)) {
+    if (!admit(&kb->conceptmap, i, i >= 0 ? &kb->concepts[i].loc : NULL,
+               "concept", c->name, c->merge, &c->loc, d)) {
         free_concept(c);
         return;
     }
-    PUSH(kb, concepts, *c);
-    map_put(&kb->conceptmap, kb->concepts[kb->nconcepts - 1].name,
-            kb->nconcepts - 1);
+    if (c->merge == CR_MERGE_EXTEND) {
+        cr_concept *old = &kb->concepts[i];
+        append_strv(&old->words, &old->nwords, c->words, c->nwords);
+        free(c->name);
+    } else if (i >= 0) {
+        keep_name(&c->name, &kb->concepts[i].name);
+        free_concept(&kb->concepts[i]);
+        kb->concepts[i] = *c;
+    } else {
+        PUSH(kb, concepts, *c);
+        map_put(&kb->conceptmap, kb->concepts[kb->nconcepts - 1].name,
+                kb->nconcepts - 1);
+    }
+}
+
+/* Intent in takes over old's patterns and examples. */
+static void extend_intent(cr_intent *old, cr_intent *in)
+{
+    old->patterns = xreallocarray(old->patterns,
+                                  (size_t)old->npatterns + in->npatterns + 1,
+                                  sizeof *old->patterns);
+    for (int k = 0; k < in->npatterns; k++)
+        old->patterns[old->npatterns++] = in->patterns[k];
+    old->examples = xreallocarray(old->examples,
+                                  (size_t)old->nexamples + in->nexamples + 1,
+                                  sizeof *old->examples);
+    for (int k = 0; k < in->nexamples; k++)
+        old->examples[old->nexamples++] = in->examples[k];
+    in->npatterns = in->nexamples = 0;
+    free_intent(in);
 }
 
 void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
 {
     int i = map_get(&kb->intentmap, in->id);
-    if (i >= 0 && duplicate(in->id, "intent",
-                            &kb->intents[i].loc, &in->loc, d)) {
+    cr_merge merge = in->merge;
+    if (i >= 0 && kb->intents[i].disabled) {    /* its name is free */
+        if (merge == CR_MERGE_EXTEND)
+            i = -1;
+        else
+            merge = CR_MERGE_OVERRIDE;
+    }
+    if (!admit(&kb->intentmap, i, i >= 0 ? &kb->intents[i].loc : NULL,
+               "intent", in->id, merge, &in->loc, d)) {
         free_intent(in);
         return;
     }
-    PUSH(kb, intents, *in);
-    map_put(&kb->intentmap, kb->intents[kb->nintents - 1].id,
-            kb->nintents - 1);
+    if (merge == CR_MERGE_EXTEND) {
+        extend_intent(&kb->intents[i], in);
+    } else if (i >= 0) {
+        keep_name(&in->id, &kb->intents[i].id);
+        free_intent(&kb->intents[i]);
+        kb->intents[i] = *in;
+    } else {
+        PUSH(kb, intents, *in);
+        map_put(&kb->intentmap, kb->intents[kb->nintents - 1].id,
+                kb->nintents - 1);
+    }
 }
 
 void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
 {
     int i = map_get(&kb->extractormap, x->id);
-    if (i >= 0 && duplicate(x->id, "extractor",
-                            &kb->extractors[i].loc, &x->loc, d)) {
+    if (!admit(&kb->extractormap, i, i >= 0 ? &kb->extractors[i].loc : NULL,
+               "extractor", x->id, x->merge, &x->loc, d)) {
         free_extractor(x);
+        return;
+    }
+    if (i >= 0) {
+        keep_name(&x->id, &kb->extractors[i].id);
+        free_extractor(&kb->extractors[i]);
+        kb->extractors[i] = *x;
         return;
     }
     PUSH(kb, extractors, *x);
@@ -304,13 +432,65 @@ void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
 void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
 {
     int i = map_get(&kb->rulemap, r->id);
-    if (i >= 0 && duplicate(r->id, "rule", &kb->rules[i].loc,
-                            &r->loc, d)) {
+    if (!admit(&kb->rulemap, i, i >= 0 ? &kb->rules[i].loc : NULL, "rule",
+               r->id, r->merge, &r->loc, d)) {
         free_rule(r);
+        return;
+    }
+    if (i >= 0) {
+        keep_name(&r->id, &kb->rules[i].id);
+        free_rule(&kb->rules[i]);
+        kb->rules[i] = *r;
         return;
     }
     PUSH(kb, rules, *r);
     map_put(&kb->rulemap, kb->rules[kb->nrules - 1].id, kb->nrules - 1);
+}
+
+/* Remove entry i of the kb's vector V (of n##V), freeing it with
+ * freefn, and map its names afresh with their new indexes. */
+#define REMOVE(kb, V, i, freefn, m, name)                                  \
+    do {                                                                   \
+        freefn(&(kb)->V[i]);                                               \
+        memmove(&(kb)->V[i], &(kb)->V[(i) + 1],                            \
+                (size_t)((kb)->n##V - (i) - 1) * sizeof *(kb)->V);         \
+        (kb)->n##V--;                                                      \
+        map_free(m);                                                       \
+        memset(m, 0, sizeof *(m));                                         \
+        for (int k_ = 0; k_ < (kb)->n##V; k_++)                            \
+            map_put(m, (kb)->V[k_].name, k_);                              \
+    } while (0)
+
+void cr_kb_disable(cr_kb *kb, cr_kind kind, const char *id,
+                   const cr_loc *loc, cr_diag *d)
+{
+    static const char *const kinds[] = {"rule", "intent", "extractor"};
+    map *m = kind == CR_KIND_RULE     ? &kb->rulemap
+             : kind == CR_KIND_INTENT ? &kb->intentmap
+                                      : &kb->extractormap;
+    int i = map_get(m, id);
+    if (i >= 0 && kind == CR_KIND_INTENT && kb->intents[i].disabled)
+        i = -1;
+    if (i < 0) {
+        nothing_before(m, "disable", kinds[kind], id, loc, d);
+        return;
+    }
+    if (kind == CR_KIND_RULE) {
+        REMOVE(kb, rules, i, free_rule, m, id);
+    } else if (kind == CR_KIND_EXTRACTOR) {
+        REMOVE(kb, extractors, i, free_extractor, m, id);
+    } else {
+        /* Kept, empty, so that rules testing for it stay valid. */
+        cr_intent *in = &kb->intents[i];
+        char *name = in->id;
+        cr_loc at = in->loc;
+        in->id = NULL;
+        free_intent(in);
+        memset(in, 0, sizeof *in);
+        in->id = name;
+        in->loc = at;
+        in->disabled = 1;
+    }
 }
 
 /* Look-ups. */

@@ -30,6 +30,17 @@ typedef struct cr_loc {
     int line, col;
 } cr_loc;
 
+/* How a declaration meets an earlier one of the same name, loaded
+ * before it (crossroads-rules(5), LOADING). */
+typedef enum cr_merge {
+    CR_MERGE_NEW,               /* there must be none: a duplicate is an error */
+    CR_MERGE_OVERRIDE,          /* there must be one: replace it, in its place */
+    CR_MERGE_EXTEND             /* there must be one: add to it */
+} cr_merge;
+
+/* The kinds of declaration a rule file can disable. */
+typedef enum cr_kind { CR_KIND_RULE, CR_KIND_INTENT, CR_KIND_EXTRACTOR } cr_kind;
+
 /* A value: num holds booleans (0 or 1) and numbers, str strings and
  * choices.  str, when not NULL, is owned by whoever holds the value. */
 typedef struct cr_value {
@@ -50,6 +61,8 @@ typedef struct cr_concept {
     char *name;
     char **words;               /* regex fragments, one per synonym */
     int nwords;
+    cr_merge merge;             /* override or extend: its words replace
+                                 * or join the earlier concept's */
     cr_loc loc;
 } cr_concept;
 
@@ -81,6 +94,9 @@ typedef struct cr_intent {
     cr_example *examples;
     int nexamples;
     int out_of_scope;           /* a topic the essay does not cover */
+    int disabled;               /* by a later file: no patterns, no examples */
+    cr_merge merge;             /* override, or extend: add patterns and
+                                 * examples */
     cr_loc loc;
 } cr_intent;
 
@@ -100,6 +116,7 @@ typedef struct cr_extractor {
     int nsets;
     cr_assign *negated;         /* set instead when the words are negated */
     int nnegated;
+    cr_merge merge;             /* new or override */
     cr_loc loc;
 } cr_extractor;
 
@@ -145,6 +162,7 @@ typedef struct cr_rule {
     int nretracts;
     char *ask;                  /* a fact to ask the user for, or NULL */
     int askfact;
+    cr_merge merge;             /* new or override */
     cr_loc loc;
 } cr_rule;
 
@@ -156,13 +174,32 @@ void cr_kb_free(cr_kb *kb);
 /* Keep a file name for the life of the kb; returns the kb's copy. */
 const char *cr_kb_intern(cr_kb *kb, const char *file);
 
+/* Whether the file that key identifies (whatever the loader takes to
+ * tell files apart) is read into kb for the first time: 1 the first
+ * time, when the key is kept, and 0 after. */
+int cr_kb_first_read(cr_kb *kb, const char *key);
+
 /* Appending parts; the kb takes ownership of what the structs point to.
- * Duplicate names are reported into d and the newcomer is dropped. */
+ * A part whose merge is CR_MERGE_NEW must have a new name: a duplicate
+ * is reported into d, naming both places, and the newcomer is dropped.
+ * One marked CR_MERGE_OVERRIDE takes the place of the part of the same
+ * name added before it, and one marked CR_MERGE_EXTEND (concepts and
+ * intents) adds its words, or its patterns and examples, to it; with no
+ * such part, that is reported and the newcomer dropped.  A disabled
+ * intent's name is free again: a new intent of that name replaces it. */
 void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d);
 void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d);
 void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d);
 void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d);
 void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d);
+
+/* Disable the rule, intent or extractor called id, added before: a rule
+ * or an extractor is removed (its name is free again); an intent is
+ * emptied of its patterns, examples and topic, so that it never matches
+ * and the conditions that test for it stay valid.  With no such part,
+ * reports at loc into d, suggesting a close name. */
+void cr_kb_disable(cr_kb *kb, cr_kind kind, const char *id,
+                   const cr_loc *loc, cr_diag *d);
 
 /* Resolve names, check values against the facts' types, check citations
  * against corpus, expand concepts and compile every pattern.  Reports

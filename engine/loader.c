@@ -419,6 +419,34 @@ static int number(ctx *c, const node *n, const char *what, double lo,
     return 1;
 }
 
+/* A scalar true or false into *out; 0 (reported) when it is neither. */
+static int boolean(ctx *c, const node *n, const char *what, int *out)
+{
+    if (!want(c, n, N_SCALAR, what))
+        return 0;
+    if (strcmp(n->value, "true") == 0 || strcmp(n->value, "false") == 0) {
+        *out = n->value[0] == 't';
+        return 1;
+    }
+    err(c, n, "%s must be true or false", what);
+    return 0;
+}
+
+/* How a declaration meets an earlier one of its name: `override: true`,
+ * or where can_extend, `extend: true`. */
+static cr_merge merge_of(ctx *c, const node *map, int can_extend)
+{
+    const node *o = get(map, "override"), *e = get(map, "extend");
+    int over = 0, ext = 0;
+    if (o)
+        boolean(c, o, "override", &over);
+    if (e && can_extend)
+        boolean(c, e, "extend", &ext);
+    if (over && ext)
+        err(c, e, "override and extend exclude each other");
+    return over ? CR_MERGE_OVERRIDE : ext ? CR_MERGE_EXTEND : CR_MERGE_NEW;
+}
+
 static cr_pattern pattern(ctx *c, const node *n)
 {
     cr_pattern p = {0};
@@ -511,13 +539,20 @@ static void load_fact(ctx *c, const node *k, const node *v)
     cr_kb_add_fact(c->kb, &f, c->d);
 }
 
+/* name: words, or name: {words: words, override|extend: true}. */
 static void load_concept(ctx *c, const node *k, const node *v)
 {
+    static const char *const keys[] = {"words", "override", "extend"};
     if (!want(c, k, N_SCALAR, "a concept name"))
         return;
     cr_concept co = {0};
     co.loc = loc_of(c, k);
-    co.words = strv(c, v, "a concept's words", &co.nwords);
+    if (v->kind == N_MAP) {
+        check_keys(c, v, "a concept", keys, 3);
+        co.merge = merge_of(c, v, 1);
+        v = get(v, "words");
+    }
+    co.words = v ? strv(c, v, "a concept's words", &co.nwords) : NULL;
     if (co.nwords == 0)
         err(c, k, "concept '%s' has no words", k->value);
     co.name = xstrdup(k->value);
@@ -582,19 +617,25 @@ static cr_example *examples(ctx *c, const node *n, int *count)
 static void load_intent(ctx *c, const node *n)
 {
     static const char *const keys[] = {"id", "topic", "patterns",
-                                       "examples", "out_of_scope"};
+                                       "examples", "out_of_scope",
+                                       "override", "extend"};
     if (!want(c, n, N_MAP, "an intent"))
         return;
-    check_keys(c, n, "an intent", keys, 5);
+    check_keys(c, n, "an intent", keys, 7);
     cr_intent in = {0};
     in.loc = loc_of(c, n);
     if ((in.id = need_id(c, n, "intent")) == NULL)
         return;
+    in.merge = merge_of(c, n, 1);
     in.topic = get(n, "topic") ? str(c, get(n, "topic"), "a topic") : NULL;
-    const node *pats = get(n, "patterns");
-    if (pats == NULL || (pats->kind == N_SEQ && pats->nkids == 0))
-        err(c, n, "intent '%s' has no patterns", in.id);
-    else if (pats->kind == N_SCALAR) {
+    const node *pats = get(n, "patterns"), *oos = get(n, "out_of_scope");
+    if (in.merge == CR_MERGE_EXTEND && (in.topic || oos))
+        err(c, n, "an extension of intent '%s' adds patterns and examples "
+            "only", in.id);
+    if (pats == NULL || (pats->kind == N_SEQ && pats->nkids == 0)) {
+        if (in.merge != CR_MERGE_EXTEND)    /* it may add examples only */
+            err(c, n, "intent '%s' has no patterns", in.id);
+    } else if (pats->kind == N_SCALAR) {
         in.patterns = xcalloc(1, sizeof *in.patterns);
         in.patterns[in.npatterns++] = pattern(c, pats);
     } else if (want(c, pats, N_SEQ, "patterns")) {
@@ -604,24 +645,21 @@ static void load_intent(ctx *c, const node *n)
                                              &in.patterns[in.npatterns]);
     }
     in.examples = examples(c, get(n, "examples"), &in.nexamples);
-    const node *oos = get(n, "out_of_scope");
-    if (oos && want(c, oos, N_SCALAR, "out_of_scope")) {
-        if (strcmp(oos->value, "true") == 0)
-            in.out_of_scope = 1;
-        else if (strcmp(oos->value, "false") != 0)
-            err(c, oos, "out_of_scope must be true or false");
-    }
+    if (oos)
+        boolean(c, oos, "out_of_scope", &in.out_of_scope);
     cr_kb_add_intent(c->kb, &in, c->d);
 }
 
 static void load_extractor(ctx *c, const node *n)
 {
-    static const char *const keys[] = {"id", "pattern", "set", "negated"};
+    static const char *const keys[] = {"id", "pattern", "set", "negated",
+                                       "override"};
     if (!want(c, n, N_MAP, "an extractor"))
         return;
-    check_keys(c, n, "an extractor", keys, 4);
+    check_keys(c, n, "an extractor", keys, 5);
     cr_extractor x = {0};
     x.loc = loc_of(c, n);
+    x.merge = merge_of(c, n, 0);
     const node *pat = get(n, "pattern");
     if ((x.id = need_id(c, n, "extractor")) == NULL)
         return;
@@ -824,12 +862,13 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
 static void load_rule(ctx *c, const node *n)
 {
     static const char *const keys[] = {"id", "salience", "confidence",
-                                       "when", "then"};
+                                       "when", "then", "override"};
     if (!want(c, n, N_MAP, "a rule"))
         return;
-    check_keys(c, n, "a rule", keys, 5);
+    check_keys(c, n, "a rule", keys, 6);
     cr_rule r = {0};
     r.loc = loc_of(c, n);
+    r.merge = merge_of(c, n, 0);
     r.confidence = 1.0;
     r.askfact = -1;
     if ((r.id = need_id(c, n, "rule")) == NULL)
@@ -851,17 +890,42 @@ static void load_rule(ctx *c, const node *n)
     cr_kb_add_rule(c->kb, &r, c->d);
 }
 
+/* disable: {rules: [ids], intents: [ids], extractors: [ids]}, of what
+ * was loaded before. */
+static void load_disable(ctx *c, const node *n)
+{
+    static const char *const keys[] = {"rules", "intents", "extractors"};
+    static const cr_kind kinds[] = {CR_KIND_RULE, CR_KIND_INTENT,
+                                    CR_KIND_EXTRACTOR};
+    if (!want(c, n, N_MAP, "disable"))
+        return;
+    check_keys(c, n, "disable", keys, 3);
+    for (int k = 0; k < 3; k++) {
+        const node *v = get(n, keys[k]);
+        if (v == NULL || (v->kind != N_SCALAR && !want(c, v, N_SEQ, keys[k])))
+            continue;
+        int count = v->kind == N_SEQ ? v->nkids : 1;
+        for (int i = 0; i < count; i++) {
+            const node *id = v->kind == N_SEQ ? v->kids[i] : v;
+            if (!want(c, id, N_SCALAR, "an id"))
+                continue;
+            cr_loc l = loc_of(c, id);
+            cr_kb_disable(c->kb, kinds[k], id->value, &l, c->d);
+        }
+    }
+}
+
 /* The file. */
 
 static void load_tree(ctx *c, const node *root)
 {
     static const char *const keys[] = {"concepts", "facts", "intents",
-                                       "extractors", "rules"};
+                                       "extractors", "rules", "disable"};
     if (root == NULL || (root->kind == N_SCALAR && root->len == 0))
         return;                 /* an empty file declares nothing */
     if (!want(c, root, N_MAP, "a rule file"))
         return;
-    check_keys(c, root, "a rule file", keys, 5);
+    check_keys(c, root, "a rule file", keys, 6);
     const node *n;
     if ((n = get(root, "concepts")) && want(c, n, N_MAP, "concepts"))
         for (int i = 0; i + 1 < n->nkids; i += 2)
@@ -878,6 +942,8 @@ static void load_tree(ctx *c, const node *root)
     if ((n = get(root, "rules")) && want(c, n, N_SEQ, "rules"))
         for (int i = 0; i < n->nkids; i++)
             load_rule(c, n->kids[i]);
+    if ((n = get(root, "disable")))
+        load_disable(c, n);
 }
 
 int cr_load_string(cr_kb *kb, const char *name, const char *text,
@@ -902,6 +968,20 @@ int cr_load_string(cr_kb *kb, const char *name, const char *text,
     return cr_diag_errors(d) - before;
 }
 
+/* Whether the open file f was read into kb before, through another
+ * path (a folder and a file in it, say): it is read once, the first
+ * time. */
+static int read_before(cr_kb *kb, FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        return 0;
+    char key[64];
+    snprintf(key, sizeof key, "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    return !cr_kb_first_read(kb, key);
+}
+
 static int load_file(cr_kb *kb, const char *path, cr_diag *d)
 {
     FILE *f = fopen(path, "rb");
@@ -909,6 +989,10 @@ static int load_file(cr_kb *kb, const char *path, cr_diag *d)
         cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read: %s",
                     strerror(errno));
         return 1;
+    }
+    if (read_before(kb, f)) {
+        fclose(f);
+        return 0;
     }
     cr_buf b = {0};
     char chunk[65536];

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "kb.h"
 #include "repl.h"
+#include "rulepath.h"
 #include "session.h"
 #include "xmalloc.h"
 
@@ -74,6 +75,14 @@ static void usage(FILE *f)
           "                        file:line:col: error|warning: message\n"
           "  test [FILE...]        run the example questions rule files declare\n"
           "\n"
+          "Rule files are read in this order (see crossroads-rules(5)):\n"
+          "  the built-in rules;\n"
+          "  " CR_SYSCONFDIR "/crossroads/rules.d;\n"
+          "  $XDG_CONFIG_HOME/crossroads/rules.d (~/.config/crossroads/"
+          "rules.d);\n"
+          "  each entry of $CROSSROADS_RULES_PATH (colon-separated);\n"
+          "  each --rules PATH, then the files lint and test name.\n"
+          "\n"
           "Exit status: 0 answered, 1 runtime failure, 2 usage or rule-file error.\n"
           "See crossroads(1).\n", f);
 }
@@ -103,15 +112,19 @@ static char *datadir(void)
     return xstrdup(CR_PKGDATADIR);
 }
 
-/* The rule paths to load: the built-in folder, then each --rules in
- * order.  A new array of borrowed strings; the caller frees the array. */
-static const char **rule_paths(const options *o, const char *builtin)
+/* The rule files and folders to load, in the order of rulepath.h, the
+ * --rules paths last: a new vector of *n strings (cr_rulepath_free), or
+ * NULL with the problems in d. */
+static char **rule_paths(const options *o, const char *builtin, int *n,
+                         cr_diag *d)
 {
-    const char **paths = xcalloc((size_t)o->nrules + 2, sizeof *paths);
-    paths[0] = builtin;
-    for (int i = 0; i < o->nrules; i++)
-        paths[i + 1] = o->rules[i];
-    return paths;
+    const char *sys = getenv("CROSSROADS_SYSCONFDIR");
+    cr_rulepath_env env = {builtin,
+                           sys && *sys ? sys : CR_SYSCONFDIR "/crossroads",
+                           getenv("XDG_CONFIG_HOME"), getenv("HOME"),
+                           getenv("CROSSROADS_RULES_PATH"), o->rules,
+                           o->nrules};
+    return cr_rulepath_list(&env, n, d);
 }
 
 /* Open a session with the built-in rules and the user's.  Returns NULL
@@ -123,11 +136,14 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
     char *builtin = xasprintf("%s/rules", dir);
-    const char **paths = rule_paths(o, builtin);
-    cr_session *s = cr_session_new(essay, paths, o->nrules + 1, d);
+    int npaths;
+    char **paths = rule_paths(o, builtin, &npaths, d);
+    cr_session *s = paths ? cr_session_new(essay, (const char *const *)paths,
+                                           npaths, d)
+                          : NULL;
     *status = s == NULL && access(essay, R_OK) != 0 ? EXIT_RUNTIME
                                                     : EXIT_USAGE;
-    free(paths);
+    cr_rulepath_free(paths, npaths);
     free(builtin);
     free(essay);
     free(dir);
@@ -272,16 +288,17 @@ static int cmd_test(options *o, char **files, int n, cr_diag *d)
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
     char *builtin = xasprintf("%s/rules", dir);
-    const char **paths = rule_paths(o, builtin);
+    int npaths;
+    char **paths = rule_paths(o, builtin, &npaths, d);
     cr_buf out = {0};
-    int failures = cr_test_examples(cr_session_kb(s), essay, paths,
-                                    o->nrules + 1, (const char *const *)files,
-                                    n, &out, d);
+    int failures = cr_test_examples(cr_session_kb(s), essay,
+                                    (const char *const *)paths, npaths,
+                                    (const char *const *)files, n, &out, d);
     fputs(out.s ? out.s : "", stdout);
     cr_print_diag(d);
     cr_buf_free(&out);
     free(builtin);
-    free(paths);
+    cr_rulepath_free(paths, npaths);
     free(essay);
     free(dir);
     cr_session_free(s);

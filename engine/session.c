@@ -23,6 +23,9 @@ struct cr_session {
     cr_kb *kb;
     cr_engine *engine;
     cr_wm *wm;
+    char **paths;               /* the rule paths, for cr_session_reload */
+    int npaths;
+    int jit;                    /* whether patterns are JIT-compiled */
     int turn;
     cr_run last;                /* the last turn's run, for explanations */
     cr_session_stats stats;
@@ -33,6 +36,36 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A knowledge base read from the rule paths and finished against
+ * corpus, or NULL with the errors in d. */
+static cr_kb *load_rules(const cr_corpus *corpus,
+                         const char *const *paths, int npaths, cr_diag *d)
+{
+    int errors = cr_diag_errors(d);
+    cr_kb *kb = cr_kb_new();
+    for (int i = 0; i < npaths; i++)
+        cr_load_path(kb, paths[i], d);
+    cr_kb_finish(kb, corpus, d);
+    if (cr_diag_errors(d) > errors) {
+        cr_kb_free(kb);
+        return NULL;
+    }
+    return kb;
+}
+
+/* Remember a copy of the rule paths, for reloading. */
+static void keep_paths(cr_session *s, const char *const *paths, int n)
+{
+    char **copy = xcalloc((size_t)n + 1, sizeof *copy);
+    for (int i = 0; i < n; i++)
+        copy[i] = xstrdup(paths[i]);
+    for (int i = 0; i < s->npaths; i++)
+        free(s->paths[i]);
+    free(s->paths);
+    s->paths = copy;
+    s->npaths = n;
 }
 
 cr_session *cr_session_new(const char *corpus_path,
@@ -49,12 +82,10 @@ cr_session *cr_session_new(const char *corpus_path,
         return NULL;
     }
     double t1 = now_ms();
-    s->kb = cr_kb_new();
-    for (int i = 0; i < npaths; i++)
-        cr_load_path(s->kb, rule_paths[i], d);
-    cr_kb_finish(s->kb, s->corpus, d);
+    s->kb = load_rules(s->corpus, rule_paths, npaths, d);
     s->stats.rules_ms = now_ms() - t1;
-    if (cr_diag_errors(d) > 0) {
+    keep_paths(s, rule_paths, npaths);
+    if (s->kb == NULL) {
         cr_session_free(s);
         return NULL;
     }
@@ -87,12 +118,85 @@ void cr_session_free(cr_session *s)
     cr_index_free(s->index);
     cr_kb_free(s->kb);
     cr_corpus_free(s->corpus);
+    for (int i = 0; i < s->npaths; i++)
+        free(s->paths[i]);
+    free(s->paths);
     free(s);
 }
 
 void cr_session_jit(cr_session *s)
 {
     cr_kb_jit(s->kb);
+    s->jit = 1;
+}
+
+/* State again in wm, of kb, what the user stated in old, of oldkb; warn
+ * in d of what no longer fits. */
+static void restate(const cr_kb *oldkb, const cr_wm *old, const cr_kb *kb,
+                    cr_wm *wm, cr_diag *d)
+{
+    for (int i = 0; i < cr_kb_nfacts(oldkb); i++) {
+        if (i == CR_FACT_INTENT || !cr_wm_stated(old, i))
+            continue;
+        const cr_factdecl *was = cr_kb_factdecl(oldkb, i);
+        const cr_fact *f = cr_wm_get(old, i);
+        char *text = cr_value_text(was, &f->value);
+        int k = cr_kb_fact(kb, was->name);
+        const cr_factdecl *now = k >= 0 ? cr_kb_factdecl(kb, k) : NULL;
+        cr_value v = {0, NULL};
+        if (now == NULL) {
+            cr_diag_add(d, CR_WARNING, NULL, 0, 0, "dropped %s = %s: the "
+                        "rules no longer declare fact '%s'", was->name,
+                        text, was->name);
+        } else if (now->type == was->type && was->type != CR_CHOICE) {
+            v = cr_value_copy(&f->value);       /* exactly, not as text */
+        } else if (!cr_value_parse(now, text, &v)) {
+            cr_diag_add(d, CR_WARNING, NULL, 0, 0, "dropped %s = %s: it is "
+                        "no longer a value of fact '%s'", was->name, text,
+                        was->name);
+            now = NULL;
+        }
+        if (now) {
+            cr_wm_set(wm, k, &v, f->source, f->turn, f->words, -1, f->cf);
+            cr_value_free(&v);
+        }
+        free(text);
+    }
+}
+
+int cr_session_reload(cr_session *s, const char *const *rule_paths,
+                      int npaths, cr_diag *d)
+{
+    double t0 = now_ms();
+    if (rule_paths == NULL) {
+        rule_paths = (const char *const *)s->paths;
+        npaths = s->npaths;
+    }
+    cr_kb *kb = load_rules(s->corpus, rule_paths, npaths, d);
+    if (kb == NULL)
+        return -1;
+    if (s->jit)
+        cr_kb_jit(kb);
+    double t1 = now_ms();
+    cr_wm *wm = cr_wm_new(kb);
+    restate(s->kb, s->wm, kb, wm, d);
+    cr_engine *engine = cr_engine_new(kb, wm);
+    double t2 = now_ms();
+    cr_run_free(&s->last);      /* its rule indexes are the old kb's */
+    cr_engine_free(s->engine);
+    cr_wm_free(s->wm);
+    cr_kb_free(s->kb);
+    s->kb = kb;
+    s->wm = wm;
+    s->engine = engine;
+    if (rule_paths != (const char *const *)s->paths)
+        keep_paths(s, rule_paths, npaths);
+    s->stats.rules_ms = t1 - t0;
+    s->stats.engine_ms = t2 - t1;
+    s->stats.load_ms = now_ms() - t0;
+    s->stats.rules = cr_kb_nrules(kb);
+    s->stats.facts = cr_kb_nfacts(kb);
+    return 0;
 }
 
 const cr_corpus *cr_session_corpus(const cr_session *s)

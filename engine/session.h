@@ -26,6 +26,18 @@ cr_session *cr_session_new(const char *corpus_path,
                            cr_diag *d);
 void cr_session_free(cr_session *s);
 
+/* Read every rule file again, from rule_paths (npaths of them) or, when
+ * rule_paths is NULL, from the paths the session was opened or last
+ * reloaded with.  On any error, keeps the rules it had and returns -1
+ * with the errors in d.  On success, answers from then on with the new
+ * rules, and returns 0: what the user stated (in their words or by
+ * cr_session_set) is stated again, provided its fact is still declared
+ * and the value still fits it; each one that is not is dropped with a
+ * warning in d.  What the rules concluded is concluded afresh at the
+ * next question; the last answer's explanation is gone. */
+int cr_session_reload(cr_session *s, const char *const *rule_paths,
+                      int npaths, cr_diag *d);
+
 /* JIT-compile the patterns: worth it when many questions will follow. */
 void cr_session_jit(cr_session *s);
 

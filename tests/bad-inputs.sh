@@ -17,6 +17,11 @@ cd "$top_srcdir" || exit 99
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d) || exit 99
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+# Only the rules a test names: never the system's or the user's folder,
+# nor CROSSROADS_RULES_PATH.
+XDG_CONFIG_HOME=$tmp/config CROSSROADS_SYSCONFDIR=$tmp/etc
+export XDG_CONFIG_HOME CROSSROADS_SYSCONFDIR
+unset CROSSROADS_RULES_PATH
 esc=$(printf '\033')
 CR=$CROSSROADS
 

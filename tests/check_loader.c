@@ -31,15 +31,21 @@ static void teardown(void)
     cr_corpus_free(corpus);
 }
 
-/* Load text as t.yaml, finish, and return every diagnostic, sorted, one
- * per line; the caller frees it. */
-static char *load(const char *text)
+/* Load texts (up to a NULL) as a.yaml, b.yaml and so on, or text alone
+ * as t.yaml, finish, and return every diagnostic, sorted, one per line;
+ * the caller frees it. */
+static char *load_files(const char *const *texts)
 {
     cr_kb_free(kb);
     cr_diag_free(d);
     kb = cr_kb_new();
     d = cr_diag_new();
-    cr_load_string(kb, "t.yaml", text, strlen(text), d);
+    for (int i = 0; texts[i]; i++) {
+        char name[] = "a.yaml";
+        name[0] = (char)('a' + i);
+        cr_load_string(kb, texts[1] ? name : "t.yaml", texts[i],
+                       strlen(texts[i]), d);
+    }
     cr_kb_finish(kb, corpus, d);
     cr_diag_sort(d);
     cr_buf b = {0};
@@ -49,6 +55,12 @@ static char *load(const char *text)
         free(s);
     }
     return cr_buf_take(&b);
+}
+
+static char *load(const char *text)
+{
+    const char *texts[] = {text, NULL};
+    return load_files(texts);
 }
 
 #define EXPECT(text, want)                                                 \
@@ -225,6 +237,213 @@ START_TEST(test_duplicates)
 }
 END_TEST
 
+/* Two files, the second building on the first. */
+#define EXPECT2(a, b, want)                                                \
+    do {                                                                   \
+        const char *texts_[] = {a, b, NULL};                               \
+        char *got_ = load_files(texts_);                                   \
+        ck_assert_str_eq(got_, want);                                      \
+        free(got_);                                                        \
+    } while (0)
+
+static const char BASE[] =
+    "concepts:\n"
+    "  money: [pay]\n"
+    "facts:\n"
+    "  papers: {type: number}\n"
+    "intents:\n"
+    "  - id: ask.pay\n"
+    "    topic: pay\n"
+    "    patterns: ['\\b{money}\\b']\n"
+    "    examples: [what is the pay]\n"
+    "extractors:\n"
+    "  - id: papers\n"
+    "    pattern: 'I have (?<papers>\\d+) papers'\n"
+    "rules:\n"
+    "  - id: phd.pay\n"
+    "    when: {intent: ask.pay}\n"
+    "    then: {answer: Built-in pay., cite: pay}\n"
+    "  - id: phd.other\n"
+    "    when: {intent: ask.pay}\n"
+    "    then: {answer: Other.}\n";
+
+START_TEST(test_duplicate_across_files)
+{
+    EXPECT2(BASE, "rules:\n  - id: phd.pay\n    then: {answer: y}\n",
+            "b.yaml:2:5: error: duplicate rule 'phd.pay' (first defined at "
+            "a.yaml:14:5); to replace it, say 'override: true'\n");
+    EXPECT2(BASE, "facts:\n  papers: {type: number}\n",
+            "b.yaml:2:3: error: duplicate fact 'papers' (first defined at "
+            "a.yaml:4:3)\n");
+}
+END_TEST
+
+START_TEST(test_override_rule)
+{
+    EXPECT2(BASE, "rules:\n"
+                  "  - id: phd.pay\n"
+                  "    override: true\n"
+                  "    when: {intent: ask.pay}\n"
+                  "    then: {answer: Mine., cite: intern}\n", "");
+    ck_assert_int_eq(cr_kb_nrules(kb), 2);
+    const cr_rule *r = cr_kb_ruledef(kb, 0);    /* in the first one's place */
+    ck_assert_str_eq(r->id, "phd.pay");
+    ck_assert_str_eq(r->answer, "Mine.");
+    ck_assert_str_eq(r->loc.file, "b.yaml");
+    ck_assert_int_eq(cr_kb_rule(kb, "phd.pay"), 0);
+    ck_assert_int_eq(r->cites[0].section, cr_corpus_find(corpus, "intern"));
+}
+END_TEST
+
+START_TEST(test_override_intent_and_extractor)
+{
+    EXPECT2(BASE, "intents:\n"
+                  "  - id: ask.pay\n"
+                  "    override: true\n"
+                  "    patterns: ['\\bstipend\\b']\n"
+                  "    examples: [what is the stipend]\n"
+                  "extractors:\n"
+                  "  - id: papers\n"
+                  "    override: true\n"
+                  "    pattern: '(?<papers>\\d+) publications'\n", "");
+    const cr_intent *in = cr_kb_intentdef(kb, cr_kb_intent(kb, "ask.pay"));
+    ck_assert_int_eq(in->npatterns, 1);
+    ck_assert_str_eq(in->patterns[0].src, "\\bstipend\\b");
+    ck_assert_ptr_null(in->topic);
+    ck_assert_int_eq(cr_kb_nextractors(kb), 1);
+    ck_assert_str_eq(cr_kb_extractor(kb, 0)->pattern.src,
+                     "(?<papers>\\d+) publications");
+}
+END_TEST
+
+START_TEST(test_override_nothing)
+{
+    EXPECT2(BASE, "rules:\n"
+                  "  - id: phd.pya\n"
+                  "    override: true\n"
+                  "    then: {answer: Mine.}\n"
+                  "intents:\n"
+                  "  - {id: ask.new, override: true, patterns: [new]}\n"
+                  "concepts:\n"
+                  "  mony: {words: [cash], extend: true}\n"
+                  "  cash: {words: [cash], extend: yes}\n",
+            "b.yaml:2:5: error: cannot override rule 'phd.pya': no rule "
+            "'phd.pya' is loaded before it (did you mean 'phd.pay'?)\n"
+            "b.yaml:6:5: error: cannot override intent 'ask.new': no intent "
+            "'ask.new' is loaded before it (did you mean 'ask.pay'?)\n"
+            "b.yaml:8:3: error: cannot extend concept 'mony': no concept "
+            "'mony' is loaded before it (did you mean 'money'?)\n"
+            "b.yaml:9:33: error: extend must be true or false\n");
+}
+END_TEST
+
+START_TEST(test_override_and_extend_exclusive)
+{
+    EXPECT2(BASE, "intents:\n"
+                  "  - {id: ask.pay, override: true, extend: true, "
+                  "patterns: [x]}\n",
+            "b.yaml:2:43: error: override and extend exclude each other\n");
+    EXPECT2(BASE, "rules:\n"
+                  "  - {id: phd.pay, extend: true, then: {answer: x}}\n",
+            "b.yaml:2:5: error: duplicate rule 'phd.pay' (first defined at "
+            "a.yaml:14:5); to replace it, say 'override: true'\n"
+            "b.yaml:2:19: error: unknown key 'extend' in a rule\n");
+}
+END_TEST
+
+START_TEST(test_extend_concept_and_intent)
+{
+    EXPECT2(BASE, "concepts:\n"
+                  "  money: {words: [salary, stipend], extend: true}\n"
+                  "intents:\n"
+                  "  - id: ask.pay\n"
+                  "    extend: true\n"
+                  "    patterns: ['\\bfunded\\b']\n"
+                  "    examples: [is it funded, what is the salary]\n"
+                  "  - id: ask.pay\n"
+                  "    extend: true\n"
+                  "    examples: [how much is the stipend]\n", "");
+    const cr_concept *c = cr_kb_concept(kb, 0);
+    ck_assert_int_eq(c->nwords, 3);
+    ck_assert_str_eq(c->words[2], "stipend");
+    ck_assert_str_eq(c->loc.file, "a.yaml");
+    const cr_intent *in = cr_kb_intentdef(kb, cr_kb_intent(kb, "ask.pay"));
+    ck_assert_int_eq(in->npatterns, 2);
+    ck_assert_int_eq(in->nexamples, 4);
+    ck_assert_str_eq(in->topic, "pay");
+    ck_assert_str_eq(in->examples[3].loc.file, "b.yaml");
+    ck_assert_ptr_nonnull(in->patterns[1].re);
+    EXPECT2(BASE, "intents:\n"
+                  "  - {id: ask.pay, extend: true, topic: t}\n",
+            "b.yaml:2:5: error: an extension of intent 'ask.pay' adds "
+            "patterns and examples only\n");
+}
+END_TEST
+
+START_TEST(test_disable)
+{
+    EXPECT2(BASE, "disable:\n"
+                  "  rules: [phd.pay]\n"
+                  "  intents: ask.pay\n"
+                  "  extractors: [papers]\n", "");
+    ck_assert_int_eq(cr_kb_nrules(kb), 1);
+    ck_assert_str_eq(cr_kb_ruledef(kb, 0)->id, "phd.other");
+    ck_assert_int_eq(cr_kb_rule(kb, "phd.other"), 0);
+    ck_assert_int_eq(cr_kb_rule(kb, "phd.pay"), -1);
+    ck_assert_int_eq(cr_kb_nextractors(kb), 0);
+    /* The intent stays, empty, for phd.other's condition. */
+    const cr_intent *in = cr_kb_intentdef(kb, cr_kb_intent(kb, "ask.pay"));
+    ck_assert(in->disabled);
+    ck_assert_int_eq(in->npatterns, 0);
+    ck_assert_int_eq(in->nexamples, 0);
+    ck_assert_ptr_null(in->topic);
+}
+END_TEST
+
+START_TEST(test_disable_unknown)
+{
+    EXPECT2(BASE, "disable:\n"
+                  "  rules: [phd.pya, nothing.like.it]\n"
+                  "  intent: [ask.pay]\n",
+            "b.yaml:2:11: error: cannot disable rule 'phd.pya': no rule "
+            "'phd.pya' is loaded before it (did you mean 'phd.pay'?)\n"
+            "b.yaml:2:20: error: cannot disable rule 'nothing.like.it': no "
+            "rule 'nothing.like.it' is loaded before it\n"
+            "b.yaml:3:3: error: unknown key 'intent' in disable (did you "
+            "mean 'intents'?)\n");
+}
+END_TEST
+
+START_TEST(test_disabled_name_is_free)
+{
+    const char *texts[] = {
+        BASE,
+        "disable: {rules: [phd.pay], intents: [ask.pay]}\n",
+        "intents:\n"
+        "  - {id: ask.pay, patterns: [salary], examples: [salary]}\n"
+        "rules:\n"
+        "  - {id: phd.pay, when: {intent: ask.pay}, then: {answer: New.}}\n",
+        "disable: {intents: [ask.pay]}\n",
+        "intents:\n"
+        "  - {id: ask.pay, extend: true, examples: [x]}\n",
+        NULL};
+    char *got = load_files(texts);
+    ck_assert_str_eq(got, "e.yaml:2:5: error: cannot extend intent "
+                          "'ask.pay': no intent 'ask.pay' is loaded before "
+                          "it\n");
+    free(got);
+    texts[3] = NULL;
+    got = load_files(texts);
+    ck_assert_str_eq(got, "");
+    free(got);
+    ck_assert_int_eq(cr_kb_nrules(kb), 2);
+    ck_assert_str_eq(cr_kb_ruledef(kb, 1)->answer, "New.");
+    const cr_intent *in = cr_kb_intentdef(kb, cr_kb_intent(kb, "ask.pay"));
+    ck_assert(!in->disabled);
+    ck_assert_str_eq(in->loc.file, "c.yaml");
+}
+END_TEST
+
 START_TEST(test_alias_refused)
 {
     EXPECT("a: &x [1]\nb: *x\n",
@@ -265,6 +484,20 @@ START_TEST(test_missing_file)
     ck_assert_str_eq(s, "/nonexistent/rules.yaml: error: cannot read: No "
                         "such file or directory");
     free(s);
+}
+END_TEST
+
+/* A file reached twice, by its folder and by its name, is read once. */
+START_TEST(test_file_read_once)
+{
+    char *dir = cr_test_path("tests/fixtures");
+    char *file = xasprintf("%s/../fixtures/mine.yaml", dir);
+    ck_assert_int_eq(cr_load_path(kb, dir, d), 0);
+    ck_assert_int_eq(cr_load_path(kb, file, d), 0);
+    ck_assert_int_eq(cr_diag_len(d), 0);
+    ck_assert_int_ge(cr_kb_rule(kb, "mine.sabbatical"), 0);
+    free(file);
+    free(dir);
 }
 END_TEST
 
@@ -315,10 +548,20 @@ static Suite *suite(void)
     tcase_add_test(tc, test_facts_checked);
     tcase_add_test(tc, test_unknown_intent);
     tcase_add_test(tc, test_duplicates);
+    tcase_add_test(tc, test_duplicate_across_files);
+    tcase_add_test(tc, test_override_rule);
+    tcase_add_test(tc, test_override_intent_and_extractor);
+    tcase_add_test(tc, test_override_nothing);
+    tcase_add_test(tc, test_override_and_extend_exclusive);
+    tcase_add_test(tc, test_extend_concept_and_intent);
+    tcase_add_test(tc, test_disable);
+    tcase_add_test(tc, test_disable_unknown);
+    tcase_add_test(tc, test_disabled_name_is_free);
     tcase_add_test(tc, test_alias_refused);
     tcase_add_test(tc, test_deep_nesting_refused);
     tcase_add_test(tc, test_every_error_reported);
     tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_file_read_once);
     tcase_add_test(tc, test_builtin_rules_clean);
     tcase_add_test(tc, test_uncited_sections_warned);
     suite_add_tcase(s, tc);

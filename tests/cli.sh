@@ -6,6 +6,11 @@
 pass=0 fail=0
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
+# Only the rules a test names: never the system's or the user's folder,
+# nor CROSSROADS_RULES_PATH.
+XDG_CONFIG_HOME=$tmp/config CROSSROADS_SYSCONFDIR=$tmp/etc
+export XDG_CONFIG_HOME CROSSROADS_SYSCONFDIR
+unset CROSSROADS_RULES_PATH
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); printf 'FAIL: %s\n' "$*"; }

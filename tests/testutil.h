@@ -3,10 +3,10 @@
 #ifndef CR_TESTUTIL_H
 #define CR_TESTUTIL_H
 
+#include <check.h>
 #include <stdlib.h>
 
-#include <check.h>
-
+#include "diag.h"
 #include "xmalloc.h"
 
 /* The top of the source tree: $top_srcdir when the test harness sets it,
@@ -21,6 +21,18 @@ static inline const char *cr_test_srcdir(void)
 static inline char *cr_test_path(const char *rel)
 {
     return xasprintf("%s/%s", cr_test_srcdir(), rel);
+}
+
+/* Every record of d, formatted, one a line: a new string ("" for none). */
+static inline char *cr_test_diags(const cr_diag *d)
+{
+    cr_buf b = {0};
+    for (int i = 0; i < cr_diag_len(d); i++) {
+        char *line = cr_diag_format(cr_diag_get(d, i));
+        cr_buf_printf(&b, "%s\n", line);
+        free(line);
+    }
+    return b.s ? cr_buf_take(&b) : xstrdup("");
 }
 
 #define CR_TEST_ESSAY "corpus/choosing-a-phd-or-industry.md"
