@@ -589,6 +589,30 @@ static int cmd_rules(cr_console *c, const char *arg)
     return CR_LINE_OK;
 }
 
+static int cmd_reload(cr_console *c, const char *arg)
+{
+    (void)arg;
+    if (c->consult) {           /* it points into the rules being replaced */
+        if (c->asking)
+            say(c, "The consultation is abandoned; :decide starts "
+                "another.\n");
+        cr_consult_free(c->consult);
+        c->consult = NULL;
+        c->asking = 0;
+    }
+    int rc = cr_session_reload(c->s, NULL, 0, c->d);
+    print_diag(c);              /* errors, or facts that no longer fit */
+    if (rc < 0) {
+        say(c, "The rule files have errors, so I kept the rules I had.\n");
+        return CR_LINE_FAILED;
+    }
+    const cr_kb *kb = cr_session_kb(c->s);
+    say(c, "Reloaded the rule files: %d rules, %d intents, %d facts.  What "
+        "you told me still stands.\n", cr_kb_nrules(kb), cr_kb_nintents(kb),
+        cr_kb_nfacts(kb));
+    return settle(c);
+}
+
 static int cmd_trace(cr_console *c, const char *arg)
 {
     if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
@@ -641,6 +665,8 @@ static const command commands[] = {
     {"sections", "", "the essay's sections", cmd_sections},
     {"section", "ANCHOR", "read one section of the essay", cmd_section},
     {"rules", "[TEXT]", "the rules (whose id contains TEXT)", cmd_rules},
+    {"reload", "", "read the rule files again, keeping what you told me",
+     cmd_reload},
     {"trace", "on|off", "show the rules fired after each answer",
      cmd_trace},
     {"save", "FILE", "save what you told me to a profile", cmd_save},

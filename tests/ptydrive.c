@@ -11,6 +11,8 @@
  *                             of the next expect's match, or to the end
  *                             at the next wait, does not match REGEX
  *     wait STATUS             wait for the program to exit with STATUS
+ *     run COMMAND             run a shell command (to change files while
+ *                             the program runs); it must succeed
  *     # ...                   a comment
  *
  * Exits 0 when every step holds, 1 at the first that does not, saying
@@ -250,6 +252,9 @@ int main(void)
         } else if (strncmp(line, "reject ", 7) == 0) {
             free(rejected);
             rejected = strdup(arg);
+        } else if (strncmp(line, "run ", 4) == 0) {
+            if (system(arg) != 0)
+                fail("'%s' failed", arg);
         } else if (strncmp(line, "wait ", 5) == 0) {
             wait_for(arg, rejected);
             free(rejected);

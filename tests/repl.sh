@@ -13,9 +13,9 @@ trap 'rm -rf "$tmp"' EXIT
 # person's).
 # A home of its own: no user rules, history or readline settings leak in.
 HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
-INPUTRC=/dev/null TERM=xterm
-export HOME XDG_STATE_HOME XDG_CONFIG_HOME INPUTRC TERM
-unset NO_COLOR
+CROSSROADS_SYSCONFDIR=$tmp/sysconf INPUTRC=/dev/null TERM=xterm
+export HOME XDG_STATE_HOME XDG_CONFIG_HOME CROSSROADS_SYSCONFDIR INPUTRC TERM
+unset NO_COLOR CROSSROADS_RULES_PATH
 mkdir -p "$HOME"
 
 ok() { pass=$((pass + 1)); }
@@ -144,6 +144,49 @@ send skip\r
 expect Recommendation: either path
 expect press Enter to leave
 send \r
+wait 0
+EOF
+
+# :reload: a rule file that appears, then one that is broken.
+mkdir "$tmp/rules"
+cat >"$tmp/zebra.yaml" <<'EOF'
+intents:
+  - id: ask.zebra
+    topic: zebras
+    patterns: ['\bzebras?\b']
+    examples: [tell me about zebras]
+rules:
+  - id: zebra
+    when: {intent: ask.zebra}
+    then:
+      answer: Zebras are not in the essay, but this rule is.
+      cite: [conclusion]
+EOF
+drive ":reload keeps what the user said, and the old rules on errors" <<EOF
+spawn $CROSSROADS --rules $tmp/rules
+expect crossroads> 
+send I want to start a company\r
+expect crossroads> 
+send tell me about zebras\r
+expect does not cover that
+expect crossroads> 
+run cp $tmp/zebra.yaml $tmp/rules/
+send :reload\r
+expect Reloaded the rule files: [0-9]+ rules
+expect crossroads> 
+send tell me about zebras\r
+expect Zebras are not in the essay, but this rule is
+expect crossroads> 
+run printf 'rules: [\n' >$tmp/rules/broken.yaml
+send :reload\r
+expect broken.yaml:2:1: error
+expect I kept the rules I had
+expect crossroads> 
+send tell me about zebras\r
+expect Zebras are not in the essay
+send :facts\r
+expect goal = startup: you said
+send :q\r
 wait 0
 EOF
 
