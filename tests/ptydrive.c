@@ -3,7 +3,8 @@
  *
  *     spawn PROGRAM ARG...    start it on a new 80x24 terminal
  *     send TEXT               type TEXT; \r \n \t \e \\ and \xHH escapes
- *     expect REGEX            wait (10 s at most) for output matching the
+ *     expect REGEX            wait (10 s at most, or $PTYDRIVE_TIMEOUT
+ *                             seconds) for output matching the
  *                             POSIX extended REGEX, terminal escape
  *                             sequences removed; later expects look after
  *                             the end of this match
@@ -32,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TIMEOUT_MS 10000
+static long timeout_ms = 10000;    /* $PTYDRIVE_TIMEOUT seconds */
 
 static int master = -1;
 static pid_t child;
@@ -187,7 +188,7 @@ static void expect(const char *re, const char *rejected)
     regex_t rx;
     if (regcomp(&rx, re, REG_EXTENDED | REG_NEWLINE) != 0)
         fail("bad regex /%s/", re);
-    long end = now_ms() + TIMEOUT_MS;
+    long end = now_ms() + timeout_ms;
     regmatch_t m;
     for (;;) {
         if (out && regexec(&rx, out + seen, 1, &m, 0) == 0)
@@ -196,7 +197,8 @@ static void expect(const char *re, const char *rejected)
         if (left <= 0 || !pump((int)(left < 100 ? left : 100)))
             if (!(out && regexec(&rx, out + seen, 1, &m, 0) == 0)) {
                 if (left <= 0)
-                    fail("no output matched /%s/ in 10 s", re);
+                    fail("no output matched /%s/ in %ld s", re,
+                         timeout_ms / 1000);
                 fail("the program ended before /%s/", re);
             }
     }
@@ -208,7 +210,7 @@ static void expect(const char *re, const char *rejected)
 
 static void wait_for(const char *want, const char *rejected)
 {
-    long end = now_ms() + TIMEOUT_MS;
+    long end = now_ms() + timeout_ms;
     int status;
     pid_t r;
     while ((r = waitpid(child, &status, WNOHANG)) == 0) {
@@ -232,6 +234,9 @@ int main(void)
     char line[4096];
     char *rejected = NULL;
     signal(SIGPIPE, SIG_IGN);
+    const char *t = getenv("PTYDRIVE_TIMEOUT");
+    if (t && atoi(t) > 0)
+        timeout_ms = atoi(t) * 1000L;
     while (fgets(line, sizeof line, stdin)) {
         lineno++;
         line[strcspn(line, "\n")] = '\0';
