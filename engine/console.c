@@ -685,6 +685,29 @@ static const command *find_command(const char *name, size_t len)
     return NULL;
 }
 
+/* Run command k; in JSON, what it prints becomes one object. */
+static int run_captured(cr_console *c, const command *k, const char *arg)
+{
+    if (!c->o.json || k->fn == cmd_decide || k->fn == cmd_quit)
+        return k->fn(c, arg);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = c->out;
+    c->out = open_memstream(&text, &len);
+    if (c->out == NULL) {
+        c->out = out;
+        return k->fn(c, arg);
+    }
+    int rc = k->fn(c, arg);
+    fclose(c->out);
+    c->out = out;
+    char *j = cr_json_output(k->name, text);
+    fprintf(c->out, "%s\n", j);
+    free(j);
+    free(text);
+    return rc;
+}
+
 static int run_command(cr_console *c, const char *line)
 {
     const char *name = line + 1;
@@ -705,24 +728,12 @@ static int run_command(cr_console *c, const char *line)
             k->args, k->help);
         return CR_LINE_FAILED;
     }
-    if (!c->o.json || k->fn == cmd_decide || k->fn == cmd_quit)
-        return k->fn(c, arg);
-    /* In JSON, what the command prints becomes one object. */
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = c->out;
-    c->out = open_memstream(&text, &len);
-    if (c->out == NULL) {
-        c->out = out;
-        return k->fn(c, arg);
-    }
-    int rc = k->fn(c, arg);
-    fclose(c->out);
-    c->out = out;
-    char *j = cr_json_output(k->name, text);
-    fprintf(c->out, "%s\n", j);
-    free(j);
-    free(text);
+    int asking = c->asking;
+    int rc = run_captured(c, k, arg);
+    /* A command in the middle of a consultation may have settled or
+     * changed what it asks: ask again (or give the verdict). */
+    if (asking && c->asking && k->fn != cmd_decide && rc != CR_LINE_QUIT)
+        next_step(c);
     return rc;
 }
 
