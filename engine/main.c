@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "corpus.h"
 #include "diag.h"
 #include "engine.h"
@@ -32,6 +33,7 @@ typedef struct options {
     int explain;                /* --explain: the chain behind the answer */
     int stats;                  /* --stats: load and run times on stderr */
     int strict;                 /* lint: warnings fail too */
+    int no_cache;               /* --no-cache, lint and test */
     const char **rules;         /* --rules, in order */
     int nrules;
     const char **facts;         /* --fact NAME=VALUE */
@@ -55,6 +57,8 @@ static void usage(FILE *f)
           "  -e, --explain         after the answer, show the rules and facts\n"
           "                        behind it, down to your own words\n"
           "      --stats           print load and run times to stderr\n"
+          "      --no-cache        parse the rule files, ignoring the compiled\n"
+          "                        rule cache (also CROSSROADS_NO_CACHE=1)\n"
           "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
           "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
           "  -s, --strict          lint: exit 1 when there are warnings\n"
@@ -118,7 +122,9 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     char *essay = xasprintf("%s/" ESSAY, dir);
     char *builtin = xasprintf("%s/rules", dir);
     const char **paths = rule_paths(o, builtin);
-    cr_session *s = cr_session_new(essay, paths, o->nrules + 1, d);
+    char *cache = o->no_cache ? NULL : cr_cache_dir();
+    cr_session *s = cr_session_open(essay, paths, o->nrules + 1, cache, d);
+    free(cache);
     *status = s == NULL && access(essay, R_OK) != 0 ? EXIT_RUNTIME
                                                     : EXIT_USAGE;
     free(paths);
@@ -205,9 +211,10 @@ static void print_stats(const cr_session *s)
 {
     cr_session_stats st;
     cr_session_stats_get(s, &st);
-    fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms, engine %.3f "
-            "ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, %d rules "
-            "fired)\n", st.load_ms, st.rules_ms, st.engine_ms, st.rules,
+    fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms%s, engine "
+            "%.3f ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, %d "
+            "rules fired)\n", st.load_ms, st.rules_ms,
+            st.cached ? " from the cache" : "", st.engine_ms, st.rules,
             st.facts, st.turn_ms, st.run_ms, st.fired);
 }
 
@@ -255,6 +262,7 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
             files[kept++] = files[i];
     }
     add_rule_files(o, files, kept);
+    o->no_cache = 1;            /* warnings come from a load from YAML */
     int status;
     cr_session *s = open_session(o, d, &status);
     if (s) {
@@ -283,6 +291,7 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
 static int cmd_test(options *o, char **files, int n, cr_diag *d)
 {
     add_rule_files(o, files, n);
+    o->no_cache = 1;
     int status;
     cr_session *s = open_session(o, d, &status);
     if (s == NULL) {
@@ -323,6 +332,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"json", no_argument, NULL, 'j'},
         {"explain", no_argument, NULL, 'e'},
         {"stats", no_argument, NULL, 'S'},
+        {"no-cache", no_argument, NULL, 'C'},
         {"strict", no_argument, NULL, 's'},
         {"fact", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
@@ -341,6 +351,9 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case 'S':
             o->stats = 1;
+            break;
+        case 'C':
+            o->no_cache = 1;
             break;
         case 's':
             o->strict = 1;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "engine.h"
 #include "loader.h"
 #include "retrieval.h"
@@ -39,6 +40,38 @@ cr_session *cr_session_new(const char *corpus_path,
                            const char *const *rule_paths, int npaths,
                            cr_diag *d)
 {
+    return cr_session_open(corpus_path, rule_paths, npaths, NULL, d);
+}
+
+/* The knowledge base: from the cache if it has it, else from the YAML
+ * (and then into the cache, if it loaded cleanly). */
+static cr_kb *load_kb(cr_session *s, const char *corpus_path,
+                      const char *const *rule_paths, int npaths,
+                      const char *cache_dir, cr_diag *d)
+{
+    cr_cache_key *key = NULL;
+    if (cache_dir)      /* before any file is read: see cr_cache_save */
+        key = cr_cache_key_new(corpus_path, rule_paths, npaths);
+    cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus) : NULL;
+    if (kb) {
+        s->stats.cached = 1;
+    } else {
+        int before = cr_diag_len(d);
+        kb = cr_kb_new();
+        for (int i = 0; i < npaths; i++)
+            cr_load_path(kb, rule_paths[i], d);
+        cr_kb_finish(kb, s->corpus, d);
+        if (key && cr_diag_len(d) == before)
+            (void)cr_cache_save(cache_dir, key, kb);
+    }
+    cr_cache_key_free(key);
+    return kb;
+}
+
+cr_session *cr_session_open(const char *corpus_path,
+                            const char *const *rule_paths, int npaths,
+                            const char *cache_dir, cr_diag *d)
+{
     double t0 = now_ms();
     cr_session *s = xcalloc(1, sizeof *s);
     s->corpus = cr_corpus_load(corpus_path);
@@ -49,10 +82,7 @@ cr_session *cr_session_new(const char *corpus_path,
         return NULL;
     }
     double t1 = now_ms();
-    s->kb = cr_kb_new();
-    for (int i = 0; i < npaths; i++)
-        cr_load_path(s->kb, rule_paths[i], d);
-    cr_kb_finish(s->kb, s->corpus, d);
+    s->kb = load_kb(s, corpus_path, rule_paths, npaths, cache_dir, d);
     s->stats.rules_ms = now_ms() - t1;
     if (cr_diag_errors(d) > 0) {
         cr_session_free(s);
