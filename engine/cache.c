@@ -548,9 +548,18 @@ static char *get_str(reader *r)
         fail(r);
         return NULL;
     }
-    char *s = xstrndup((const char *)r->p, n);
+    char *s = xmalloc(n + 1);
+    memcpy(s, r->p, n);
+    s[n] = '\0';
     r->p += n;
     return s;
+}
+
+/* An array of n things of size bytes: NULL when n is 0, as the loader
+ * leaves it (a large rule set has a great many empty lists). */
+static void *array(int n, size_t size)
+{
+    return n ? xcalloc((size_t)n, size) : NULL;
 }
 
 /* A string that must be there: never NULL. */
@@ -567,7 +576,7 @@ static char *get_name(reader *r)
 static char **get_strv(reader *r, int *n)
 {
     *n = get_count(r);
-    char **v = xcalloc((size_t)*n + 1, sizeof *v);
+    char **v = array(*n, sizeof *v);
     for (int i = 0; i < *n; i++)
         v[i] = get_name(r);
     return v;
@@ -634,11 +643,11 @@ static void get_intent(reader *r, cr_intent *in)
     in->id = get_name(r);
     in->topic = get_str(r);
     in->npatterns = get_count(r);
-    in->patterns = xcalloc((size_t)in->npatterns + 1, sizeof *in->patterns);
+    in->patterns = array(in->npatterns, sizeof *in->patterns);
     for (int i = 0; i < in->npatterns; i++)
         get_pattern(r, &in->patterns[i]);
     in->nexamples = get_count(r);
-    in->examples = xcalloc((size_t)in->nexamples + 1, sizeof *in->examples);
+    in->examples = array(in->nexamples, sizeof *in->examples);
     for (int i = 0; i < in->nexamples; i++)
         get_example(r, &in->examples[i]);
     in->out_of_scope = (int)get_enum(r, 1);
@@ -654,7 +663,7 @@ static int get_fact_ref(reader *r, int allow_none)
 static cr_assign *get_assigns(reader *r, int *n)
 {
     *n = get_count(r);
-    cr_assign *a = xcalloc((size_t)*n + 1, sizeof *a);
+    cr_assign *a = array(*n, sizeof *a);
     for (int i = 0; i < *n; i++) {
         a[i].name = get_name(r);
         a[i].fact = get_fact_ref(r, 0);
@@ -690,7 +699,7 @@ static cr_cond *get_cond(reader *r, int depth)
     c->fact = get_fact_ref(r, !test);
     c->vals = get_assigns(r, &c->nvals);
     c->nkids = get_count(r);
-    c->kids = xcalloc((size_t)c->nkids + 1, sizeof *c->kids);
+    c->kids = array(c->nkids, sizeof *c->kids);
     for (int i = 0; i < c->nkids; i++)
         c->kids[i] = get_cond(r, depth + 1);
     c->loc = get_loc(r);
@@ -705,7 +714,7 @@ static void get_rule(reader *r, cr_rule *rule)
     rule->when = get_enum(r, 1) ? get_cond(r, 0) : NULL;
     rule->answer = get_str(r);
     rule->ncites = get_count(r);
-    rule->cites = xcalloc((size_t)rule->ncites + 1, sizeof *rule->cites);
+    rule->cites = array(rule->ncites, sizeof *rule->cites);
     for (int i = 0; i < rule->ncites; i++) {
         rule->cites[i].anchor = get_name(r);
         rule->cites[i].section = get_int(r, 0, r->nsections - 1);
