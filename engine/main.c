@@ -29,7 +29,7 @@
 enum { EXIT_ANSWERED = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /* The session of a one-off answer, never freed (see run). */
-static cr_session *oneoff_session;
+static cr_session *volatile oneoff_session;  /* a store never elided */
 
 typedef struct options {
     int json;
