@@ -205,10 +205,11 @@ static int answer(cr_console *c, const char *line, size_t len)
     if (c->o.stats) {
         cr_session_stats st;
         cr_session_stats_get(c->s, &st);
-        fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms, engine "
+        fprintf(stderr, "crossroads: load %.3f ms (rules %.3f ms%s, engine "
                 "%.3f ms; %d rules, %d facts); turn %.3f ms (run %.3f ms, "
-                "%d rules fired)\n", st.load_ms, st.rules_ms, st.engine_ms,
-                st.rules, st.facts, st.turn_ms, st.run_ms, st.fired);
+                "%d rules fired)\n", st.load_ms, st.rules_ms,
+                st.cached ? " from the cache" : "", st.engine_ms, st.rules,
+                st.facts, st.turn_ms, st.run_ms, st.fired);
     }
     return CR_LINE_OK;
 }

@@ -233,6 +233,8 @@ const cr_rule *cr_kb_ruledef(const cr_kb *kb, int i);
 
 /* The index of the built-in fact `intent`. */
 #define CR_FACT_INTENT 0
+/* How many facts a new kb has: `intent` and `question`. */
+#define CR_KB_BUILTIN_FACTS 2
 
 /* Values. */
 void cr_value_free(cr_value *v);

@@ -1030,25 +1030,14 @@ static int yaml_name(const char *name)
             (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
-int cr_load_path(cr_kb *kb, const char *path, cr_diag *d)
+/* The *.yaml and *.yml regular files (or links to them) of folder dir,
+ * in name order: a new array of new strings, its length in *n. */
+static char **folder_files(DIR *dir, const char *path, int *n)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read: %s",
-                    strerror(errno));
-        return 1;
-    }
-    if (!S_ISDIR(st.st_mode))
-        return load_file(kb, path, d);
-    DIR *dir = opendir(path);
-    if (dir == NULL) {
-        cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read folder: %s",
-                    strerror(errno));
-        return 1;
-    }
     char **names = NULL;
-    size_t n = 0;
     struct dirent *e;
+    struct stat st;
+    *n = 0;
     while ((e = readdir(dir)) != NULL) {
         if (!yaml_name(e->d_name))
             continue;
@@ -1060,14 +1049,52 @@ int cr_load_path(cr_kb *kb, const char *path, cr_diag *d)
             free(name);
             continue;
         }
-        names = xreallocarray(names, n + 1, sizeof *names);
-        names[n++] = name;
+        names = xreallocarray(names, (size_t)*n + 1, sizeof *names);
+        names[(*n)++] = name;
     }
+    if (*n > 1)         /* names is NULL in a folder without rule files */
+        qsort(names, (size_t)*n, sizeof *names, by_name);
+    return names;
+}
+
+char **cr_load_files(const char *path, int *n, cr_diag *d)
+{
+    struct stat st;
+    *n = 0;
+    if (stat(path, &st) != 0) {
+        if (d)
+            cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read: %s",
+                        strerror(errno));
+        return NULL;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        char **one = xmalloc(sizeof *one);
+        one[0] = xstrdup(path);
+        *n = 1;
+        return one;
+    }
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        if (d)
+            cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read folder: %s",
+                        strerror(errno));
+        return NULL;
+    }
+    char **names = folder_files(dir, path, n);
     closedir(dir);
-    if (n > 1)          /* names is NULL in a folder without rule files */
-        qsort(names, n, sizeof *names, by_name);
+    if (names == NULL)  /* an empty folder is no error */
+        names = xmalloc(sizeof *names);
+    return names;
+}
+
+int cr_load_path(cr_kb *kb, const char *path, cr_diag *d)
+{
+    int n;
+    char **names = cr_load_files(path, &n, d);
+    if (names == NULL)
+        return 1;
     int errors = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++) {
         errors += load_file(kb, names[i], d);
         free(names[i]);
     }

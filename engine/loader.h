@@ -19,6 +19,13 @@
  * number of errors found. */
 int cr_load_path(cr_kb *kb, const char *path, cr_diag *d);
 
+/* The rule files that path stands for: itself, or, for a folder, its
+ * *.yaml and *.yml files in name order, as cr_load_path reads them.
+ * Returns a new array of new strings (the caller frees each and the
+ * array) with its length in *n; NULL if path cannot be read, with the
+ * reason in d unless d is NULL. */
+char **cr_load_files(const char *path, int *n, cr_diag *d);
+
 /* Load rules from text of len bytes; name is the file name that
  * diagnostics show.  Returns the number of errors found. */
 int cr_load_string(cr_kb *kb, const char *name, const char *text,

@@ -51,6 +51,21 @@ static void read_names(cr_regex *re)
     re->nnames = (int)count;
 }
 
+/* A compiled pattern in a cr_regex, with its own match data. */
+static cr_regex *wrap(pcre2_code *c)
+{
+    cr_regex *re = xcalloc(1, sizeof *re);
+    re->code = c;
+    re->md = pcre2_match_data_create_from_pattern(c, NULL);
+    re->mctx = pcre2_match_context_create(NULL);
+    if (re->md == NULL || re->mctx == NULL)
+        abort();
+    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+    read_names(re);
+    return re;
+}
+
 cr_regex *cr_regex_new(const char *pattern, size_t len, cr_regex_error *err)
 {
     int code;
@@ -64,16 +79,50 @@ cr_regex *cr_regex_new(const char *pattern, size_t len, cr_regex_error *err)
                                 sizeof err->message);
         return NULL;
     }
-    cr_regex *re = xcalloc(1, sizeof *re);
-    re->code = c;
-    re->md = pcre2_match_data_create_from_pattern(c, NULL);
-    re->mctx = pcre2_match_context_create(NULL);
-    if (re->md == NULL || re->mctx == NULL)
-        abort();
-    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
-    read_names(re);
-    return re;
+    return wrap(c);
+}
+
+unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size)
+{
+    if (n == 0) {               /* PCRE2 refuses to encode no code */
+        *size = 0;
+        return xmalloc(1);
+    }
+    const pcre2_code **codes = xcalloc((size_t)n + 1, sizeof *codes);
+    for (int i = 0; i < n; i++)
+        codes[i] = res[i]->code;
+    uint8_t *bytes;
+    PCRE2_SIZE len;
+    int32_t rc = pcre2_serialize_encode(codes, n, &bytes, &len, NULL);
+    free(codes);
+    if (rc != n)
+        return NULL;
+    unsigned char *copy = xmalloc(len ? len : 1);
+    memcpy(copy, bytes, len);
+    pcre2_serialize_free(bytes);
+    *size = len;
+    return copy;
+}
+
+int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
+                  int n)
+{
+    if (n == 0)
+        return 0;
+    /* PCRE2 takes no length: at least its 16-byte header must be there
+     * before it reads the count (the rest the cache's checksum vouches
+     * for). */
+    if (size < 16 || pcre2_serialize_get_number_of_codes(bytes) != n)
+        return -1;
+    pcre2_code **codes = xcalloc((size_t)n, sizeof *codes);
+    if (pcre2_serialize_decode(codes, n, bytes, NULL) != n) {
+        free(codes);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        out[i] = wrap(codes[i]);
+    free(codes);
+    return 0;
 }
 
 void cr_regex_free(cr_regex *re)

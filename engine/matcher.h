@@ -29,6 +29,21 @@ enum { CR_MATCH_LIMIT = -2, CR_MATCH_ERROR = -1, CR_NOMATCH = 0, CR_MATCH = 1 };
 cr_regex *cr_regex_new(const char *pattern, size_t len, cr_regex_error *err);
 void cr_regex_free(cr_regex *re);
 
+/* Compiled patterns as bytes, for the rule cache (cache.c): the n
+ * patterns of res, with the character tables they share, in PCRE2's
+ * serialised form.  Returns a new buffer the caller frees, and its size
+ * in *size; NULL if PCRE2 cannot serialise them.  The bytes only suit a
+ * PCRE2 of the same version and build. */
+unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size);
+
+/* The inverse: decode exactly n patterns from size bytes into out[0..n).
+ * Returns 0, or -1 (and nothing in out) if the bytes are not n patterns
+ * this PCRE2 can load.  PCRE2 checks the header (magic, version, build)
+ * but trusts the compiled code: the caller must know the bytes are
+ * those cr_regex_save wrote (the cache checksums them). */
+int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
+                  int n);
+
 /* JIT-compile re; harmless when JIT is not available. */
 void cr_regex_jit(cr_regex *re);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "engine.h"
 #include "loader.h"
 #include "retrieval.h"
@@ -72,6 +73,35 @@ cr_session *cr_session_new(const char *corpus_path,
                            const char *const *rule_paths, int npaths,
                            cr_diag *d)
 {
+    return cr_session_open(corpus_path, rule_paths, npaths, NULL, d);
+}
+
+/* The knowledge base: from the cache if it has it, else from the YAML
+ * (and then into the cache, if it loaded cleanly). */
+static cr_kb *load_kb(cr_session *s, const char *corpus_path,
+                      const char *const *rule_paths, int npaths,
+                      const char *cache_dir, cr_diag *d)
+{
+    cr_cache_key *key = NULL;
+    if (cache_dir)      /* before any file is read: see cr_cache_save */
+        key = cr_cache_key_new(corpus_path, rule_paths, npaths);
+    cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus) : NULL;
+    if (kb) {
+        s->stats.cached = 1;
+    } else {
+        int before = cr_diag_len(d);
+        kb = load_rules(s->corpus, rule_paths, npaths, d);
+        if (key && kb && cr_diag_len(d) == before)
+            (void)cr_cache_save(cache_dir, key, kb);
+    }
+    cr_cache_key_free(key);
+    return kb;
+}
+
+cr_session *cr_session_open(const char *corpus_path,
+                            const char *const *rule_paths, int npaths,
+                            const char *cache_dir, cr_diag *d)
+{
     double t0 = now_ms();
     cr_session *s = xcalloc(1, sizeof *s);
     s->corpus = cr_corpus_load(corpus_path);
@@ -82,7 +112,7 @@ cr_session *cr_session_new(const char *corpus_path,
         return NULL;
     }
     double t1 = now_ms();
-    s->kb = load_rules(s->corpus, rule_paths, npaths, d);
+    s->kb = load_kb(s, corpus_path, rule_paths, npaths, cache_dir, d);
     s->stats.rules_ms = now_ms() - t1;
     keep_paths(s, rule_paths, npaths);
     if (s->kb == NULL) {

@@ -24,6 +24,16 @@ typedef struct cr_session cr_session;
 cr_session *cr_session_new(const char *corpus_path,
                            const char *const *rule_paths, int npaths,
                            cr_diag *d);
+
+/* The same, through the compiled rule cache in cache_dir (see cache.h):
+ * the knowledge base is read from the cache when the files have not
+ * changed since it was written, and written to it after a clean load
+ * from YAML.  A NULL cache_dir is cr_session_new.  The answers are the
+ * same either way; only a load that reports nothing into d uses the
+ * cache, so commands that want warnings must not. */
+cr_session *cr_session_open(const char *corpus_path,
+                            const char *const *rule_paths, int npaths,
+                            const char *cache_dir, cr_diag *d);
 void cr_session_free(cr_session *s);
 
 /* Read every rule file again, from rule_paths (npaths of them) or, when
@@ -115,6 +125,7 @@ typedef struct cr_session_stats {
     double run_ms;              /* of which the engine's run */
     int rules, facts;           /* declared */
     int fired;                  /* in the last turn */
+    int cached;                 /* rules read from the rule cache */
 } cr_session_stats;
 
 void cr_session_stats_get(const cr_session *s, cr_session_stats *st);

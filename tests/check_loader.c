@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "corpus.h"
 #include "kb.h"
@@ -490,14 +491,23 @@ END_TEST
 /* A file reached twice, by its folder and by its name, is read once. */
 START_TEST(test_file_read_once)
 {
-    char *dir = cr_test_path("tests/fixtures");
-    char *file = xasprintf("%s/../fixtures/mine.yaml", dir);
+    char dir[] = "/tmp/crossroads-once-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *fixtures = cr_test_path("tests/fixtures");
+    char *target = xasprintf("%s/mine.yaml", fixtures);
+    char *link = xasprintf("%s/mine.yaml", dir);
+    char *file = xasprintf("%s/../fixtures/mine.yaml", fixtures);
+    ck_assert_int_eq(symlink(target, link), 0);
     ck_assert_int_eq(cr_load_path(kb, dir, d), 0);
     ck_assert_int_eq(cr_load_path(kb, file, d), 0);
     ck_assert_int_eq(cr_diag_len(d), 0);
     ck_assert_int_ge(cr_kb_rule(kb, "mine.sabbatical"), 0);
+    unlink(link);
+    rmdir(dir);
+    free(link);
+    free(target);
+    free(fixtures);
     free(file);
-    free(dir);
 }
 END_TEST
 

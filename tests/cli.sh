@@ -149,5 +149,31 @@ expect_out '#pay'
 expect_status 1 env CROSSROADS_DATADIR="$tmp" "$CROSSROADS" hello
 expect_err 'cannot read the essay'
 
+# The compiled rule cache (the rest of the tests run without it): the
+# second run reads what the first wrote and answers the same; lint and
+# test report as without it; a cache folder that cannot be made is no
+# error.
+cached() {
+    env -u CROSSROADS_NO_CACHE XDG_CACHE_HOME="$tmp/cache" "$CROSSROADS" "$@"
+}
+q='I want to be a professor, should I do a PhD?'
+"$CROSSROADS" --json --explain "$q" >"$tmp/plain" 2>&1
+cached --json --explain "$q" >"$tmp/first" 2>&1
+cached --stats --json --explain "$q" >"$tmp/second" 2>"$tmp/err"
+cmp -s "$tmp/plain" "$tmp/first" && ok || bad "cache: the first answer differs"
+cmp -s "$tmp/plain" "$tmp/second" && ok || bad "cache: the cached answer differs"
+expect_err 'rules [0-9.]+ ms from the cache'
+[ "$(stat -c %a "$tmp/cache/crossroads")" = 700 ] && ok || bad "cache: folder not 0700"
+cached --no-cache --stats "$q" >/dev/null 2>"$tmp/err"
+grep -q 'from the cache' "$tmp/err" && bad "cache: --no-cache read the cache" || ok
+"$CROSSROADS" lint >"$tmp/plain" 2>&1
+cached lint >"$tmp/first" 2>&1
+cmp -s "$tmp/plain" "$tmp/first" && ok || bad "cache: lint differs"
+: >"$tmp/file"
+env -u CROSSROADS_NO_CACHE XDG_CACHE_HOME="$tmp/file" "$CROSSROADS" --json \
+    --explain "$q" >"$tmp/first" 2>&1
+[ $? -eq 0 ] && ok || bad "cache: an unwritable cache made a failure"
+cmp -s "$tmp/second" "$tmp/first" && ok || bad "cache: unwritable cache, other answer"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,7 +2,8 @@
 # Benchmarks, run by `make bench`, in three parts:
 #
 # oneoff: one-off answers: wall time and peak RSS of `crossroads ...`
-#   against `true`, the cost of fork + exec alone.
+#   against `true`, the cost of fork + exec alone; with the compiled
+#   rule cache (which the warm-up runs fill) and, once, without it.
 # long: one-off answers to the longest questions crossroads reads
 #   (8 KB), in the shapes that cost each part of a turn most, against a
 #   normal question (long.sh, beside this script).
@@ -55,6 +56,11 @@ case $warmup in ''|*[!0-9]*) die "BENCH_WARMUP=$warmup: want a count";; esac
 
 out=${BENCH_BUILDDIR:-$PWD/bench-out}
 mkdir -p "$out" || die "$out: cannot create"
+out=$(cd "$out" && pwd) || die "$out: cannot enter"
+# The benchmark's own compiled rule cache, never the user's.
+XDG_CACHE_HOME=$out/cache
+export XDG_CACHE_HOME
+unset CROSSROADS_NO_CACHE
 timeit=$out/timeit
 results=$out/results.txt
 
@@ -92,6 +98,7 @@ echo "cases:"
 bench true          true
 bench version       "$CROSSROADS" --version
 bench pay           "$CROSSROADS" how much does a PhD student get paid
+bench pay-no-cache  "$CROSSROADS" --no-cache how much does a PhD student get paid
 bench json-mle      "$CROSSROADS" --json \
 	'Can I become an ML engineer without a PhD?'
 bench out-of-scope  "$CROSSROADS" what is the capital of France

@@ -1,0 +1,941 @@
+/* cache.c - the compiled rule cache (see cache.h).
+ *
+ * Parsing YAML is most of what loading costs; a knowledge base that
+ * cr_kb_finish has checked can instead be written down as it stands,
+ * names already resolved to indexes, values parsed, sections found and
+ * patterns compiled, and read back in a fraction of the time.
+ *
+ * Trust.  A cache file is used only if it is ours and whole: owned by
+ * this user and private (0600), starting with MAGIC, as long as its
+ * header says, with a checksum that holds over every byte after the
+ * header, and with a key equal, byte for byte, to the key of the files
+ * as they are now.  The key names the format (FORMAT, bumped whenever
+ * the layout or any kb structure changes), the program's version and the
+ * program file itself (a rebuilt binary may read rules differently), and
+ * the path, device, inode, size, mtime and ctime of the essay and of
+ * each rule file in load order.  A file changed within RACY_SECONDS of
+ * the key being taken might change again without its times moving, so
+ * no cache is written then.  The reader checks the bounds of every
+ * length and count and the range of every index and enum before using
+ * it, so even bytes that pass the checksum cannot make it read out of
+ * bounds; only the compiled PCRE2 code is taken on the checksum's word
+ * (PCRE2 itself checks its header).
+ *
+ * One file per set of paths (its name hashes the working directory and
+ * the paths as given), so the cache does not grow as rule files are
+ * edited: a new version replaces the old, written to a temporary file
+ * and renamed into place.
+ *
+ * Layout: MAGIC (8 bytes), checksum (8), payload length (8), payload.
+ * The payload: the key, the table of file names, then the facts (but the
+ * built-in ones), concepts, compiled patterns (one PCRE2 blob), intents,
+ * extractors, rules and END.  Integers are LEB128 varints (signed ones
+ * zigzagged), doubles 8 bytes, strings a varint of length + 1 (0 for
+ * NULL) and the bytes, places a varint index into the file table and
+ * line and column.  Every structure of kb.h is written and read by one
+ * pair of functions below, field by field in declaration order. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "loader.h"
+#include "xmalloc.h"
+
+#define FORMAT 2
+#define MAGIC "crkbc\0\r\n"
+enum { HEADER = 24, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
+#define MAX_SIZE ((size_t)1 << 30)
+
+struct cr_cache_key {
+    cr_buf text;                /* what must match, byte for byte */
+    uint64_t name;              /* the file name's hash */
+    int racy;                   /* a file changed a moment ago */
+};
+
+/* A 64-bit hash a word at a time: the checksum must not cost much of
+ * what the cache saves. */
+static uint64_t hash64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3u;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    return h ^ (h >> 33);
+}
+
+/* The key. */
+
+char *cr_cache_dir(void)
+{
+    const char *off = getenv("CROSSROADS_NO_CACHE");
+    if (off && *off && strcmp(off, "0") != 0)
+        return NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/')   /* the XDG spec ignores relative ones */
+        return xasprintf("%s/crossroads", xdg);
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/')
+        return xasprintf("%s/.cache/crossroads", home);
+    return NULL;
+}
+
+/* One file's line of the key; -1 if it cannot be read. */
+static int key_file(cr_cache_key *k, const char *path, time_t now)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    cr_buf_printf(&k->text, "%zu:%s %ju %ju %jd %jd.%09ld %jd.%09ld\n",
+                  strlen(path), path, (uintmax_t)st.st_dev,
+                  (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+                  (intmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                  (intmax_t)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+    /* Every change moves ctime to the kernel's (coarse) clock, and the
+     * user cannot set it back: older than RACY_SECONDS, no change can
+     * hide behind it. */
+    if (st.st_ctim.tv_sec + RACY_SECONDS >= now)
+        k->racy = 1;
+    return 0;
+}
+
+/* The program's own file, so that a rebuilt binary (which may read rules
+ * differently under the same version number) does not trust its
+ * predecessor's cache. */
+static void key_program(cr_cache_key *k, cr_buf *names, time_t now)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    int racy = k->racy;
+    if (key_file(k, exe, now) == 0)
+        cr_buf_printf(names, "%s\n", exe);
+    k->racy = racy;             /* a fresh build is no reason to wait */
+}
+
+cr_cache_key *cr_cache_key_new(const char *corpus_path,
+                               const char *const *rule_paths, int npaths)
+{
+    static const union { uint16_t u; unsigned char c[2]; } endian = {1};
+    cr_cache_key *k = xcalloc(1, sizeof *k);
+    cr_buf names = {0};
+    char cwd[PATH_MAX];
+    time_t now = time(NULL);
+    cr_buf_printf(&k->text, "crossroads %s cache %d, %zu-bit %s\n",
+                  PACKAGE_VERSION, FORMAT, 8 * sizeof(void *),
+                  endian.c[0] ? "le" : "be");
+    cr_buf_printf(&names, "%s\n%s\n", getcwd(cwd, sizeof cwd) ? cwd : "?",
+                  corpus_path);
+    key_program(k, &names, now);
+    int bad = key_file(k, corpus_path, now);
+    for (int i = 0; i < npaths && !bad; i++) {
+        int n;
+        char **files = cr_load_files(rule_paths[i], &n, NULL);
+        bad = files == NULL;
+        cr_buf_printf(&k->text, "rules %s: %d\n", rule_paths[i], n);
+        cr_buf_printf(&names, "%s\n", rule_paths[i]);
+        for (int f = 0; f < n; f++) {
+            bad = bad || key_file(k, files[f], now) != 0;
+            free(files[f]);
+        }
+        free(files);
+    }
+    k->name = hash64((const unsigned char *)names.s, names.len);
+    cr_buf_free(&names);
+    if (bad) {
+        cr_cache_key_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void cr_cache_key_free(cr_cache_key *key)
+{
+    if (key == NULL)
+        return;
+    cr_buf_free(&key->text);
+    free(key);
+}
+
+char *cr_cache_file(const char *dir, const cr_cache_key *key)
+{
+    return xasprintf("%s/%016" PRIx64 ".kb", dir, key->name);
+}
+
+/* Writing.  The body goes into one buffer while the file names it meets
+ * are gathered into a table, written before it. */
+
+typedef struct out {
+    unsigned char *b;
+    size_t len, cap;
+    const char **files;         /* borrowed from the kb */
+    int nfiles, last;
+} out;
+
+static unsigned char *room(out *o, size_t n)
+{
+    if (o->cap - o->len < n) {
+        o->cap = 2 * (o->len + n) + 4096;
+        o->b = xrealloc(o->b, o->cap);
+    }
+    return o->b + o->len;
+}
+
+static void put_bytes(out *o, const void *p, size_t n)
+{
+    if (n)
+        memcpy(room(o, n), p, n);
+    o->len += n;
+}
+
+static void put_uint(out *o, uint64_t v)
+{
+    unsigned char *p = room(o, 10);
+    size_t k = 0;
+    for (; v >= 0x80; v >>= 7)
+        p[k++] = (unsigned char)(v | 0x80);
+    p[k++] = (unsigned char)v;
+    o->len += k;
+}
+
+static void put_int(out *o, long long v)
+{
+    put_uint(o, v < 0 ? ((uint64_t)-(v + 1) << 1) | 1 : (uint64_t)v << 1);
+}
+
+static void put_num(out *o, double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    unsigned char *p = room(o, 8);
+    for (int k = 0; k < 8; k++)
+        p[k] = (unsigned char)(u >> 8 * k);
+    o->len += 8;
+}
+
+static void put_str(out *o, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    put_uint(o, s ? n + 1 : 0);
+    put_bytes(o, s, n);
+}
+
+static void put_strv(out *o, char *const *v, int n)
+{
+    put_uint(o, (uint64_t)n);
+    for (int i = 0; i < n; i++)
+        put_str(o, v[i]);
+}
+
+static void put_loc(out *o, const cr_loc *l)
+{
+    int i = o->last;
+    if (i >= o->nfiles || o->files[i] != l->file)
+        for (i = 0; i < o->nfiles && o->files[i] != l->file; i++)
+            ;
+    if (i == o->nfiles) {
+        o->files = xreallocarray(o->files, (size_t)i + 1, sizeof *o->files);
+        o->files[o->nfiles++] = l->file;
+    }
+    o->last = i;
+    put_uint(o, (uint64_t)i);
+    put_int(o, l->line);
+    put_int(o, l->col);
+}
+
+static void put_fact(out *o, const cr_factdecl *f)
+{
+    put_str(o, f->name);
+    put_uint(o, f->type);
+    put_strv(o, f->choices, f->nchoices);
+    put_str(o, f->prompt);
+    put_loc(o, &f->loc);
+}
+
+static void put_concept(out *o, const cr_concept *c)
+{
+    put_str(o, c->name);
+    put_strv(o, c->words, c->nwords);
+    put_loc(o, &c->loc);
+}
+
+/* The compiled pattern itself is in the PCRE2 blob, in pattern order. */
+static void put_pattern(out *o, const cr_pattern *p)
+{
+    put_str(o, p->src);
+    for (size_t k = 0, n = strlen(p->src); k <= n; k++)
+        put_loc(o, &p->pos[k]);
+    put_num(o, p->weight);
+}
+
+static void put_example(out *o, const cr_example *x)
+{
+    put_str(o, x->text);
+    put_uint(o, x->reco);
+    put_uint(o, x->expect_reco != 0);
+    put_str(o, x->cite);
+    put_loc(o, &x->loc);
+}
+
+static void put_intent(out *o, const cr_intent *in)
+{
+    put_str(o, in->id);
+    put_str(o, in->topic);
+    put_uint(o, (uint64_t)in->npatterns);
+    for (int i = 0; i < in->npatterns; i++)
+        put_pattern(o, &in->patterns[i]);
+    put_uint(o, (uint64_t)in->nexamples);
+    for (int i = 0; i < in->nexamples; i++)
+        put_example(o, &in->examples[i]);
+    put_uint(o, in->out_of_scope != 0);
+    put_uint(o, in->disabled != 0);
+    put_loc(o, &in->loc);
+}
+
+static void put_assigns(out *o, const cr_assign *a, int n)
+{
+    put_uint(o, (uint64_t)n);
+    for (int i = 0; i < n; i++) {
+        put_str(o, a[i].name);
+        put_int(o, a[i].fact);
+        put_str(o, a[i].text);
+        put_num(o, a[i].value.num);
+        put_str(o, a[i].value.str);
+        put_loc(o, &a[i].loc);
+    }
+}
+
+static void put_extractor(out *o, const cr_extractor *x)
+{
+    put_str(o, x->id);
+    put_pattern(o, &x->pattern);
+    put_assigns(o, x->sets, x->nsets);
+    put_assigns(o, x->negated, x->nnegated);
+    put_loc(o, &x->loc);
+}
+
+static void put_cond(out *o, const cr_cond *c)
+{
+    put_uint(o, c->kind);
+    put_uint(o, c->op);
+    put_str(o, c->name);
+    put_int(o, c->fact);
+    put_assigns(o, c->vals, c->nvals);
+    put_uint(o, (uint64_t)c->nkids);
+    for (int i = 0; i < c->nkids; i++)
+        put_cond(o, c->kids[i]);
+    put_loc(o, &c->loc);
+}
+
+static void put_rule(out *o, const cr_rule *r)
+{
+    put_str(o, r->id);
+    put_int(o, r->salience);
+    put_num(o, r->confidence);
+    put_uint(o, r->when != NULL);
+    if (r->when)
+        put_cond(o, r->when);
+    put_str(o, r->answer);
+    put_uint(o, (uint64_t)r->ncites);
+    for (int i = 0; i < r->ncites; i++) {
+        put_str(o, r->cites[i].anchor);
+        put_int(o, r->cites[i].section);
+        put_loc(o, &r->cites[i].loc);
+    }
+    put_uint(o, r->reco);
+    put_assigns(o, r->asserts, r->nasserts);
+    put_assigns(o, r->retracts, r->nretracts);
+    put_str(o, r->ask);
+    put_int(o, r->askfact);
+    put_loc(o, &r->loc);
+}
+
+/* Every compiled pattern, intents' then extractors', as one blob; -1 if
+ * one is missing (never, after a clean finish) or PCRE2 cannot. */
+static int put_patterns(out *o, const cr_kb *kb)
+{
+    int n = cr_kb_nextractors(kb);
+    for (int i = 0; i < cr_kb_nintents(kb); i++)
+        n += cr_kb_intentdef(kb, i)->npatterns;
+    cr_regex **res = xcalloc((size_t)n + 1, sizeof *res);
+    int k = 0, ok = 1;
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int p = 0; p < in->npatterns; p++)
+            ok = ok && (res[k++] = in->patterns[p].re) != NULL;
+    }
+    for (int i = 0; i < cr_kb_nextractors(kb); i++)
+        ok = ok && (res[k++] = cr_kb_extractor(kb, i)->pattern.re) != NULL;
+    size_t size = 0;
+    unsigned char *blob = ok ? cr_regex_save(res, n, &size) : NULL;
+    free(res);
+    if (blob == NULL)
+        return -1;
+    put_uint(o, (uint64_t)n);
+    put_uint(o, size);
+    put_bytes(o, blob, size);
+    free(blob);
+    return 0;
+}
+
+/* The body: everything but the key and the file table. */
+static int put_kb(out *o, const cr_kb *kb)
+{
+    put_uint(o, (uint64_t)(cr_kb_nfacts(kb) - CR_KB_BUILTIN_FACTS));
+    for (int i = CR_KB_BUILTIN_FACTS; i < cr_kb_nfacts(kb); i++)
+        put_fact(o, cr_kb_factdecl(kb, i));
+    put_uint(o, (uint64_t)cr_kb_nconcepts(kb));
+    for (int i = 0; i < cr_kb_nconcepts(kb); i++)
+        put_concept(o, cr_kb_concept(kb, i));
+    if (put_patterns(o, kb) < 0)
+        return -1;
+    put_uint(o, (uint64_t)cr_kb_nintents(kb));
+    for (int i = 0; i < cr_kb_nintents(kb); i++)
+        put_intent(o, cr_kb_intentdef(kb, i));
+    put_uint(o, (uint64_t)cr_kb_nextractors(kb));
+    for (int i = 0; i < cr_kb_nextractors(kb); i++)
+        put_extractor(o, cr_kb_extractor(kb, i));
+    put_uint(o, (uint64_t)cr_kb_nrules(kb));
+    for (int i = 0; i < cr_kb_nrules(kb); i++)
+        put_rule(o, cr_kb_ruledef(kb, i));
+    put_uint(o, END);
+    return 0;
+}
+
+/* The whole file: header, key, file table, body.  NULL if kb cannot be
+ * cached; else a new buffer and its length in *len. */
+static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
+                             size_t *len)
+{
+    out body = {0}, o = {0};
+    if (put_kb(&body, kb) < 0) {
+        free(body.b);
+        free(body.files);
+        return NULL;
+    }
+    room(&o, HEADER);
+    o.len = HEADER;
+    put_uint(&o, key->text.len);
+    put_bytes(&o, key->text.s, key->text.len);
+    put_uint(&o, (uint64_t)body.nfiles);
+    for (int i = 0; i < body.nfiles; i++)
+        put_str(&o, body.files[i]);
+    put_bytes(&o, body.b, body.len);
+    free(body.b);
+    free(body.files);
+    uint64_t sum = hash64(o.b + HEADER, o.len - HEADER);
+    uint64_t n = o.len - HEADER;
+    memcpy(o.b, MAGIC, 8);
+    for (int k = 0; k < 8; k++) {
+        o.b[8 + k] = (unsigned char)(sum >> 8 * k);
+        o.b[16 + k] = (unsigned char)(n >> 8 * k);
+    }
+    *len = o.len;
+    return o.b;
+}
+
+/* Reading.  The first problem fails the reader for good: from then on
+ * every get_ returns 0, NULL or "", so the structures being built stay
+ * valid to free and the caller only checks ok at the end. */
+
+typedef struct reader {
+    const unsigned char *p, *end;
+    int ok;
+    const char **files;         /* interned in the kb */
+    int nfiles;
+    int nfacts, nsections;      /* bounds of indexes */
+    cr_regex **res;             /* decoded patterns, handed out in order */
+    int nres, used;
+} reader;
+
+static void fail(reader *r)
+{
+    r->ok = 0;
+    r->p = r->end;
+}
+
+static uint64_t get_uint(reader *r)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && r->p < r->end; shift += 7) {
+        unsigned c = *r->p++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    fail(r);
+    return 0;
+}
+
+/* A signed integer in [lo, hi]. */
+static int get_int(reader *r, int lo, int hi)
+{
+    uint64_t u = get_uint(r);
+    long long v = u & 1 ? -(long long)(u >> 1) - 1 : (long long)(u >> 1);
+    if ((u >> 1) > (uint64_t)INT_MAX || v < lo || v > hi) {
+        fail(r);
+        return lo < 0 && hi >= 0 ? 0 : lo;
+    }
+    return (int)v;
+}
+
+/* An unsigned value in [0, hi] (enums, flags). */
+static unsigned get_enum(reader *r, unsigned hi)
+{
+    uint64_t v = get_uint(r);
+    if (v > hi) {
+        fail(r);
+        return 0;
+    }
+    return (unsigned)v;
+}
+
+/* A count of things each at least one byte long: never more than the
+ * bytes left, so a bad count cannot make a huge allocation. */
+static int get_count(reader *r)
+{
+    uint64_t n = get_uint(r);
+    if (n > (uint64_t)(r->end - r->p) || n > INT_MAX) {
+        fail(r);
+        return 0;
+    }
+    return (int)n;
+}
+
+static double get_num(reader *r)
+{
+    if (r->end - r->p < 8) {
+        fail(r);
+        return 0;
+    }
+    uint64_t u = 0;
+    for (int k = 0; k < 8; k++)
+        u |= (uint64_t)r->p[k] << 8 * k;
+    r->p += 8;
+    double x;
+    memcpy(&x, &u, 8);
+    return x;
+}
+
+/* A new string or NULL; one with a NUL inside is refused, since the kb
+ * measures its strings with strlen. */
+static char *get_str(reader *r)
+{
+    uint64_t n = get_uint(r);
+    if (n == 0)
+        return NULL;
+    n--;
+    if (n > (uint64_t)(r->end - r->p) || memchr(r->p, '\0', n)) {
+        fail(r);
+        return NULL;
+    }
+    char *s = xmalloc(n + 1);
+    memcpy(s, r->p, n);
+    s[n] = '\0';
+    r->p += n;
+    return s;
+}
+
+/* An array of n things of size bytes: NULL when n is 0, as the loader
+ * leaves it (a large rule set has a great many empty lists). */
+static void *array(int n, size_t size)
+{
+    return n ? xcalloc((size_t)n, size) : NULL;
+}
+
+/* A string that must be there: never NULL. */
+static char *get_name(reader *r)
+{
+    char *s = get_str(r);
+    if (s == NULL) {
+        fail(r);
+        s = xstrdup("");
+    }
+    return s;
+}
+
+static char **get_strv(reader *r, int *n)
+{
+    *n = get_count(r);
+    char **v = array(*n, sizeof *v);
+    for (int i = 0; i < *n; i++)
+        v[i] = get_name(r);
+    return v;
+}
+
+static cr_loc get_loc(reader *r)
+{
+    cr_loc l = {"?", 0, 0};
+    if (r->nfiles == 0)
+        fail(r);
+    else
+        l.file = r->files[get_enum(r, (unsigned)r->nfiles - 1)];
+    l.line = get_int(r, 0, INT_MAX);
+    l.col = get_int(r, 0, INT_MAX);
+    return l;
+}
+
+static void get_fact(reader *r, cr_factdecl *f)
+{
+    f->name = get_name(r);
+    f->type = (cr_type)get_enum(r, CR_CHOICE);
+    f->choices = get_strv(r, &f->nchoices);
+    f->prompt = get_str(r);
+    f->loc = get_loc(r);
+}
+
+static void get_concept(reader *r, cr_concept *c)
+{
+    c->name = get_name(r);
+    c->words = get_strv(r, &c->nwords);
+    c->loc = get_loc(r);
+}
+
+static cr_regex *next_regex(reader *r)
+{
+    if (r->used < r->nres)
+        return r->res[r->used++];
+    fail(r);
+    return NULL;
+}
+
+static void get_pattern(reader *r, cr_pattern *p)
+{
+    p->src = get_name(r);
+    size_t n = strlen(p->src);
+    p->pos = xcalloc(n + 1, sizeof *p->pos);
+    for (size_t k = 0; k <= n; k++)
+        p->pos[k] = get_loc(r);
+    p->re = next_regex(r);
+    p->weight = get_num(r);
+}
+
+static void get_example(reader *r, cr_example *x)
+{
+    x->text = get_name(r);
+    x->reco = (cr_reco)get_enum(r, CR_RECO_EITHER);
+    x->expect_reco = (int)get_enum(r, 1);
+    x->cite = get_str(r);
+    x->loc = get_loc(r);
+}
+
+static void get_intent(reader *r, cr_intent *in)
+{
+    in->id = get_name(r);
+    in->topic = get_str(r);
+    in->npatterns = get_count(r);
+    in->patterns = array(in->npatterns, sizeof *in->patterns);
+    for (int i = 0; i < in->npatterns; i++)
+        get_pattern(r, &in->patterns[i]);
+    in->nexamples = get_count(r);
+    in->examples = array(in->nexamples, sizeof *in->examples);
+    for (int i = 0; i < in->nexamples; i++)
+        get_example(r, &in->examples[i]);
+    in->out_of_scope = (int)get_enum(r, 1);
+    in->disabled = (int)get_enum(r, 1);
+    in->loc = get_loc(r);
+}
+
+/* A fact index; -1 only where allowed. */
+static int get_fact_ref(reader *r, int allow_none)
+{
+    return get_int(r, allow_none ? -1 : 0, r->nfacts - 1);
+}
+
+static cr_assign *get_assigns(reader *r, int *n)
+{
+    *n = get_count(r);
+    cr_assign *a = array(*n, sizeof *a);
+    for (int i = 0; i < *n; i++) {
+        a[i].name = get_name(r);
+        a[i].fact = get_fact_ref(r, 0);
+        a[i].text = get_str(r);
+        a[i].value.num = get_num(r);
+        a[i].value.str = get_str(r);
+        a[i].loc = get_loc(r);
+    }
+    return a;
+}
+
+static void get_extractor(reader *r, cr_extractor *x)
+{
+    x->id = get_name(r);
+    get_pattern(r, &x->pattern);
+    x->sets = get_assigns(r, &x->nsets);
+    x->negated = get_assigns(r, &x->nnegated);
+    x->loc = get_loc(r);
+}
+
+static cr_cond *get_cond(reader *r, int depth)
+{
+    cr_cond *c = xcalloc(1, sizeof *c);
+    if (depth > MAX_DEPTH)
+        fail(r);
+    c->kind = (cr_condkind)get_enum(r, CR_COND_MISSING);
+    c->op = (cr_op)get_enum(r, CR_OP_IN);
+    c->name = get_str(r);
+    int test = c->kind == CR_COND_TEST || c->kind == CR_COND_EXISTS ||
+               c->kind == CR_COND_MISSING;
+    if (test && c->name == NULL)
+        fail(r);
+    c->fact = get_fact_ref(r, !test);
+    c->vals = get_assigns(r, &c->nvals);
+    c->nkids = get_count(r);
+    c->kids = array(c->nkids, sizeof *c->kids);
+    for (int i = 0; i < c->nkids; i++)
+        c->kids[i] = get_cond(r, depth + 1);
+    c->loc = get_loc(r);
+    return c;
+}
+
+static void get_rule(reader *r, cr_rule *rule)
+{
+    rule->id = get_name(r);
+    rule->salience = get_int(r, INT_MIN + 1, INT_MAX);
+    rule->confidence = get_num(r);
+    rule->when = get_enum(r, 1) ? get_cond(r, 0) : NULL;
+    rule->answer = get_str(r);
+    rule->ncites = get_count(r);
+    rule->cites = array(rule->ncites, sizeof *rule->cites);
+    for (int i = 0; i < rule->ncites; i++) {
+        rule->cites[i].anchor = get_name(r);
+        rule->cites[i].section = get_int(r, 0, r->nsections - 1);
+        rule->cites[i].loc = get_loc(r);
+    }
+    rule->reco = (cr_reco)get_enum(r, CR_RECO_EITHER);
+    rule->asserts = get_assigns(r, &rule->nasserts);
+    rule->retracts = get_assigns(r, &rule->nretracts);
+    rule->ask = get_str(r);
+    rule->askfact = get_fact_ref(r, 1);
+    if ((rule->ask == NULL) != (rule->askfact < 0))
+        fail(r);
+    rule->loc = get_loc(r);
+}
+
+static void get_files(reader *r, cr_kb *kb)
+{
+    r->nfiles = get_count(r);
+    r->files = xcalloc((size_t)r->nfiles + 1, sizeof *r->files);
+    for (int i = 0; i < r->nfiles; i++) {
+        char *name = get_name(r);
+        r->files[i] = cr_kb_intern(kb, name);
+        free(name);
+    }
+}
+
+static void get_patterns(reader *r)
+{
+    r->nres = get_count(r);
+    r->res = xcalloc((size_t)r->nres + 1, sizeof *r->res);
+    uint64_t size = get_uint(r);
+    if (size > (uint64_t)(r->end - r->p) ||
+        cr_regex_load(r->p, (size_t)size, r->res, r->nres) < 0) {
+        r->nres = 0;
+        fail(r);
+        return;
+    }
+    r->p += size;
+}
+
+/* Each part is added as it is read (the kb owns it from then on, even if
+ * reading failed half-way); a duplicate name, which the kb drops,
+ * shows in the count. */
+static void get_kb(reader *r, cr_kb *kb)
+{
+    int n = get_count(r);
+    for (int i = 0; i < n && r->ok; i++) {
+        cr_factdecl f = {0};
+        get_fact(r, &f);
+        cr_kb_add_fact(kb, &f, NULL);
+    }
+    r->nfacts = cr_kb_nfacts(kb);
+    if (r->nfacts != CR_KB_BUILTIN_FACTS + n)
+        fail(r);
+    n = get_count(r);
+    for (int i = 0; i < n && r->ok; i++) {
+        cr_concept c = {0};
+        get_concept(r, &c);
+        cr_kb_add_concept(kb, &c, NULL);
+    }
+    get_patterns(r);
+    n = get_count(r);
+    for (int i = 0; i < n && r->ok; i++) {
+        cr_intent in = {0};
+        get_intent(r, &in);
+        cr_kb_add_intent(kb, &in, NULL);
+    }
+    n = get_count(r);
+    for (int i = 0; i < n && r->ok; i++) {
+        cr_extractor x = {0};
+        get_extractor(r, &x);
+        cr_kb_add_extractor(kb, &x, NULL);
+    }
+    n = get_count(r);
+    for (int i = 0; i < n && r->ok; i++) {
+        cr_rule rule = {0};
+        get_rule(r, &rule);
+        cr_kb_add_rule(kb, &rule, NULL);
+    }
+    if (cr_kb_nrules(kb) != n || get_uint(r) != END || r->p != r->end ||
+        r->used != r->nres)
+        fail(r);
+}
+
+/* The kb in buf (size bytes), if it is whole and made for key. */
+static cr_kb *decode(const unsigned char *buf, size_t size,
+                     const cr_cache_key *key, const cr_corpus *corpus)
+{
+    uint64_t sum = 0, len = 0;
+    if (size < HEADER || memcmp(buf, MAGIC, 8) != 0)
+        return NULL;
+    for (int k = 0; k < 8; k++) {
+        sum |= (uint64_t)buf[8 + k] << 8 * k;
+        len |= (uint64_t)buf[16 + k] << 8 * k;
+    }
+    if (len != size - HEADER || hash64(buf + HEADER, len) != sum)
+        return NULL;
+    reader r = {buf + HEADER, buf + size, 1, NULL, 0, 0,
+            cr_corpus_count(corpus), NULL, 0, 0};
+    uint64_t klen = get_uint(&r);
+    if (klen != key->text.len || (uint64_t)(r.end - r.p) < klen ||
+        memcmp(r.p, key->text.s, klen) != 0)
+        return NULL;
+    r.p += klen;
+    cr_kb *kb = cr_kb_new();
+    get_files(&r, kb);
+    get_kb(&r, kb);
+    for (int i = r.used; i < r.nres; i++)   /* after a failure */
+        cr_regex_free(r.res[i]);
+    free(r.res);
+    free(r.files);
+    if (!r.ok) {
+        cr_kb_free(kb);
+        return NULL;
+    }
+    return kb;
+}
+
+/* Files. */
+
+/* The whole of the cache file at path, if it is this user's and
+ * private: a new buffer, its size in *size; NULL otherwise. */
+static unsigned char *slurp(const char *path, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
+        st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE) {
+        size_t n = (size_t)st.st_size, got = 0;
+        buf = xmalloc(n);
+        while (got < n) {
+            ssize_t k = read(fd, buf + got, n - got);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            got += (size_t)k;
+        }
+        *size = got;
+        if (got != n) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    close(fd);
+    return buf;
+}
+
+cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
+                     const cr_corpus *corpus)
+{
+    char *path = cr_cache_file(dir, key);
+    size_t size = 0;
+    unsigned char *buf = slurp(path, &size);
+    free(path);
+    if (buf == NULL)
+        return NULL;
+    cr_kb *kb = decode(buf, size, key, corpus);
+    free(buf);
+    return kb;
+}
+
+/* dir and its parent, private when made here; 0 if dir is there. */
+static int make_dir(const char *dir)
+{
+    char *parent = xstrdup(dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        (void)mkdir(parent, 0700);
+    }
+    free(parent);
+    struct stat st;
+    return (mkdir(dir, 0700) == 0 || errno == EEXIST) &&
+                   stat(dir, &st) == 0 && S_ISDIR(st.st_mode)
+               ? 0
+               : -1;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+int cr_cache_save(const char *dir, const cr_cache_key *key,
+                  const cr_kb *kb)
+{
+    if (key->racy || make_dir(dir) < 0)
+        return -1;
+    size_t len;
+    unsigned char *buf = encode(key, kb, &len);
+    if (buf == NULL)
+        return -1;
+    char *path = cr_cache_file(dir, key);
+    char *tmp = xasprintf("%s.XXXXXX", path);
+    int fd = mkstemp(tmp);      /* mode 0600 */
+    int rc = -1;
+    if (fd >= 0) {
+        rc = write_all(fd, buf, len);
+        if (close(fd) != 0 || rc != 0 || rename(tmp, path) != 0) {
+            rc = -1;
+            unlink(tmp);
+        }
+    }
+    free(buf);
+    free(tmp);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/* cache.h - the compiled rule cache: a finished knowledge base kept as
+ * bytes between runs, so a run whose rule files have not changed skips
+ * parsing YAML (as CLIPS's bload skips parsing constructs).
+ *
+ * The cache is an optimisation and never changes an answer: a cache file
+ * is used only when its key (the program and format version, and the
+ * path, device, inode, size, mtime and ctime of the essay and of every
+ * rule file) matches exactly and its checksum holds; anything else,
+ * including any failure to read or write, silently means "parse the
+ * YAML".  See cache.c for the format. */
+#ifndef CR_CACHE_H
+#define CR_CACHE_H
+
+#include "corpus.h"
+#include "kb.h"
+
+/* What identifies one set of rule files as they are on disk now. */
+typedef struct cr_cache_key cr_cache_key;
+
+/* The folder cache files go in: $XDG_CACHE_HOME/crossroads, else
+ * $HOME/.cache/crossroads.  NULL when the cache is off
+ * (CROSSROADS_NO_CACHE set to anything but "" or "0") or there is no
+ * home.  A new string the caller frees. */
+char *cr_cache_dir(void);
+
+/* The key of the essay at corpus_path and the rule files that the npaths
+ * files or folders of rule_paths stand for (as cr_load_path reads them),
+ * taken now: call it before reading any of them.  NULL when one cannot
+ * be read (the YAML loader will say why).  Free with cr_cache_key_free. */
+cr_cache_key *cr_cache_key_new(const char *corpus_path,
+                               const char *const *rule_paths, int npaths);
+void cr_cache_key_free(cr_cache_key *key);
+
+/* The knowledge base cached in dir under key, finished against corpus
+ * (the essay the key names), or NULL if there is none that can be
+ * trusted.  The caller frees the result with cr_kb_free. */
+cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
+                     const cr_corpus *corpus);
+
+/* Keep kb, loaded and finished without errors from the files of key,
+ * in dir: written to a temporary file and renamed into place, so a
+ * reader never sees half a file.  Does nothing when a file of the key
+ * changed so recently that a later change might keep its mtime (as git
+ * distrusts "racily clean" files).  Returns 0 if the file was written,
+ * -1 if not; failing is harmless and callers may ignore it. */
+int cr_cache_save(const char *dir, const cr_cache_key *key,
+                  const cr_kb *kb);
+
+/* The cache file of key in dir: a new string the caller frees (for
+ * tests and --stats). */
+char *cr_cache_file(const char *dir, const cr_cache_key *key);
+
+#endif

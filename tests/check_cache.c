@@ -1,0 +1,522 @@
+/* check_cache.c - the compiled rule cache: a knowledge base read back
+ * from the cache behaves exactly as the one parsed from YAML, and a
+ * cache file that is stale, damaged or not private is never used.
+ *
+ * Every test works in a fresh temporary folder, never in the user's
+ * ~/.cache. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "authoring.h"
+#include "cache.h"
+#include "corpus.h"
+#include "json.h"
+#include "session.h"
+#include "testutil.h"
+
+static char tmp[64];
+static char *dir;               /* the cache folder, inside tmp */
+static char *essay, *rules;
+static cr_diag *d;
+
+static void setup(void)
+{
+    strcpy(tmp, "/tmp/check_cache.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    dir = xasprintf("%s/cache/crossroads", tmp);
+    essay = cr_test_path(CR_TEST_ESSAY);
+    rules = cr_test_path("rules");
+    d = cr_diag_new();
+}
+
+static void teardown(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", tmp);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(dir);
+    free(essay);
+    free(rules);
+    cr_diag_free(d);
+}
+
+static cr_session *open_with(const char *const *paths, int n,
+                             const char *cache)
+{
+    cr_session *s = cr_session_open(essay, paths, n, cache, d);
+    ck_assert_int_eq(cr_diag_len(d), 0);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static int cached(const cr_session *s)
+{
+    cr_session_stats st;
+    cr_session_stats_get(s, &st);
+    return st.cached;
+}
+
+/* a and b are the same text; else fail showing the first line that
+ * differs, not the whole of both. */
+static void same_text(const char *a, const char *b, const char *what)
+{
+    size_t line = 0, i = 0;
+    while (a[i] && a[i] == b[i])
+        if (a[i++] == '\n')
+            line = i;
+    if (a[i] == b[i])
+        return;
+    ck_abort_msg("%s differ from the cache:\n  %.200s\nnot\n  %.200s",
+                 what, a + line, b + line);
+}
+
+/* A session from the cache: the first open writes it (waiting out the
+ * racy second if the rule files were just written), the next reads. */
+static cr_session *open_cached(const char *const *paths, int n)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        cr_session *s = open_with(paths, n, dir);
+        ck_assert_int_eq(cached(s), 0);
+        cr_session_free(s);
+        s = open_with(paths, n, dir);
+        if (cached(s))
+            return s;
+        cr_session_free(s);
+        sleep(1);
+    }
+    ck_abort_msg("the cache was never used");
+    return NULL;
+}
+
+static char *cache_path(const char *const *paths, int n)
+{
+    cr_cache_key *key = cr_cache_key_new(essay, paths, n);
+    ck_assert_ptr_nonnull(key);
+    char *path = cr_cache_file(dir, key);
+    cr_cache_key_free(key);
+    return path;
+}
+
+/* Both sessions' answers to q, as JSON with the explanation. */
+static void same_answer(cr_session *a, cr_session *b, const char *q)
+{
+    char *out[2];
+    cr_session *s[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        cr_answer *ans = NULL;
+        ck_assert_int_eq(cr_session_ask(s[k], q, strlen(q), &ans, d), 0);
+        char *json = cr_json_answer(ans);
+        char *why = cr_session_explain(s[k]);
+        out[k] = xasprintf("%s\n%s", json, why ? why : "");
+        free(json);
+        free(why);
+        cr_answer_free(ans);
+    }
+    same_text(out[0], out[1], "answers");
+    free(out[0]);
+    free(out[1]);
+}
+
+/* What explanations of every fact and rule say, in one string. */
+static char *explain_all(const cr_session *s)
+{
+    const cr_kb *kb = cr_session_kb(s);
+    cr_buf b = {0};
+    for (int i = 0; i < cr_kb_nfacts(kb); i++) {
+        const char *name = cr_kb_factdecl(kb, i)->name;
+        char *how = cr_session_how(s, name, d);
+        char *why = cr_session_why(s, name, d);
+        cr_buf_printf(&b, "%s: %s / %s\n", name, how ? how : "-",
+                      why ? why : "-");
+        free(how);
+        free(why);
+    }
+    for (int i = 0; i < cr_kb_nrules(kb); i++) {
+        char *no = cr_session_why_not(s, cr_kb_ruledef(kb, i)->id, d);
+        cr_buf_printf(&b, "%s\n", no ? no : "-");
+        free(no);
+    }
+    cr_diag_clear(d);
+    return cr_buf_take(&b);
+}
+
+/* What lint and test say of kb, in one string. */
+static char *authoring(const cr_session *s, const char *const *paths, int n)
+{
+    cr_diag *w = cr_diag_new();
+    cr_buf b = {0};
+    cr_lint_warnings(cr_session_kb(s), cr_session_corpus(s), essay, w);
+    for (int i = 0; i < cr_diag_len(w); i++) {
+        char *line = cr_diag_format(cr_diag_get(w, i));
+        cr_buf_printf(&b, "%s\n", line);
+        free(line);
+    }
+    cr_test_examples(cr_session_kb(s), essay, paths, n, NULL, 0, &b, w);
+    cr_diag_free(w);
+    return cr_buf_take(&b);
+}
+
+/* Every field of every structure of kb, as text: two kbs with the same
+ * dump are the same knowledge base (compiled patterns aside, which the
+ * answers test). */
+static void dump_loc(cr_buf *b, const cr_loc *l)
+{
+    cr_buf_printf(b, " @%s:%d:%d", l->file, l->line, l->col);
+}
+
+static void dump_str(cr_buf *b, const char *s)
+{
+    cr_buf_printf(b, s ? " '%s'" : " -", s);
+}
+
+static void dump_assigns(cr_buf *b, const cr_assign *a, int n)
+{
+    cr_buf_printf(b, " [%d", n);
+    for (int i = 0; i < n; i++) {
+        dump_str(b, a[i].name);
+        dump_str(b, a[i].text);
+        cr_buf_printf(b, " %d %.17g", a[i].fact, a[i].value.num);
+        dump_str(b, a[i].value.str);
+        dump_loc(b, &a[i].loc);
+    }
+    cr_buf_puts(b, "]");
+}
+
+static void dump_pattern(cr_buf *b, const cr_pattern *p)
+{
+    dump_str(b, p->src);
+    cr_buf_printf(b, " %.17g %d", p->weight, p->re != NULL);
+    for (size_t k = 0; k <= strlen(p->src); k++)
+        dump_loc(b, &p->pos[k]);
+}
+
+static void dump_cond(cr_buf *b, const cr_cond *c)
+{
+    if (c == NULL) {
+        cr_buf_puts(b, " (none)");
+        return;
+    }
+    cr_buf_printf(b, " (%d %d %d", c->kind, c->op, c->fact);
+    dump_str(b, c->name);
+    dump_assigns(b, c->vals, c->nvals);
+    for (int i = 0; i < c->nkids; i++)
+        dump_cond(b, c->kids[i]);
+    dump_loc(b, &c->loc);
+    cr_buf_puts(b, ")");
+}
+
+static void dump_rule(cr_buf *b, const cr_rule *r)
+{
+    cr_buf_printf(b, "rule %s %d %.17g %d %d", r->id, r->salience,
+                  r->confidence, r->reco, r->askfact);
+    dump_cond(b, r->when);
+    dump_str(b, r->answer);
+    for (int k = 0; k < r->ncites; k++) {
+        cr_buf_printf(b, " cite %s %d", r->cites[k].anchor,
+                      r->cites[k].section);
+        dump_loc(b, &r->cites[k].loc);
+    }
+    dump_assigns(b, r->asserts, r->nasserts);
+    dump_assigns(b, r->retracts, r->nretracts);
+    dump_str(b, r->ask);
+    dump_loc(b, &r->loc);
+    cr_buf_putc(b, '\n');
+}
+
+static void dump_intent(cr_buf *b, const cr_intent *in)
+{
+    cr_buf_printf(b, "intent %s %d %d", in->id, in->out_of_scope,
+                  in->disabled);
+    dump_str(b, in->topic);
+    for (int k = 0; k < in->npatterns; k++)
+        dump_pattern(b, &in->patterns[k]);
+    for (int k = 0; k < in->nexamples; k++) {
+        const cr_example *x = &in->examples[k];
+        cr_buf_printf(b, " example '%s' %d %d", x->text, x->reco,
+                      x->expect_reco);
+        dump_str(b, x->cite);
+        dump_loc(b, &x->loc);
+    }
+    dump_loc(b, &in->loc);
+    cr_buf_putc(b, '\n');
+}
+
+static char *dump_kb(const cr_kb *kb)
+{
+    cr_buf b = {0};
+    for (int i = 0; i < cr_kb_nfacts(kb); i++) {
+        const cr_factdecl *f = cr_kb_factdecl(kb, i);
+        cr_buf_printf(&b, "fact %s %d", f->name, f->type);
+        for (int k = 0; k < f->nchoices; k++)
+            dump_str(&b, f->choices[k]);
+        dump_str(&b, f->prompt);
+        dump_loc(&b, &f->loc);
+        cr_buf_putc(&b, '\n');
+    }
+    for (int i = 0; i < cr_kb_nconcepts(kb); i++) {
+        const cr_concept *c = cr_kb_concept(kb, i);
+        cr_buf_printf(&b, "concept %s", c->name);
+        for (int k = 0; k < c->nwords; k++)
+            dump_str(&b, c->words[k]);
+        dump_loc(&b, &c->loc);
+        cr_buf_putc(&b, '\n');
+    }
+    for (int i = 0; i < cr_kb_nintents(kb); i++)
+        dump_intent(&b, cr_kb_intentdef(kb, i));
+    for (int i = 0; i < cr_kb_nextractors(kb); i++) {
+        const cr_extractor *x = cr_kb_extractor(kb, i);
+        cr_buf_printf(&b, "extractor %s", x->id);
+        dump_pattern(&b, &x->pattern);
+        dump_assigns(&b, x->sets, x->nsets);
+        dump_assigns(&b, x->negated, x->nnegated);
+        dump_loc(&b, &x->loc);
+        cr_buf_putc(&b, '\n');
+    }
+    for (int i = 0; i < cr_kb_nrules(kb); i++)
+        dump_rule(&b, cr_kb_ruledef(kb, i));
+    return cr_buf_take(&b);
+}
+
+START_TEST(test_round_trip)
+{
+    char *mine = cr_test_path("tests/fixtures/mine.yaml");
+    char *every = cr_test_path("tests/fixtures/cache.yaml");
+    const char *paths[] = {rules, mine, every};
+    cr_session *yaml = open_with(paths, 3, NULL);
+    cr_session *kept = open_cached(paths, 3);
+    const cr_kb *kb = cr_session_kb(yaml);
+    ck_assert_int_eq(cr_kb_nrules(kb), cr_kb_nrules(cr_session_kb(kept)));
+    ck_assert_int_eq(cr_kb_nfacts(kb), cr_kb_nfacts(cr_session_kb(kept)));
+    char *k1 = dump_kb(kb), *k2 = dump_kb(cr_session_kb(kept));
+    same_text(k1, k2, "knowledge bases");
+    free(k1);
+    free(k2);
+    /* Every example question, in turn, in both sessions: facts the user
+     * states pile up the same way in each. */
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int k = 0; k < in->nexamples; k++)
+            same_answer(yaml, kept, in->examples[k].text);
+    }
+    same_answer(yaml, kept, "what is the capital of France");
+    same_answer(yaml, kept, "I am Bob and calm; what about my hobbies");
+    char *e1 = explain_all(yaml), *e2 = explain_all(kept);
+    same_text(e1, e2, "explanations");
+    free(e1);
+    free(e2);
+    char *a1 = authoring(yaml, paths, 3), *a2 = authoring(kept, paths, 3);
+    same_text(a1, a2, "lint and test reports");
+    free(a1);
+    free(a2);
+    cr_session_free(yaml);
+    cr_session_free(kept);
+    free(mine);
+    free(every);
+}
+END_TEST
+
+START_TEST(test_private_files)
+{
+    const char *paths[] = {rules};
+    cr_session_free(open_cached(paths, 1));
+    struct stat st;
+    char *path = cache_path(paths, 1);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(stat(dir, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0700);
+    /* Readable by others: not to be trusted, so not used. */
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_int_eq(cached(s), 0);
+    cr_session_free(s);
+    free(path);
+}
+END_TEST
+
+static void write_file(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(chmod(path, 0600), 0);
+}
+
+/* The cache file, damaged by change, must not be used, and the session
+ * must answer as from YAML. */
+static void damaged(const char *path, const unsigned char *good, size_t n,
+                    const char *what)
+{
+    const char *paths[] = {rules};
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_msg(!cached(s), "a cache file with %s was used", what);
+    cr_answer *a = NULL;
+    ck_assert_int_eq(cr_session_ask(s, "how much does a PhD pay", 23, &a,
+                                    d), 0);
+    ck_assert_str_eq(a->cites[0].anchor, "pay");
+    cr_answer_free(a);
+    cr_session_free(s);
+    write_file(path, good, n);  /* the session may have rewritten it */
+}
+
+START_TEST(test_damage_falls_back)
+{
+    const char *paths[] = {rules};
+    cr_session_free(open_cached(paths, 1));
+    char *path = cache_path(paths, 1);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    unsigned char *good = xmalloc(1 << 22);
+    size_t n = fread(good, 1, 1 << 22, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 1000);
+    unsigned char *bad = xmalloc(n + 16);
+    size_t cuts[] = {0, 1, 8, 23, 24, 25, 100, n / 2, n - 9, n - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        write_file(path, good, cuts[i]);
+        damaged(path, good, n, "its end cut off");
+    }
+    for (size_t at = 0; at < n; at += n / 97 + 1) {
+        memcpy(bad, good, n);
+        bad[at] ^= 0x20;
+        write_file(path, bad, n);
+        damaged(path, good, n, "a byte changed");
+    }
+    memcpy(bad, good, n);
+    memcpy(bad + n, "trailing bytes..", 16);
+    write_file(path, bad, n + 16);
+    damaged(path, good, n, "bytes appended");
+    /* And the good bytes, written back, are used again. */
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_int_eq(cached(s), 1);
+    cr_session_free(s);
+    free(bad);
+    free(good);
+    free(path);
+}
+END_TEST
+
+static void copy_file(const char *from, const char *to)
+{
+    char *cmd = xasprintf("cp '%s' '%s'", from, to);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+
+/* A rule file changed after the cache was written, even to the same
+ * size, is read from YAML again. */
+START_TEST(test_stale)
+{
+    char *mine = xasprintf("%s/mine.yaml", tmp);
+    char *from = cr_test_path("tests/fixtures/mine.yaml");
+    copy_file(from, mine);
+    const char *paths[] = {rules, mine};
+    cr_session *s = open_cached(paths, 2);   /* waits for mine to age */
+    cr_session_free(s);
+    FILE *f = fopen(mine, "r+b");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    ck_assert_int_eq(fseek(f, size - 1, SEEK_SET), 0);
+    ck_assert_int_eq(fputc('\n', f), '\n');  /* same size, new ctime */
+    ck_assert_int_eq(fclose(f), 0);
+    s = open_with(paths, 2, dir);
+    ck_assert_int_eq(cached(s), 0);
+    cr_session_free(s);
+    free(from);
+    free(mine);
+}
+END_TEST
+
+START_TEST(test_unwritable)
+{
+    const char *paths[] = {rules};
+    free(dir);
+    dir = xasprintf("%s/file/crossroads", tmp);
+    char *file = xasprintf("%s/file", tmp);
+    write_file(file, (const unsigned char *)"x", 1);
+    for (int i = 0; i < 2; i++) {
+        cr_session *s = open_with(paths, 1, dir);
+        ck_assert_int_eq(cached(s), 0);
+        cr_session_free(s);
+    }
+    free(file);
+}
+END_TEST
+
+START_TEST(test_dir_from_environment)
+{
+    setenv("CROSSROADS_NO_CACHE", "1", 1);
+    ck_assert_ptr_null(cr_cache_dir());
+    setenv("CROSSROADS_NO_CACHE", "0", 1);
+    setenv("XDG_CACHE_HOME", "/x/cache", 1);
+    char *got = cr_cache_dir();
+    ck_assert_str_eq(got, "/x/cache/crossroads");
+    free(got);
+    unsetenv("CROSSROADS_NO_CACHE");
+    setenv("XDG_CACHE_HOME", "relative", 1);
+    setenv("HOME", "/home/h", 1);
+    got = cr_cache_dir();
+    ck_assert_str_eq(got, "/home/h/.cache/crossroads");
+    free(got);
+}
+END_TEST
+
+/* cache.c writes every field of these structures, and dump_kb above
+ * compares them; a field added to one changes its size and fails this
+ * test, as a reminder to write and read the new field in cache.c, to
+ * bump its FORMAT, and to dump it above.  Then update the sizes.  (The
+ * one field not written is merge, in concepts, intents, extractors and
+ * rules: how a declaration met an earlier one while files were read,
+ * done with once the kb is finished.) */
+START_TEST(test_every_field_is_kept)
+{
+    if (sizeof(void *) != 8 || sizeof(int) != 4)
+        return;                 /* the sizes below are for LP64 */
+    ck_assert_uint_eq(sizeof(cr_loc), 16);
+    ck_assert_uint_eq(sizeof(cr_value), 16);
+    ck_assert_uint_eq(sizeof(cr_factdecl), 56);
+    ck_assert_uint_eq(sizeof(cr_concept), 40);
+    ck_assert_uint_eq(sizeof(cr_pattern), 32);
+    ck_assert_uint_eq(sizeof(cr_example), 40);
+    ck_assert_uint_eq(sizeof(cr_intent), 72);
+    ck_assert_uint_eq(sizeof(cr_assign), 56);
+    ck_assert_uint_eq(sizeof(cr_extractor), 88);
+    ck_assert_uint_eq(sizeof(cr_cond), 72);
+    ck_assert_uint_eq(sizeof(cr_cite), 32);
+    ck_assert_uint_eq(sizeof(cr_rule), 120);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *su = suite_create("cache");
+    TCase *tc = tcase_create("cache");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_private_files);
+    tcase_add_test(tc, test_damage_falls_back);
+    tcase_add_test(tc, test_stale);
+    tcase_add_test(tc, test_unwritable);
+    tcase_add_test(tc, test_dir_from_environment);
+    tcase_add_test(tc, test_every_field_is_kept);
+    suite_add_tcase(su, tc);
+    return su;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_ENV);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
