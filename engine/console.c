@@ -122,6 +122,8 @@ cr_console *cr_console_new(cr_session *s, FILE *out,
             cr_console_free(c);
             return NULL;
         }
+    }
+    if (o->profile) {           /* nothing to write until facts change */
         int n;
         c->saved = cr_profile_text(s, &n);
     }
@@ -238,7 +240,6 @@ static int verdict(cr_console *c)
             "press Enter to leave.\n" : "Type how to see how I reached "
             "this.\n");
     }
-    cr_console_save_profile(c);
     return CR_LINE_OK;
 }
 
@@ -288,8 +289,14 @@ static int reply(cr_console *c, const char *text)
     switch (cr_consult_answer(c->consult, text, c->d)) {
     case CR_CONSULT_WHY: {
         char *why = cr_consult_why(c->consult);
-        fputc('\n', c->out);
-        put(c, why, 0);
+        if (c->o.json) {
+            char *j = cr_json_output("why", why);
+            fprintf(c->out, "%s\n", j);
+            free(j);
+        } else {
+            fputc('\n', c->out);
+            put(c, why, 0);
+        }
         free(why);
         break;
     }
@@ -297,7 +304,6 @@ static int reply(cr_console *c, const char *text)
         print_diag(c);
         break;
     default:
-        cr_console_save_profile(c);
         break;
     }
     return next_step(c);
@@ -449,13 +455,11 @@ static int split_assignment(const char *arg, char **name, char **value)
     return 1;
 }
 
-/* Run the rules after a change to what the user said, and keep the
- * profile up to date. */
+/* Run the rules after a change to what the user said. */
 static int settle(cr_console *c)
 {
     if (cr_session_settle(c->s, c->d) < 0)
         return failed(c);
-    cr_console_save_profile(c);
     return CR_LINE_OK;
 }
 
@@ -764,12 +768,10 @@ int cr_console_line(cr_console *c, const char *line, size_t len)
         rc = after_verdict(c, text, &done);
     }
     free(text);
-    if (done || len == 0) {
-        fflush(c->out);
-        return rc;
-    }
-    rc = answer(c, line, len);
-    if (rc == CR_LINE_OK && cr_console_save_profile(c) < 0)
+    if (!done && len > 0)
+        rc = answer(c, line, len);
+    /* Whatever the line was, the profile follows what the user said. */
+    if (cr_console_save_profile(c) < 0)
         rc = CR_LINE_FAILED;
     fflush(c->out);
     return rc;

@@ -127,6 +127,13 @@ expect_out 'If goal were startup: either path.*would change'
 expect_out '"command":"facts","output":"What you told me:\\n  goal = academia: you set it with :set'
 expect_err "unknown command ':nope'"
 
+# A profile follows what the user states, whatever the line, and is not
+# made for nothing.
+expect_status 0 "$CROSSROADS" -p "$tmp/p1.yaml" -f goal=startup :facts
+grep -q '^  goal: "startup"$' "$tmp/p1.yaml" && ok || bad "--fact not saved in the profile"
+expect_status 0 "$CROSSROADS" -p "$tmp/p2.yaml" how much is the pay
+[ ! -e "$tmp/p2.yaml" ] && ok || bad "a profile was made with no facts in it"
+
 # crossroads decide on a pipe: one reply per line; replies that run out
 # skip the questions left; "how" after the verdict explains it.
 printf '%s\n' undecided why yes high how | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
@@ -141,6 +148,9 @@ head -n 1 "$tmp/out" | grep -q '^{"ask":"goal","question":"What would you like' 
     bad "decide --json: $(head -n 1 "$tmp/out")"
 tail -n 1 "$tmp/out" | grep -q '"intent":"ask.should-i".*"recommendation":null' && ok ||
     bad "decide --json, no replies: $(tail -n 1 "$tmp/out")"
+printf 'undecided\nwhy\n' | "$CROSSROADS" --json decide >"$tmp/out" 2>&1
+grep -v '^{' "$tmp/out" && bad "decide --json: a line that is not JSON" || ok
+expect_out '^\{"command":"why","output":"I ask for has_offer because'
 
 # Data is found through CROSSROADS_DATADIR too; a missing essay is a
 # clear error.
