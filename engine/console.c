@@ -5,7 +5,6 @@
  * no escape sequence typed or pasted reaches the terminal raw. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +72,8 @@ void cr_print_diag(cr_diag *d)
         char *s = cr_diag_format(r);
         cr_buf b = {0};
         cr_text_clean(&b, s);
-        fprintf(stderr, "%s%s\n", r->file ? "" : "crossroads: ", b.s);
+        fprintf(stderr, "%s%s\n", r->file ? "" : "crossroads: ",
+                b.s ? b.s : "");
         cr_buf_free(&b);
         free(s);
     }
