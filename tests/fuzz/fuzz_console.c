@@ -18,14 +18,7 @@ static cr_console *console;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *rules[] = {CR_FUZZ_RULES};
-    cr_diag *d = cr_diag_new();
-    session = cr_session_new(CR_FUZZ_ESSAY, rules, 1, d);
-    if (session == NULL) {
-        cr_fuzz_diags(d, stderr);
-        exit(1);
-    }
-    cr_diag_free(d);
+    session = cr_fuzz_session();
     cr_session_jit(session);
     FILE *out = fopen("/dev/null", "w");
     cr_console_opts o = {.width = 72, .color = 1};

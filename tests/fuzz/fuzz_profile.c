@@ -20,14 +20,7 @@ static char in_path[64], out_path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *rules[] = {CR_FUZZ_RULES};
-    cr_diag *d = cr_diag_new();
-    session = cr_session_new(CR_FUZZ_ESSAY, rules, 1, d);
-    if (session == NULL) {
-        cr_fuzz_diags(d, stderr);
-        exit(1);
-    }
-    cr_diag_free(d);
+    session = cr_fuzz_session();
     snprintf(in_path, sizeof in_path, "/tmp/fuzz-profile-%ld.yaml",
              (long)getpid());
     snprintf(out_path, sizeof out_path, "/tmp/fuzz-profile-%ld.out",
