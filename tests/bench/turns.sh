@@ -35,19 +35,16 @@ awk -v n="$n" 'BEGIN {
     for (i = 0; i < n; i++) print q[i % 12]
 }' >"$out/turns.txt"
 
-# Peak memory from GNU time if there is one, else from the kernel.
-if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%M %e' -o "$out/turns.time" "$CROSSROADS" --stats \
-        <"$out/turns.txt" >/dev/null 2>"$out/turns.err" ||
-        die "crossroads failed: $(tail -n 3 "$out/turns.err")"
-    read -r rss wall <"$out/turns.time"
-else
-    start=$(date +%s.%N)
-    "$CROSSROADS" --stats <"$out/turns.txt" >/dev/null 2>"$out/turns.err" ||
-        die "crossroads failed: $(tail -n 3 "$out/turns.err")"
-    wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-    rss="? (install GNU time for it)"
-fi
+# Peak memory from GNU time, if there is one.
+rm -f "$out/turns.rss"
+measure=
+[ -x /usr/bin/time ] && measure="/usr/bin/time -f %M -o $out/turns.rss"
+start=$(date +%s.%N)
+$measure "$CROSSROADS" --stats <"$out/turns.txt" >/dev/null 2>"$out/turns.err" ||
+    die "crossroads failed: $(tail -n 3 "$out/turns.err")"
+wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+rss="? (install GNU time for it)"
+[ -s "$out/turns.rss" ] && rss=$(cat "$out/turns.rss")
 
 sed -n 's/.*; turn \([0-9.]*\) ms.*/\1/p' "$out/turns.err" | sort -n |
     awk -v rss="$rss" -v wall="$wall" -v want="$n" '
