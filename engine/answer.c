@@ -230,38 +230,64 @@ void cr_text_clean(cr_buf *out, const char *text)
     put_clean(out, text, strlen(text), 1);
 }
 
+/* Append one line of n bytes at p, word-wrapped to width columns (0: no
+ * wrapping), after first on its first line and rest on the others. */
+static void wrap_line(cr_buf *out, const char *p, size_t n, int width,
+                      const char *first, const char *rest)
+{
+    int ind = columns(first, strlen(first)), col = 0;
+    cr_buf_puts(out, first);
+    size_t i = 0;
+    while (i < n) {
+        size_t w = i;
+        while (w < n && p[w] != ' ')
+            w++;
+        int wc = columns(p + i, w - i);
+        if (col > 0 && width > 0 && ind + col + 1 + wc > width) {
+            cr_buf_putc(out, '\n');
+            cr_buf_puts(out, rest);
+            ind = columns(rest, strlen(rest));
+            col = 0;
+        } else if (col > 0) {
+            cr_buf_putc(out, ' ');
+            col++;
+        }
+        put_clean(out, p + i, w - i, 0);
+        col += wc;
+        i = w;
+        while (i < n && p[i] == ' ')
+            i++;
+    }
+    cr_buf_putc(out, '\n');
+}
+
 void cr_text_wrap(cr_buf *out, const char *text, int width,
                   const char *indent)
 {
-    const char *p = text;
-    int ind = columns(indent, strlen(indent));
-    while (*p) {
+    for (const char *p = text; *p;) {
         const char *eol = strchr(p, '\n');
-        size_t linelen = eol ? (size_t)(eol - p) : strlen(p);
-        int col = 0;
-        cr_buf_puts(out, indent);
-        size_t i = 0;
-        while (i < linelen) {
-            size_t w = i;
-            while (w < linelen && p[w] != ' ')
-                w++;
-            int wc = columns(p + i, w - i);
-            if (col > 0 && width > 0 && ind + col + 1 + wc > width) {
-                cr_buf_putc(out, '\n');
-                cr_buf_puts(out, indent);
-                col = 0;
-            } else if (col > 0) {
-                cr_buf_putc(out, ' ');
-                col++;
-            }
-            put_clean(out, p + i, w - i, 0);
-            col += wc;
-            i = w;
-            while (i < linelen && p[i] == ' ')
-                i++;
-        }
-        cr_buf_putc(out, '\n');
-        p += linelen + (eol != NULL);
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        wrap_line(out, p, n, width, indent, indent);
+        p += n + (eol != NULL);
+    }
+}
+
+void cr_text_wrap_hanging(cr_buf *out, const char *text, int width)
+{
+    for (const char *p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        size_t lead = strspn(p, " ");
+        if (lead > n)
+            lead = n;
+        if (lead > 40)          /* deep lines keep some room for words */
+            lead = 40;
+        char *first = xasprintf("%*s", (int)lead, "");
+        char *rest = xasprintf("%*s", (int)lead + 4, "");
+        wrap_line(out, p + lead, n - lead, width, first, rest);
+        free(first);
+        free(rest);
+        p += n + (eol != NULL);
     }
 }
 

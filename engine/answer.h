@@ -94,6 +94,11 @@ void cr_citation_render(cr_buf *out, const cr_citation *c, int width,
 void cr_text_wrap(cr_buf *out, const char *text, int width,
                   const char *indent);
 
+/* The same for text whose lines are indented to show structure (an
+ * explanation): each line keeps its indentation, and the lines it wraps
+ * into are indented four columns more. */
+void cr_text_wrap_hanging(cr_buf *out, const char *text, int width);
+
 /* Append text to out as it is, but for control characters other than
  * newlines and tabs, which are dropped. */
 void cr_text_clean(cr_buf *out, const char *text);

@@ -37,12 +37,15 @@ struct cr_console {
 /* Output. */
 
 /* Print text, which may hold the user's words, without control
- * characters; wrapped to the console's width if wrap. */
+ * characters, wrapped to the console's width: as paragraphs if wrap,
+ * else keeping each line's indentation (explanations, lists). */
 static void put(cr_console *c, const char *text, int wrap)
 {
     cr_buf b = {0};
     if (wrap)
         cr_text_wrap(&b, text, c->o.width, "");
+    else if (c->o.width > 0)
+        cr_text_wrap_hanging(&b, text, c->o.width);
     else
         cr_text_clean(&b, text);
     if (b.s)
