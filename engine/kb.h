@@ -193,6 +193,19 @@ void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d);
 void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d);
 void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d);
 
+/* Make room for so many more facts and rules, so that adding a number
+ * known beforehand (as the cache knows it) grows nothing.  Adding more
+ * than reserved is fine too. */
+void cr_kb_reserve(cr_kb *kb, int facts, int rules);
+
+/* Hand kb a block of memory (of size bytes at p, from malloc) to free
+ * with it.  The strings and arrays of parts added to kb may then lie
+ * in the block: they are not freed one by one but with it, and an array
+ * that must grow is moved out of it.  The cache reader keeps its whole
+ * payload, which its strings are read in place from, and its arrays'
+ * arena this way: a few blocks instead of an allocation a string. */
+void cr_kb_adopt(cr_kb *kb, void *p, size_t size);
+
 /* Disable the rule, intent or extractor called id, added before: a rule
  * or an extractor is removed (its name is free again); an intent is
  * emptied of its patterns, examples and topic, so that it never matches
