@@ -672,30 +672,39 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
     return 0;
 }
 
-char *cr_value_text(const cr_factdecl *f, const cr_value *v)
+void cr_value_put(cr_buf *out, const cr_factdecl *f, const cr_value *v)
 {
     switch (f->type) {
     case CR_BOOL:
-        return xstrdup(v->num != 0 ? "true" : "false");
+        cr_buf_puts(out, v->num != 0 ? "true" : "false");
+        return;
     case CR_NUMBER:
         if (v->num == (int)v->num && v->num > -1e6 && v->num < 1e6) {
             /* What %g prints for these, without printf's cost: answers
              * list every known fact. */
             char buf[16], *p = buf + sizeof buf;
             int x = (int)v->num, neg = x < 0;
-            *--p = '\0';
             do {
                 *--p = (char)('0' + (neg ? -(x % 10) : x % 10));
                 x /= 10;
             } while (x != 0);
             if (neg)
                 *--p = '-';
-            return xstrdup(p);
+            cr_buf_putn(out, p, (size_t)(buf + sizeof buf - p));
+            return;
         }
-        return xasprintf("%g", v->num);
+        cr_buf_printf(out, "%g", v->num);
+        return;
     default:
-        return xstrdup(v->str ? v->str : "");
+        cr_buf_puts(out, v->str ? v->str : "");
     }
+}
+
+char *cr_value_text(const cr_factdecl *f, const cr_value *v)
+{
+    cr_buf b = {0};
+    cr_value_put(&b, f, v);
+    return cr_buf_take(&b);
 }
 
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,

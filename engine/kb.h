@@ -17,6 +17,7 @@
 #include "corpus.h"
 #include "diag.h"
 #include "matcher.h"
+#include "xmalloc.h"
 
 typedef enum cr_type { CR_BOOL, CR_NUMBER, CR_STRING, CR_CHOICE } cr_type;
 
@@ -256,6 +257,8 @@ cr_value cr_value_copy(const cr_value *v);
 int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out);
 /* The value as text; a new string the caller frees. */
 char *cr_value_text(const cr_factdecl *f, const cr_value *v);
+/* The same text, appended to out. */
+void cr_value_put(cr_buf *out, const cr_factdecl *f, const cr_value *v);
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,
                    const cr_value *b);
 
