@@ -29,16 +29,21 @@ static size_t hash(const char *s)
     return h;
 }
 
+/* Where key is in m, or the empty place it would take; m has room. */
+static size_t map_slot(const map *m, const char *key)
+{
+    size_t i = hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
 static int map_get(const map *m, const char *key)
 {
     if (m->cap == 0)
         return -1;
-    for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == NULL)
-            return -1;
-        if (strcmp(m->keys[i], key) == 0)
-            return m->vals[i];
-    }
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? m->vals[i] : -1;
 }
 
 static void map_put(map *m, const char *key, int val);
@@ -66,9 +71,7 @@ static void map_reserve(map *m, size_t n)
 static void map_put(map *m, const char *key, int val)
 {
     map_reserve(m, 1);
-    size_t i = hash(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & (m->cap - 1);
+    size_t i = map_slot(m, key);
     if (m->keys[i] == NULL)
         m->len++;
     m->keys[i] = key;
@@ -412,16 +415,22 @@ static void append_strv(const cr_kb *kb, char ***v, int *n, char **more,
     release(kb, more);
 }
 
+/* Facts come by the thousand: one look-up finds a name, or its place. */
 void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 {
-    int i = map_get(&kb->factmap, f->name);
-    if (!admit(&kb->factmap, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact",
-               f->name, CR_MERGE_NEW, &f->loc, d)) {
+    map *m = &kb->factmap;
+    map_reserve(m, 1);
+    size_t at = map_slot(m, f->name);
+    int i = m->keys[at] ? m->vals[at] : -1;
+    if (!admit(m, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact", f->name,
+               CR_MERGE_NEW, &f->loc, d)) {
         free_fact(kb, f);
         return;
     }
     PUSH(kb, facts, *f);
-    map_put(&kb->factmap, kb->facts[kb->nfacts - 1].name, kb->nfacts - 1);
+    m->keys[at] = kb->facts[kb->nfacts - 1].name;
+    m->vals[at] = kb->nfacts - 1;
+    m->len++;
 }
 
 void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
@@ -672,39 +681,38 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
     return 0;
 }
 
-void cr_value_put(cr_buf *out, const cr_factdecl *f, const cr_value *v)
+const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
+                         char buf[CR_VALUE_BUF])
 {
     switch (f->type) {
     case CR_BOOL:
-        cr_buf_puts(out, v->num != 0 ? "true" : "false");
-        return;
+        return v->num != 0 ? "true" : "false";
     case CR_NUMBER:
         if (v->num == (int)v->num && v->num > -1e6 && v->num < 1e6) {
             /* What %g prints for these, without printf's cost: answers
              * list every known fact. */
-            char buf[16], *p = buf + sizeof buf;
+            char *p = buf + CR_VALUE_BUF;
             int x = (int)v->num, neg = x < 0;
+            *--p = '\0';
             do {
                 *--p = (char)('0' + (neg ? -(x % 10) : x % 10));
                 x /= 10;
             } while (x != 0);
             if (neg)
                 *--p = '-';
-            cr_buf_putn(out, p, (size_t)(buf + sizeof buf - p));
-            return;
+            return p;
         }
-        cr_buf_printf(out, "%g", v->num);
-        return;
+        snprintf(buf, CR_VALUE_BUF, "%g", v->num);
+        return buf;
     default:
-        cr_buf_puts(out, v->str ? v->str : "");
+        return v->str ? v->str : "";
     }
 }
 
 char *cr_value_text(const cr_factdecl *f, const cr_value *v)
 {
-    cr_buf b = {0};
-    cr_value_put(&b, f, v);
-    return cr_buf_take(&b);
+    char buf[CR_VALUE_BUF];
+    return xstrdup(cr_value_str(f, v, buf));
 }
 
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,

@@ -17,7 +17,6 @@
 #include "corpus.h"
 #include "diag.h"
 #include "matcher.h"
-#include "xmalloc.h"
 
 typedef enum cr_type { CR_BOOL, CR_NUMBER, CR_STRING, CR_CHOICE } cr_type;
 
@@ -257,8 +256,11 @@ cr_value cr_value_copy(const cr_value *v);
 int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out);
 /* The value as text; a new string the caller frees. */
 char *cr_value_text(const cr_factdecl *f, const cr_value *v);
-/* The same text, appended to out. */
-void cr_value_put(cr_buf *out, const cr_factdecl *f, const cr_value *v);
+/* The same text without allocating: a constant, v's own string, or a
+ * number written into buf; valid while v and buf are. */
+#define CR_VALUE_BUF 32
+const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
+                         char buf[CR_VALUE_BUF]);
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,
                    const cr_value *b);
 
