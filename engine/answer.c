@@ -50,12 +50,13 @@ static void snapshot_facts(cr_answer *a, const cr_compose_ctx *cx)
         af->type = d->type;
         af->num = f->value.num;
         af->source = f->source;
+        char buf[CR_VALUE_BUF];
+        const char *t = cr_value_str(d, &f->value, buf);
         if (d->type == CR_BOOL) {
-            af->text = f->value.num != 0 ? "true" : "false";
+            af->text = t;
         } else {
             at[a->nfacts] = texts.len;
-            cr_value_put(&texts, d, &f->value);
-            cr_buf_putc(&texts, '\0');
+            cr_buf_putn(&texts, t, strlen(t) + 1);
         }
         a->nfacts++;
     }
@@ -131,7 +132,8 @@ static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
             continue;
         const cr_factdecl *decl = cr_kb_factdecl(cx->kb, i);
         cr_buf_printf(text, "%s%s = ", n++ ? ", " : "Noted: ", decl->name);
-        cr_value_put(text, decl, &f->value);
+        char buf[CR_VALUE_BUF];
+        cr_buf_puts(text, cr_value_str(decl, &f->value, buf));
     }
     if (n == 0)
         return 0;
