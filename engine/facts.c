@@ -309,10 +309,16 @@ void cr_wm_justify(cr_wm *wm, int i, const cr_value *v, double cf, int rule,
     }
     s->justs[s->njusts++] = (cr_just){cr_value_copy(v), cf, rule, owner,
                                       support, nsupport, ++wm->seq};
-    if (s->njusts > 1 && newest(wm, s, i, s->njusts - 2))
+    if (s->njusts == 1) {       /* the first: recount it alone */
+        s->prod = 1;
+        s->ones = 0;
+        if (newest(wm, s, i, 0))
+            count(s, cf, 1);
+    } else if (newest(wm, s, i, s->njusts - 2)) {
         count(s, cf, 1);
-    else
+    } else {
         recount(wm, s, i);
+    }
     refresh(wm, i);
 }
 
