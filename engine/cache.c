@@ -537,9 +537,14 @@ static double get_num(reader *r)
         fail(r);
         return 0;
     }
+    static const union { uint16_t u; unsigned char c[2]; } endian = {1};
     uint64_t u = 0;
-    for (int k = 0; k < 8; k++)
-        u |= (uint64_t)r->p[k] << 8 * k;
+    if (endian.c[0]) {
+        memcpy(&u, r->p, 8);    /* what the loop makes, in one load */
+    } else {
+        for (int k = 0; k < 8; k++)
+            u |= (uint64_t)r->p[k] << 8 * k;
+    }
     r->p += 8;
     double x;
     memcpy(&x, &u, 8);
