@@ -30,22 +30,41 @@ static void add_cite(cr_answer *a, const cr_compose_ctx *cx, int sec,
     c->quote = cr_index_quote(cx->index, sec, query);
 }
 
+/* What was known.  Large rule sets know many facts, so their texts are
+ * written one after another into one buffer (the answer's facttext),
+ * which they point into once it has stopped moving; a boolean's points
+ * at a constant. */
 static void snapshot_facts(cr_answer *a, const cr_compose_ctx *cx)
 {
     int n = cr_kb_nfacts(cx->kb);
+    cr_buf texts = {0};
+    size_t *at = xcalloc((size_t)n + 1, sizeof *at);
     a->facts = xcalloc((size_t)n + 1, sizeof *a->facts);
     for (int i = 0; i < n; i++) {
         const cr_fact *f = cr_wm_get(cx->wm, i);
         if (f == NULL || i == CR_FACT_INTENT)
             continue;
         const cr_factdecl *d = cr_kb_factdecl(cx->kb, i);
-        cr_answer_fact *af = &a->facts[a->nfacts++];
+        cr_answer_fact *af = &a->facts[a->nfacts];
         af->name = d->name;
         af->type = d->type;
-        af->text = cr_value_text(d, &f->value);
         af->num = f->value.num;
         af->source = f->source;
+        char buf[CR_VALUE_BUF];
+        const char *t = cr_value_str(d, &f->value, buf);
+        if (d->type == CR_BOOL) {
+            af->text = t;
+        } else {
+            at[a->nfacts] = texts.len;
+            cr_buf_putn(&texts, t, strlen(t) + 1);
+        }
+        a->nfacts++;
     }
+    a->facttext = cr_buf_take(&texts);
+    for (int i = 0; i < a->nfacts; i++)
+        if (a->facts[i].type != CR_BOOL)
+            a->facts[i].text = a->facttext + at[i];
+    free(at);
 }
 
 /* The recommendation in effect, as the engine combined it (MYCIN's
@@ -112,10 +131,9 @@ static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
             f->turn != cx->turn)
             continue;
         const cr_factdecl *decl = cr_kb_factdecl(cx->kb, i);
-        char *v = cr_value_text(decl, &f->value);
-        cr_buf_printf(text, "%s%s = %s", n++ ? ", " : "Noted: ", decl->name,
-                      v);
-        free(v);
+        cr_buf_printf(text, "%s%s = ", n++ ? ", " : "Noted: ", decl->name);
+        char buf[CR_VALUE_BUF];
+        cr_buf_puts(text, cr_value_str(decl, &f->value, buf));
     }
     if (n == 0)
         return 0;
@@ -181,8 +199,7 @@ void cr_answer_free(cr_answer *a)
         free(a->cites[i].path);
         free(a->cites[i].quote);
     }
-    for (int i = 0; i < a->nfacts; i++)
-        free(a->facts[i].text);
+    free(a->facttext);
     free(a->cites);
     free(a->facts);
     free(a->trace);

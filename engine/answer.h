@@ -35,7 +35,7 @@ typedef struct cr_citation {
 typedef struct cr_answer_fact {
     const char *name;           /* owned by the kb */
     cr_type type;
-    char *text;                 /* the value as text */
+    const char *text;           /* the value as text, owned by the answer */
     double num;
     cr_source source;
 } cr_answer_fact;
@@ -53,6 +53,7 @@ typedef struct cr_answer {
     int ntrace;
     cr_answer_fact *facts;      /* what was known, in declaration order */
     int nfacts;
+    char *facttext;             /* the facts' texts, one after another */
     const char *ask;            /* a fact the rules want to know, or NULL */
     const char *ask_prompt;
     char *explanation;          /* how it was reached, or NULL; freed with

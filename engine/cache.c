@@ -456,16 +456,25 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
 
 /* Reading.  The first problem fails the reader for good: from then on
  * every get_ returns 0, NULL or "", so the structures being built stay
- * valid to free and the caller only checks ok at the end. */
+ * valid to free and the caller only checks ok at the end.
+ *
+ * A large rule set is mostly small strings and small arrays, and an
+ * allocation each would cost more than all the rest of the reading, so
+ * the kb adopts (cr_kb_adopt) the file's buffer, whose strings are
+ * terminated where they lie, and an arena of a few chunks that the
+ * arrays are carved from. */
 
 typedef struct reader {
-    const unsigned char *p, *end;
+    unsigned char *p, *end;     /* strings are terminated in place */
     int ok;
     const char **files;         /* interned in the kb */
     int nfiles;
     int nfacts, nsections;      /* bounds of indexes */
     cr_regex **res;             /* decoded patterns, handed out in order */
     int nres, used;
+    cr_kb *kb;                  /* adopts the arena's chunks */
+    unsigned char *spare;       /* the current chunk's unused part */
+    size_t left, last;          /* its size, and the last chunk's */
 } reader;
 
 static void fail(reader *r)
@@ -528,17 +537,49 @@ static double get_num(reader *r)
         fail(r);
         return 0;
     }
+    static const union { uint16_t u; unsigned char c[2]; } endian = {1};
     uint64_t u = 0;
-    for (int k = 0; k < 8; k++)
-        u |= (uint64_t)r->p[k] << 8 * k;
+    if (endian.c[0]) {
+        memcpy(&u, r->p, 8);    /* what the loop makes, in one load */
+    } else {
+        for (int k = 0; k < 8; k++)
+            u |= (uint64_t)r->p[k] << 8 * k;
+    }
     r->p += 8;
     double x;
     memcpy(&x, &u, 8);
     return x;
 }
 
-/* A new string or NULL; one with a NUL inside is refused, since the kb
- * measures its strings with strlen. */
+/* An array of n things of size bytes, zeroed, from the arena: NULL
+ * when n is 0, as the loader leaves it (a large rule set has a great
+ * many empty lists).  Chunks double, so there are few of them. */
+static void *array(reader *r, int n, size_t size)
+{
+    enum { ALIGN = 16, FIRST = 64 * 1024 };
+    if (n <= 0)
+        return NULL;
+    if ((size_t)n > (SIZE_MAX - ALIGN) / size)
+        return xcalloc((size_t)n, size);        /* aborts */
+    size_t want = ((size_t)n * size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (want > r->left) {
+        size_t chunk = r->last ? 2 * r->last : FIRST;
+        if (chunk < want)
+            chunk = want;
+        r->spare = xcalloc(1, chunk);
+        cr_kb_adopt(r->kb, r->spare, chunk);
+        r->left = r->last = chunk;
+    }
+    void *a = r->spare;
+    r->spare += want;
+    r->left -= want;
+    return a;
+}
+
+/* A string or NULL; one with a NUL inside is refused, since the kb
+ * measures its strings with strlen.  The string stays where it is in the
+ * buffer: its bytes move back by one, over the last byte of its length,
+ * to make room for the NUL. */
 static char *get_str(reader *r)
 {
     uint64_t n = get_uint(r);
@@ -549,18 +590,11 @@ static char *get_str(reader *r)
         fail(r);
         return NULL;
     }
-    char *s = xmalloc(n + 1);
-    memcpy(s, r->p, n);
+    char *s = (char *)r->p - 1;
+    memmove(s, r->p, n);
     s[n] = '\0';
     r->p += n;
     return s;
-}
-
-/* An array of n things of size bytes: NULL when n is 0, as the loader
- * leaves it (a large rule set has a great many empty lists). */
-static void *array(int n, size_t size)
-{
-    return n ? xcalloc((size_t)n, size) : NULL;
 }
 
 /* A string that must be there: never NULL. */
@@ -569,7 +603,7 @@ static char *get_name(reader *r)
     char *s = get_str(r);
     if (s == NULL) {
         fail(r);
-        s = xstrdup("");
+        s = array(r, 1, 1);     /* "" */
     }
     return s;
 }
@@ -577,7 +611,7 @@ static char *get_name(reader *r)
 static char **get_strv(reader *r, int *n)
 {
     *n = get_count(r);
-    char **v = array(*n, sizeof *v);
+    char **v = array(r, *n, sizeof *v);
     for (int i = 0; i < *n; i++)
         v[i] = get_name(r);
     return v;
@@ -623,7 +657,7 @@ static void get_pattern(reader *r, cr_pattern *p)
 {
     p->src = get_name(r);
     size_t n = strlen(p->src);
-    p->pos = xcalloc(n + 1, sizeof *p->pos);
+    p->pos = array(r, (int)n + 1, sizeof *p->pos);
     for (size_t k = 0; k <= n; k++)
         p->pos[k] = get_loc(r);
     p->re = next_regex(r);
@@ -644,11 +678,11 @@ static void get_intent(reader *r, cr_intent *in)
     in->id = get_name(r);
     in->topic = get_str(r);
     in->npatterns = get_count(r);
-    in->patterns = array(in->npatterns, sizeof *in->patterns);
+    in->patterns = array(r, in->npatterns, sizeof *in->patterns);
     for (int i = 0; i < in->npatterns; i++)
         get_pattern(r, &in->patterns[i]);
     in->nexamples = get_count(r);
-    in->examples = array(in->nexamples, sizeof *in->examples);
+    in->examples = array(r, in->nexamples, sizeof *in->examples);
     for (int i = 0; i < in->nexamples; i++)
         get_example(r, &in->examples[i]);
     in->out_of_scope = (int)get_enum(r, 1);
@@ -665,7 +699,7 @@ static int get_fact_ref(reader *r, int allow_none)
 static cr_assign *get_assigns(reader *r, int *n)
 {
     *n = get_count(r);
-    cr_assign *a = array(*n, sizeof *a);
+    cr_assign *a = array(r, *n, sizeof *a);
     for (int i = 0; i < *n; i++) {
         a[i].name = get_name(r);
         a[i].fact = get_fact_ref(r, 0);
@@ -688,7 +722,7 @@ static void get_extractor(reader *r, cr_extractor *x)
 
 static cr_cond *get_cond(reader *r, int depth)
 {
-    cr_cond *c = xcalloc(1, sizeof *c);
+    cr_cond *c = array(r, 1, sizeof *c);
     if (depth > MAX_DEPTH)
         fail(r);
     c->kind = (cr_condkind)get_enum(r, CR_COND_MISSING);
@@ -701,7 +735,7 @@ static cr_cond *get_cond(reader *r, int depth)
     c->fact = get_fact_ref(r, !test);
     c->vals = get_assigns(r, &c->nvals);
     c->nkids = get_count(r);
-    c->kids = array(c->nkids, sizeof *c->kids);
+    c->kids = array(r, c->nkids, sizeof *c->kids);
     for (int i = 0; i < c->nkids; i++)
         c->kids[i] = get_cond(r, depth + 1);
     c->loc = get_loc(r);
@@ -716,7 +750,7 @@ static void get_rule(reader *r, cr_rule *rule)
     rule->when = get_enum(r, 1) ? get_cond(r, 0) : NULL;
     rule->answer = get_str(r);
     rule->ncites = get_count(r);
-    rule->cites = array(rule->ncites, sizeof *rule->cites);
+    rule->cites = array(r, rule->ncites, sizeof *rule->cites);
     for (int i = 0; i < rule->ncites; i++) {
         rule->cites[i].anchor = get_name(r);
         rule->cites[i].section = get_int(r, 0, r->nsections - 1);
@@ -736,11 +770,8 @@ static void get_files(reader *r, cr_kb *kb)
 {
     r->nfiles = get_count(r);
     r->files = xcalloc((size_t)r->nfiles + 1, sizeof *r->files);
-    for (int i = 0; i < r->nfiles; i++) {
-        char *name = get_name(r);
-        r->files[i] = cr_kb_intern(kb, name);
-        free(name);
-    }
+    for (int i = 0; i < r->nfiles; i++)
+        r->files[i] = cr_kb_intern(kb, get_name(r));
 }
 
 static void get_patterns(reader *r)
@@ -763,6 +794,7 @@ static void get_patterns(reader *r)
 static void get_kb(reader *r, cr_kb *kb)
 {
     int n = get_count(r);
+    cr_kb_reserve(kb, n, 0);
     for (int i = 0; i < n && r->ok; i++) {
         cr_factdecl f = {0};
         get_fact(r, &f);
@@ -791,6 +823,7 @@ static void get_kb(reader *r, cr_kb *kb)
         cr_kb_add_extractor(kb, &x, NULL);
     }
     n = get_count(r);
+    cr_kb_reserve(kb, 0, n);
     for (int i = 0; i < n && r->ok; i++) {
         cr_rule rule = {0};
         get_rule(r, &rule);
@@ -801,27 +834,45 @@ static void get_kb(reader *r, cr_kb *kb)
         fail(r);
 }
 
-/* The kb in buf (size bytes), if it is whole and made for key. */
-static cr_kb *decode(const unsigned char *buf, size_t size,
-                     const cr_cache_key *key, const cr_corpus *corpus)
+/* Whether buf (size bytes) is whole and made for key; if so, *r is set
+ * to read its body. */
+static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
+                 reader *r)
 {
     uint64_t sum = 0, len = 0;
     if (size < HEADER || memcmp(buf, MAGIC, 8) != 0)
-        return NULL;
+        return 0;
     for (int k = 0; k < 8; k++) {
         sum |= (uint64_t)buf[8 + k] << 8 * k;
         len |= (uint64_t)buf[16 + k] << 8 * k;
     }
     if (len != size - HEADER || hash64(buf + HEADER, len) != sum)
+        return 0;
+    r->p = buf + HEADER;
+    r->end = buf + size;
+    uint64_t klen = get_uint(r);
+    if (klen != key->text.len || (uint64_t)(r->end - r->p) < klen ||
+        memcmp(r->p, key->text.s, klen) != 0)
+        return 0;
+    r->p += klen;
+    return 1;
+}
+
+/* The kb in buf (size bytes, from malloc, taken over), if it is whole
+ * and made for key. */
+static cr_kb *decode(unsigned char *buf, size_t size,
+                     const cr_cache_key *key, const cr_corpus *corpus)
+{
+    reader r = {0};
+    r.ok = 1;
+    r.nsections = cr_corpus_count(corpus);
+    if (!check(buf, size, key, &r)) {
+        free(buf);
         return NULL;
-    reader r = {buf + HEADER, buf + size, 1, NULL, 0, 0,
-            cr_corpus_count(corpus), NULL, 0, 0};
-    uint64_t klen = get_uint(&r);
-    if (klen != key->text.len || (uint64_t)(r.end - r.p) < klen ||
-        memcmp(r.p, key->text.s, klen) != 0)
-        return NULL;
-    r.p += klen;
+    }
     cr_kb *kb = cr_kb_new();
+    cr_kb_adopt(kb, buf, size);
+    r.kb = kb;
     get_files(&r, kb);
     get_kb(&r, kb);
     for (int i = r.used; i < r.nres; i++)   /* after a failure */
@@ -878,9 +929,7 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     free(path);
     if (buf == NULL)
         return NULL;
-    cr_kb *kb = decode(buf, size, key, corpus);
-    free(buf);
-    return kb;
+    return decode(buf, size, key, corpus);
 }
 
 /* dir and its parent, private when made here; 0 if dir is there. */

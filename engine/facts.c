@@ -8,7 +8,12 @@
  * of the value that shows, 1 - prod (1 - cf) over its justifications
  * (the closed form of MYCIN's combination), is kept up to date as they
  * come and go, so a fact concluded by k rules costs O(k), not O(k^2);
- * it is recounted from scratch only when the value that shows changes. */
+ * it is recounted from scratch only when the value that shows changes.
+ *
+ * Most facts have one justification or two, and a rule may assert
+ * thousands of facts, so a slot's first two come from a pool, carved
+ * from a few large chunks, and only a slot that needs more has an array
+ * of its own. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -32,6 +37,7 @@ typedef struct slot {
     /* What rules concluded. */
     cr_just *justs;
     int njusts, capjusts;
+    int pooled;                 /* justs is in the pool: not freed alone */
     double prod;                /* of 1 - cf, over the justifications of */
     int ones;                   /* the newest value, and how many have 1 */
 } slot;
@@ -43,7 +49,25 @@ struct cr_wm {
     unsigned long seq;          /* of justifications */
     int *queue;                 /* facts changed, oldest first */
     size_t qhead, qlen, qcap;
+    cr_just **chunks;           /* the pool */
+    int nchunks;
+    size_t spare;               /* pairs left in the last chunk */
 };
+
+enum { POOLED = 2, CHUNK = 1024 };      /* justifications: a slot's first */
+
+/* Room for a slot's first POOLED justifications. */
+static cr_just *pool_take(cr_wm *wm)
+{
+    if (wm->spare == 0) {
+        wm->chunks = xreallocarray(wm->chunks, (size_t)wm->nchunks + 1,
+                                   sizeof *wm->chunks);
+        wm->chunks[wm->nchunks++] = xreallocarray(NULL, CHUNK * POOLED,
+                                                  sizeof(cr_just));
+        wm->spare = CHUNK;
+    }
+    return wm->chunks[wm->nchunks - 1] + POOLED * (CHUNK - wm->spare--);
+}
 
 double cr_cf_combine(double a, double b)
 {
@@ -78,9 +102,13 @@ void cr_wm_free(cr_wm *wm)
         free_user(s);
         for (int k = 0; k < s->njusts; k++)
             cr_value_free(&s->justs[k].value);
-        free(s->justs);
+        if (!s->pooled)
+            free(s->justs);
         cr_value_free(&s->vis.value);
     }
+    for (int i = 0; i < wm->nchunks; i++)
+        free(wm->chunks[i]);
+    free(wm->chunks);
     free(wm->slots);
     free(wm->queue);
     free(wm);
@@ -266,17 +294,31 @@ void cr_wm_justify(cr_wm *wm, int i, const cr_value *v, double cf, int rule,
                    unsigned owner, const int *support, int nsupport)
 {
     slot *s = &wm->slots[i];
-    if (s->njusts == s->capjusts) {
-        s->capjusts = s->capjusts ? 2 * s->capjusts : 2;
-        s->justs = xreallocarray(s->justs, (size_t)s->capjusts,
+    if (s->capjusts == 0) {
+        s->justs = pool_take(wm);
+        s->capjusts = POOLED;
+        s->pooled = 1;
+    } else if (s->njusts == s->capjusts) {
+        cr_just *was = s->pooled ? s->justs : NULL;
+        s->capjusts *= 2;
+        s->justs = xreallocarray(was ? NULL : s->justs, (size_t)s->capjusts,
                                  sizeof *s->justs);
+        if (was)
+            memcpy(s->justs, was, (size_t)s->njusts * sizeof *s->justs);
+        s->pooled = 0;
     }
     s->justs[s->njusts++] = (cr_just){cr_value_copy(v), cf, rule, owner,
                                       support, nsupport, ++wm->seq};
-    if (s->njusts > 1 && newest(wm, s, i, s->njusts - 2))
+    if (s->njusts == 1) {       /* the first: recount it alone */
+        s->prod = 1;
+        s->ones = 0;
+        if (newest(wm, s, i, 0))
+            count(s, cf, 1);
+    } else if (newest(wm, s, i, s->njusts - 2)) {
         count(s, cf, 1);
-    else
+    } else {
         recount(wm, s, i);
+    }
     refresh(wm, i);
 }
 

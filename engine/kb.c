@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,35 +29,49 @@ static size_t hash(const char *s)
     return h;
 }
 
+/* Where key is in m, or the empty place it would take; m has room. */
+static size_t map_slot(const map *m, const char *key)
+{
+    size_t i = hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
 static int map_get(const map *m, const char *key)
 {
     if (m->cap == 0)
         return -1;
-    for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == NULL)
-            return -1;
-        if (strcmp(m->keys[i], key) == 0)
-            return m->vals[i];
-    }
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? m->vals[i] : -1;
+}
+
+static void map_put(map *m, const char *key, int val);
+
+/* Make room for n more keys: the table grows to what adding them one by
+ * one would have made it, at once. */
+static void map_reserve(map *m, size_t n)
+{
+    if (2 * (m->len + n) <= m->cap)
+        return;
+    map old = *m;
+    m->cap = old.cap ? 2 * old.cap : 16;
+    while (m->cap < 2 * (old.len + n))
+        m->cap *= 2;
+    m->keys = xcalloc(m->cap, sizeof *m->keys);
+    m->vals = xcalloc(m->cap, sizeof *m->vals);
+    m->len = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.keys[i])
+            map_put(m, old.keys[i], old.vals[i]);
+    free(old.keys);
+    free(old.vals);
 }
 
 static void map_put(map *m, const char *key, int val)
 {
-    if (2 * (m->len + 1) > m->cap) {
-        map old = *m;
-        m->cap = old.cap ? 2 * old.cap : 16;
-        m->keys = xcalloc(m->cap, sizeof *m->keys);
-        m->vals = xcalloc(m->cap, sizeof *m->vals);
-        m->len = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i])
-                map_put(m, old.keys[i], old.vals[i]);
-        free(old.keys);
-        free(old.vals);
-    }
-    size_t i = hash(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & (m->cap - 1);
+    map_reserve(m, 1);
+    size_t i = map_slot(m, key);
     if (m->keys[i] == NULL)
         m->len++;
     m->keys[i] = key;
@@ -68,6 +83,12 @@ static void map_free(map *m)
     free(m->keys);
     free(m->vals);
 }
+
+/* A block of memory the kb frees whole (cr_kb_adopt). */
+typedef struct block {
+    uintptr_t lo, hi;           /* [lo, hi) */
+    void *p;
+} block;
 
 /* A growable array of T named V in the kb, with its count nV and cap. */
 #define VEC(T, V) T *V; int n##V, cap_##V
@@ -91,6 +112,7 @@ struct cr_kb {
     VEC(char *, reads);         /* the keys of cr_kb_first_read */
     map readmap;
     map factmap, conceptmap, intentmap, extractormap, rulemap;
+    VEC(block, blocks);         /* adopted: see cr_kb_adopt */
 };
 
 static void add_builtin(cr_kb *kb, const char *name)
@@ -130,7 +152,32 @@ int cr_kb_first_read(cr_kb *kb, const char *key)
     return 1;
 }
 
-/* Freeing. */
+/* Freeing.  What lies in an adopted block goes with the block; every
+ * string and array of a part is given back through release, which
+ * tells the two apart. */
+
+void cr_kb_adopt(cr_kb *kb, void *p, size_t size)
+{
+    block b = {(uintptr_t)p, (uintptr_t)p + size, p};
+    PUSH(kb, blocks, b);
+}
+
+/* Whether p lies in one of kb's blocks (a few: the cache's payload and
+ * its arena's chunks). */
+static int adopted(const cr_kb *kb, const void *p)
+{
+    uintptr_t u = (uintptr_t)p;
+    for (int i = 0; i < kb->nblocks; i++)
+        if (u >= kb->blocks[i].lo && u < kb->blocks[i].hi)
+            return 1;
+    return 0;
+}
+
+static void release(const cr_kb *kb, void *p)
+{
+    if (p && !adopted(kb, p))
+        free(p);
+}
 
 void cr_value_free(cr_value *v)
 {
@@ -138,88 +185,88 @@ void cr_value_free(cr_value *v)
     v->str = NULL;
 }
 
-static void free_strv(char **v, int n)
+static void free_strv(const cr_kb *kb, char **v, int n)
 {
     for (int i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+        release(kb, v[i]);
+    release(kb, v);
 }
 
-static void free_pattern(cr_pattern *p)
+static void free_pattern(const cr_kb *kb, cr_pattern *p)
 {
-    free(p->src);
-    free(p->pos);
+    release(kb, p->src);
+    release(kb, p->pos);
     cr_regex_free(p->re);
 }
 
-static void free_assigns(cr_assign *a, int n)
+static void free_assigns(const cr_kb *kb, cr_assign *a, int n)
 {
     for (int i = 0; i < n; i++) {
-        free(a[i].name);
-        free(a[i].text);
-        cr_value_free(&a[i].value);
+        release(kb, a[i].name);
+        release(kb, a[i].text);
+        release(kb, a[i].value.str);
     }
-    free(a);
+    release(kb, a);
 }
 
-static void free_cond(cr_cond *c)
+static void free_cond(const cr_kb *kb, cr_cond *c)
 {
     if (c == NULL)
         return;
-    free(c->name);
-    free_assigns(c->vals, c->nvals);
+    release(kb, c->name);
+    free_assigns(kb, c->vals, c->nvals);
     for (int i = 0; i < c->nkids; i++)
-        free_cond(c->kids[i]);
-    free(c->kids);
-    free(c);
+        free_cond(kb, c->kids[i]);
+    release(kb, c->kids);
+    release(kb, c);
 }
 
-static void free_rule(cr_rule *r)
+static void free_rule(const cr_kb *kb, cr_rule *r)
 {
-    free(r->id);
-    free_cond(r->when);
-    free(r->answer);
+    release(kb, r->id);
+    free_cond(kb, r->when);
+    release(kb, r->answer);
     for (int i = 0; i < r->ncites; i++)
-        free(r->cites[i].anchor);
-    free(r->cites);
-    free_assigns(r->asserts, r->nasserts);
-    free_assigns(r->retracts, r->nretracts);
-    free(r->ask);
+        release(kb, r->cites[i].anchor);
+    release(kb, r->cites);
+    free_assigns(kb, r->asserts, r->nasserts);
+    free_assigns(kb, r->retracts, r->nretracts);
+    release(kb, r->ask);
 }
 
-static void free_fact(cr_factdecl *f)
+static void free_fact(const cr_kb *kb, cr_factdecl *f)
 {
-    free(f->name);
-    free_strv(f->choices, f->nchoices);
-    free(f->prompt);
+    release(kb, f->name);
+    free_strv(kb, f->choices, f->nchoices);
+    release(kb, f->prompt);
 }
 
-static void free_concept(cr_concept *c)
+static void free_concept(const cr_kb *kb, cr_concept *c)
 {
-    free(c->name);
-    free_strv(c->words, c->nwords);
+    release(kb, c->name);
+    free_strv(kb, c->words, c->nwords);
 }
 
-static void free_intent(cr_intent *in)
+static void free_intent(const cr_kb *kb, cr_intent *in)
 {
-    free(in->id);
-    free(in->topic);
+    release(kb, in->id);
+    release(kb, in->topic);
     for (int i = 0; i < in->npatterns; i++)
-        free_pattern(&in->patterns[i]);
-    free(in->patterns);
+        free_pattern(kb, &in->patterns[i]);
+    release(kb, in->patterns);
     for (int i = 0; i < in->nexamples; i++) {
-        free(in->examples[i].text);
-        free(in->examples[i].cite);
+        release(kb, in->examples[i].text);
+        release(kb, in->examples[i].cite);
     }
-    free(in->examples);
+    release(kb, in->examples);
 }
 
-static void free_extractor(cr_extractor *x)
+static void free_extractor(const cr_kb *kb, cr_extractor *x)
 {
-    free(x->id);
-    free_pattern(&x->pattern);
-    free_assigns(x->sets, x->nsets);
-    free_assigns(x->negated, x->nnegated);
+    release(kb, x->id);
+    free_pattern(kb, &x->pattern);
+    free_assigns(kb, x->sets, x->nsets);
+    free_assigns(kb, x->negated, x->nnegated);
 }
 
 void cr_kb_free(cr_kb *kb)
@@ -227,17 +274,21 @@ void cr_kb_free(cr_kb *kb)
     if (kb == NULL)
         return;
     for (int i = 0; i < kb->nfacts; i++)
-        free_fact(&kb->facts[i]);
+        free_fact(kb, &kb->facts[i]);
     for (int i = 0; i < kb->nconcepts; i++)
-        free_concept(&kb->concepts[i]);
+        free_concept(kb, &kb->concepts[i]);
     for (int i = 0; i < kb->nintents; i++)
-        free_intent(&kb->intents[i]);
+        free_intent(kb, &kb->intents[i]);
     for (int i = 0; i < kb->nextractors; i++)
-        free_extractor(&kb->extractors[i]);
+        free_extractor(kb, &kb->extractors[i]);
     for (int i = 0; i < kb->nrules; i++)
-        free_rule(&kb->rules[i]);
-    free_strv(kb->files, kb->nfiles);
-    free_strv(kb->reads, kb->nreads);
+        free_rule(kb, &kb->rules[i]);
+    for (int i = 0; i < kb->nfiles; i++)
+        free(kb->files[i]);
+    free(kb->files);
+    for (int i = 0; i < kb->nreads; i++)
+        free(kb->reads[i]);
+    free(kb->reads);
     map_free(&kb->readmap);
     free(kb->facts);
     free(kb->concepts);
@@ -249,7 +300,28 @@ void cr_kb_free(cr_kb *kb)
     map_free(&kb->intentmap);
     map_free(&kb->extractormap);
     map_free(&kb->rulemap);
+    for (int i = 0; i < kb->nblocks; i++)
+        free(kb->blocks[i].p);
+    free(kb->blocks);
     free(kb);
+}
+
+/* Room for so many more of a vector's entries. */
+#define RESERVE(kb, V, more)                                               \
+    do {                                                                   \
+        if ((kb)->cap_##V - (kb)->n##V < (more)) {                         \
+            (kb)->cap_##V = (kb)->n##V + (more);                           \
+            (kb)->V = xreallocarray((kb)->V, (size_t)(kb)->cap_##V,        \
+                                    sizeof *(kb)->V);                      \
+        }                                                                  \
+    } while (0)
+
+void cr_kb_reserve(cr_kb *kb, int facts, int rules)
+{
+    RESERVE(kb, facts, facts);
+    map_reserve(&kb->factmap, (size_t)facts);
+    RESERVE(kb, rules, rules);
+    map_reserve(&kb->rulemap, (size_t)rules);
 }
 
 /* Adding.  A duplicate is reported where it stands, naming the first;
@@ -322,24 +394,43 @@ static void keep_name(char **newcomer, char **old)
     *old = t;
 }
 
-static void append_strv(char ***v, int *n, char **more, int nmore)
+/* Array p of n elements of size bytes, with room for more after them:
+ * moved out of an adopted block rather than grown in it. */
+static void *regrow(const cr_kb *kb, void *p, int n, int more, size_t size)
 {
-    *v = xreallocarray(*v, (size_t)*n + (size_t)nmore + 1, sizeof **v);
-    for (int i = 0; i < nmore; i++)
-        (*v)[(*n)++] = more[i];
-    free(more);
+    size_t want = (size_t)n + (size_t)more + 1;
+    if (!adopted(kb, p))
+        return xreallocarray(p, want, size);
+    void *q = xreallocarray(NULL, want, size);
+    memcpy(q, p, (size_t)n * size);
+    return q;
 }
 
+static void append_strv(const cr_kb *kb, char ***v, int *n, char **more,
+                        int nmore)
+{
+    *v = regrow(kb, *v, *n, nmore, sizeof **v);
+    for (int i = 0; i < nmore; i++)
+        (*v)[(*n)++] = more[i];
+    release(kb, more);
+}
+
+/* Facts come by the thousand: one look-up finds a name, or its place. */
 void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 {
-    int i = map_get(&kb->factmap, f->name);
-    if (!admit(&kb->factmap, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact",
-               f->name, CR_MERGE_NEW, &f->loc, d)) {
-        free_fact(f);
+    map *m = &kb->factmap;
+    map_reserve(m, 1);
+    size_t at = map_slot(m, f->name);
+    int i = m->keys[at] ? m->vals[at] : -1;
+    if (!admit(m, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact", f->name,
+               CR_MERGE_NEW, &f->loc, d)) {
+        free_fact(kb, f);
         return;
     }
     PUSH(kb, facts, *f);
-    map_put(&kb->factmap, kb->facts[kb->nfacts - 1].name, kb->nfacts - 1);
+    m->keys[at] = kb->facts[kb->nfacts - 1].name;
+    m->vals[at] = kb->nfacts - 1;
+    m->len++;
 }
 
 void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
@@ -347,16 +438,16 @@ void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
     int i = map_get(&kb->conceptmap, c->name);
     if (!admit(&kb->conceptmap, i, i >= 0 ? &kb->concepts[i].loc : NULL,
                "concept", c->name, c->merge, &c->loc, d)) {
-        free_concept(c);
+        free_concept(kb, c);
         return;
     }
     if (c->merge == CR_MERGE_EXTEND) {
         cr_concept *old = &kb->concepts[i];
-        append_strv(&old->words, &old->nwords, c->words, c->nwords);
-        free(c->name);
+        append_strv(kb, &old->words, &old->nwords, c->words, c->nwords);
+        release(kb, c->name);
     } else if (i >= 0) {
         keep_name(&c->name, &kb->concepts[i].name);
-        free_concept(&kb->concepts[i]);
+        free_concept(kb, &kb->concepts[i]);
         kb->concepts[i] = *c;
     } else {
         PUSH(kb, concepts, *c);
@@ -366,20 +457,18 @@ void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
 }
 
 /* Intent in takes over old's patterns and examples. */
-static void extend_intent(cr_intent *old, cr_intent *in)
+static void extend_intent(const cr_kb *kb, cr_intent *old, cr_intent *in)
 {
-    old->patterns = xreallocarray(old->patterns,
-                                  (size_t)old->npatterns + in->npatterns + 1,
-                                  sizeof *old->patterns);
+    old->patterns = regrow(kb, old->patterns, old->npatterns, in->npatterns,
+                           sizeof *old->patterns);
     for (int k = 0; k < in->npatterns; k++)
         old->patterns[old->npatterns++] = in->patterns[k];
-    old->examples = xreallocarray(old->examples,
-                                  (size_t)old->nexamples + in->nexamples + 1,
-                                  sizeof *old->examples);
+    old->examples = regrow(kb, old->examples, old->nexamples, in->nexamples,
+                           sizeof *old->examples);
     for (int k = 0; k < in->nexamples; k++)
         old->examples[old->nexamples++] = in->examples[k];
     in->npatterns = in->nexamples = 0;
-    free_intent(in);
+    free_intent(kb, in);
 }
 
 void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
@@ -394,14 +483,14 @@ void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
     }
     if (!admit(&kb->intentmap, i, i >= 0 ? &kb->intents[i].loc : NULL,
                "intent", in->id, merge, &in->loc, d)) {
-        free_intent(in);
+        free_intent(kb, in);
         return;
     }
     if (merge == CR_MERGE_EXTEND) {
-        extend_intent(&kb->intents[i], in);
+        extend_intent(kb, &kb->intents[i], in);
     } else if (i >= 0) {
         keep_name(&in->id, &kb->intents[i].id);
-        free_intent(&kb->intents[i]);
+        free_intent(kb, &kb->intents[i]);
         kb->intents[i] = *in;
     } else {
         PUSH(kb, intents, *in);
@@ -415,12 +504,12 @@ void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
     int i = map_get(&kb->extractormap, x->id);
     if (!admit(&kb->extractormap, i, i >= 0 ? &kb->extractors[i].loc : NULL,
                "extractor", x->id, x->merge, &x->loc, d)) {
-        free_extractor(x);
+        free_extractor(kb, x);
         return;
     }
     if (i >= 0) {
         keep_name(&x->id, &kb->extractors[i].id);
-        free_extractor(&kb->extractors[i]);
+        free_extractor(kb, &kb->extractors[i]);
         kb->extractors[i] = *x;
         return;
     }
@@ -434,12 +523,12 @@ void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
     int i = map_get(&kb->rulemap, r->id);
     if (!admit(&kb->rulemap, i, i >= 0 ? &kb->rules[i].loc : NULL, "rule",
                r->id, r->merge, &r->loc, d)) {
-        free_rule(r);
+        free_rule(kb, r);
         return;
     }
     if (i >= 0) {
         keep_name(&r->id, &kb->rules[i].id);
-        free_rule(&kb->rules[i]);
+        free_rule(kb, &kb->rules[i]);
         kb->rules[i] = *r;
         return;
     }
@@ -451,7 +540,7 @@ void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
  * freefn, and map its names afresh with their new indexes. */
 #define REMOVE(kb, V, i, freefn, m, name)                                  \
     do {                                                                   \
-        freefn(&(kb)->V[i]);                                               \
+        freefn(kb, &(kb)->V[i]);                                               \
         memmove(&(kb)->V[i], &(kb)->V[(i) + 1],                            \
                 (size_t)((kb)->n##V - (i) - 1) * sizeof *(kb)->V);         \
         (kb)->n##V--;                                                      \
@@ -485,7 +574,7 @@ void cr_kb_disable(cr_kb *kb, cr_kind kind, const char *id,
         char *name = in->id;
         cr_loc at = in->loc;
         in->id = NULL;
-        free_intent(in);
+        free_intent(kb, in);
         memset(in, 0, sizeof *in);
         in->id = name;
         in->loc = at;
@@ -592,16 +681,17 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
     return 0;
 }
 
-char *cr_value_text(const cr_factdecl *f, const cr_value *v)
+const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
+                         char buf[CR_VALUE_BUF])
 {
     switch (f->type) {
     case CR_BOOL:
-        return xstrdup(v->num != 0 ? "true" : "false");
+        return v->num != 0 ? "true" : "false";
     case CR_NUMBER:
         if (v->num == (int)v->num && v->num > -1e6 && v->num < 1e6) {
             /* What %g prints for these, without printf's cost: answers
              * list every known fact. */
-            char buf[16], *p = buf + sizeof buf;
+            char *p = buf + CR_VALUE_BUF;
             int x = (int)v->num, neg = x < 0;
             *--p = '\0';
             do {
@@ -610,12 +700,19 @@ char *cr_value_text(const cr_factdecl *f, const cr_value *v)
             } while (x != 0);
             if (neg)
                 *--p = '-';
-            return xstrdup(p);
+            return p;
         }
-        return xasprintf("%g", v->num);
+        snprintf(buf, CR_VALUE_BUF, "%g", v->num);
+        return buf;
     default:
-        return xstrdup(v->str ? v->str : "");
+        return v->str ? v->str : "";
     }
+}
+
+char *cr_value_text(const cr_factdecl *f, const cr_value *v)
+{
+    char buf[CR_VALUE_BUF];
+    return xstrdup(cr_value_str(f, v, buf));
 }
 
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,

@@ -193,6 +193,19 @@ void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d);
 void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d);
 void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d);
 
+/* Make room for so many more facts and rules, so that adding a number
+ * known beforehand (as the cache knows it) grows nothing.  Adding more
+ * than reserved is fine too. */
+void cr_kb_reserve(cr_kb *kb, int facts, int rules);
+
+/* Hand kb a block of memory (of size bytes at p, from malloc) to free
+ * with it.  The strings and arrays of parts added to kb may then lie
+ * in the block: they are not freed one by one but with it, and an array
+ * that must grow is moved out of it.  The cache reader keeps its whole
+ * payload, which its strings are read in place from, and its arrays'
+ * arena this way: a few blocks instead of an allocation a string. */
+void cr_kb_adopt(cr_kb *kb, void *p, size_t size);
+
 /* Disable the rule, intent or extractor called id, added before: a rule
  * or an extractor is removed (its name is free again); an intent is
  * emptied of its patterns, examples and topic, so that it never matches
@@ -243,6 +256,11 @@ cr_value cr_value_copy(const cr_value *v);
 int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out);
 /* The value as text; a new string the caller frees. */
 char *cr_value_text(const cr_factdecl *f, const cr_value *v);
+/* The same text without allocating: a constant, v's own string, or a
+ * number written into buf; valid while v and buf are. */
+#define CR_VALUE_BUF 32
+const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
+                         char buf[CR_VALUE_BUF]);
 int cr_value_equal(const cr_factdecl *f, const cr_value *a,
                    const cr_value *b);
 

@@ -538,6 +538,45 @@ START_TEST(test_uncited_sections_warned)
 }
 END_TEST
 
+/* Parts whose strings and arrays lie in a block the kb adopted (as the
+ * cache's do) are freed with the block, never one by one, whether the
+ * kb keeps them, drops them as duplicates or extends them; an extended
+ * array moves out of the block.  A wrong free() aborts here, or shows
+ * under valgrind and ASan. */
+START_TEST(test_adopted_parts)
+{
+    char *block = xcalloc(1, 256);
+    cr_kb_adopt(kb, block, 256);
+    char **words = (char **)block;      /* 16 pointers, then strings */
+    char *text = block + 16 * sizeof(char *);
+    strcpy(text, "color");
+    strcpy(text + 8, "colou?r");
+    strcpy(text + 16, "hue");
+    strcpy(text + 24, "mood");
+    cr_loc at = {cr_kb_intern(kb, "adopted.yaml"), 1, 1};
+    words[0] = text + 8;
+    cr_concept c = {text, words, 1, CR_MERGE_NEW, at};
+    cr_kb_add_concept(kb, &c, d);
+    cr_concept twin = {text, words + 1, 0, CR_MERGE_NEW, at};
+    cr_kb_add_concept(kb, &twin, d);    /* a duplicate: dropped */
+    char **more = xcalloc(2, sizeof *more);
+    more[0] = xstrdup("tint");
+    more[1] = text + 16;
+    cr_concept ext = {xstrdup("color"), more, 2, CR_MERGE_EXTEND, at};
+    cr_kb_add_concept(kb, &ext, d);
+    cr_factdecl f = {text + 24, CR_BOOL, NULL, 0, NULL, at};
+    cr_kb_add_fact(kb, &f, d);
+    ck_assert_int_eq(cr_diag_len(d), 1);        /* the duplicate */
+    const cr_concept *got = cr_kb_concept(kb, 0);
+    ck_assert_int_eq(cr_kb_nconcepts(kb), 1);
+    ck_assert_int_eq(got->nwords, 3);
+    ck_assert_str_eq(got->words[0], "colou?r");
+    ck_assert_str_eq(got->words[1], "tint");
+    ck_assert_str_eq(got->words[2], "hue");
+    ck_assert_int_ge(cr_kb_fact(kb, "mood"), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("loader");
@@ -574,6 +613,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_file_read_once);
     tcase_add_test(tc, test_builtin_rules_clean);
     tcase_add_test(tc, test_uncited_sections_warned);
+    tcase_add_test(tc, test_adopted_parts);
     suite_add_tcase(s, tc);
     return s;
 }
