@@ -119,7 +119,6 @@ expect Type how to see how I reached this
 expect crossroads> 
 send how\r
 expect rule situation.growing-offer \(
-expect fired, certainty 0.60
 expect you answered "y" in the consultation
 expect crossroads> 
 send :facts\r
