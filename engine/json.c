@@ -37,7 +37,8 @@ static json_t *facts(const cr_answer *a)
         json_t *v = f->type == CR_NUMBER ? json_real(f->num)
                     : f->type == CR_BOOL ? json_boolean(f->num != 0)
                                          : json_string(f->text);
-        if (f->type == CR_NUMBER && f->num == (double)(json_int_t)f->num)
+        if (f->type == CR_NUMBER && f->num > -1e15 && f->num < 1e15 &&
+            f->num == (double)(json_int_t)f->num)
             json_decref(v), v = json_integer((json_int_t)f->num);
         json_object_set_new(obj, f->name, v);
     }

@@ -688,7 +688,7 @@ const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
     case CR_BOOL:
         return v->num != 0 ? "true" : "false";
     case CR_NUMBER:
-        if (v->num == (int)v->num && v->num > -1e6 && v->num < 1e6) {
+        if (v->num > -1e6 && v->num < 1e6 && v->num == (int)v->num) {
             /* What %g prints for these, without printf's cost: answers
              * list every known fact. */
             char *p = buf + CR_VALUE_BUF;

@@ -80,8 +80,10 @@ char *cr_profile_text(const cr_session *s, int *count)
         else
             cr_buf_puts(&b, decl->name);
         cr_buf_puts(&b, ": ");
-        if (decl->type == CR_NUMBER && f->value.num != (long)f->value.num) {
-            cr_buf_printf(&b, "%.17g", f->value.num);
+        double x = f->value.num;
+        if (decl->type == CR_NUMBER &&
+            !(x > -1e6 && x < 1e6 && x == (double)(long)x)) {
+            cr_buf_printf(&b, "%.17g", x);  /* exactly, whatever its size */
         } else if (decl->type == CR_NUMBER || decl->type == CR_BOOL) {
             char *v = cr_value_text(decl, &f->value);
             cr_buf_puts(&b, v);

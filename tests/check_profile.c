@@ -109,6 +109,31 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Numbers of any size come back exactly (once a cast to an integer of
+ * a number beyond its range was undefined behaviour: a fuzz finding). */
+START_TEST(test_large_numbers)
+{
+    const char *numbers[] = {"25555555555555", "1.2203333333333333e+115",
+                             "-0.1", "3"};
+    char *path = in_dir("me.yaml");
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(cr_session_set(s, "publications", numbers[k], d), 0);
+        ck_assert_int_eq(cr_profile_save(s, path, d), 1);
+        cr_session *t = new_session();
+        ck_assert_int_eq(cr_profile_load(t, path, d), 1);
+        const cr_fact *a = cr_wm_get(cr_session_wm(s),
+                                     cr_kb_fact(cr_session_kb(s),
+                                                "publications"));
+        const cr_fact *b = cr_wm_get(cr_session_wm(t),
+                                     cr_kb_fact(cr_session_kb(t),
+                                                "publications"));
+        ck_assert(a->value.num == b->value.num);
+        cr_session_free(t);
+    }
+    free(path);
+}
+END_TEST
+
 START_TEST(test_invalid_utf8_is_replaced)
 {
     char *path = in_dir("me.yaml");
@@ -243,6 +268,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_round_trip, 0,
                         (int)(sizeof awkward / sizeof *awkward));
+    tcase_add_test(tc, test_large_numbers);
     tcase_add_test(tc, test_invalid_utf8_is_replaced);
     tcase_add_test(tc, test_bad_profile_changes_nothing);
     tcase_add_loop_test(tc, test_malformed, 0,
