@@ -111,6 +111,135 @@ static void limit_hit(cr_diag *d, const char *what, const char *id,
  * matches never outweigh one specific pattern. */
 #define RESTWEIGHT 0.1
 
+/* Question focus.  Real questions often tell the asker's story first and
+ * ask last: "I'm a master's student with one workshop paper and my
+ * advisor says ... How much does the advisor matter?".  The sentences that
+ * ask (those holding a '?'; when none does, the last one) are the focus,
+ * and a pattern that matches inside a focus sentence weighs FOCUSWEIGHT
+ * times its weight.  A question that leans on the sentence before it
+ * ("... Is that true?", "Thoughts?") takes that sentence into its focus.
+ * A question of one sentence is all focus, so nothing changes for it:
+ * scores only rank, and scaling them all keeps the order and the ties. */
+#define FOCUSWEIGHT 1.5
+#define MAXFOCUS 8
+
+typedef struct span {
+    size_t start, end;
+} span;
+
+/* Does the '.' at text[i] end a sentence, or an abbreviation ("e.g.",
+ * "vs.", "Dr.") or a lone initial? */
+static int ends_sentence(const char *text, size_t i)
+{
+    static const char *const abbrev[] = {
+        "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "st",
+    };
+    size_t w = i;
+    while (w > 0 && text[w - 1] != ' ' && text[w - 1] != '(')
+        w--;
+    if (i - w == 1 && isalpha((unsigned char)text[w]))
+        return 0;
+    for (size_t k = 0; k < sizeof abbrev / sizeof *abbrev; k++)
+        if (i - w == strlen(abbrev[k]) &&
+            strncasecmp(text + w, abbrev[k], i - w) == 0)
+            return 0;
+    return 1;
+}
+
+/* Does the question sentence s[0..len) lean on the one before it: a
+ * question of a few words ("Thoughts?", "Any advice?") or one that opens
+ * on a pronoun for what was just said ("Is that true ...?", "Does this
+ * make sense?", "Is it worth it?")? */
+static int refers_back(const char *s, size_t len)
+{
+    static const char *const openers[] = {
+        "is that", "is this", "is it", "was that", "was it", "does that",
+        "does this", "does it", "would that", "would this", "would it",
+        "will that", "will this", "will it", "can that", "can it",
+        "could that", "could this", "could it", "should that", "are those",
+        "are these", "isn't that", "isn't it", "how true is",
+    };
+    size_t words = 1;
+    for (size_t i = 0; i < len; i++)
+        words += s[i] == ' ';
+    if (words <= 4)
+        return 1;
+    for (int skip = 0; skip < 2; skip++) {
+        for (size_t k = 0; k < sizeof openers / sizeof *openers; k++) {
+            size_t n = strlen(openers[k]);
+            if (n < len && strncasecmp(s, openers[k], n) == 0 &&
+                !isalpha((unsigned char)s[n]))
+                return 1;
+        }
+        /* "so is that ...", "but does it ...", "and is this ..." */
+        if (strncasecmp(s, "so ", 3) == 0 || strncasecmp(s, "but ", 4) == 0 ||
+            strncasecmp(s, "and ", 4) == 0) {
+            const char *sp = memchr(s, ' ', len);
+            len -= (size_t)(sp + 1 - s);
+            s = sp + 1;
+        } else {
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Split text into sentences at '.', '!' and '?' followed by a space or
+ * the end, and keep those that ask; returns how many spans it filled, 0
+ * when the focus would be the whole text. */
+static int find_focus(const char *text, size_t len, span *f)
+{
+    size_t start = 0, last = 0;
+    int n = 0, sentences = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (!strchr(".!?", c) || (i + 1 < len && text[i + 1] != ' ' &&
+                                  !strchr(".!?\"')", text[i + 1])))
+            continue;
+        if (c == '.' && !ends_sentence(text, i))
+            continue;
+        while (i + 1 < len && strchr(".!?\"')", text[i + 1]))
+            i++;                        /* "??", "?!", '?"' */
+        int asks = memchr(text + start, '?', i + 1 - start) != NULL;
+        if (asks && n < MAXFOCUS) {
+            int back = sentences > 0 && refers_back(text + start,
+                                                    i + 1 - start);
+            f[n++] = (span){back ? last : start, i + 1};
+        }
+        sentences++;
+        last = start;
+        start = i + 1;
+        while (start < len && text[start] == ' ')
+            start++;
+    }
+    if (start < len) {                  /* an unterminated last sentence */
+        sentences++;
+        last = start;
+    }
+    if (sentences <= 1)
+        return 0;
+    if (n == 0)
+        f[n++] = (span){last, len};
+    return n;
+}
+
+/* Does re, whose leftmost match in text is [s, e), also match inside one
+ * of the focus spans? */
+static int in_focus(cr_regex *re, const char *text, const span *f, int nf,
+                    size_t s, size_t e)
+{
+    for (int k = 0; k < nf; k++) {
+        size_t ms, me;
+        if (s >= f[k].start && e <= f[k].end)
+            return 1;
+        if (s < f[k].end &&         /* the leftmost match is not inside */
+            cr_regex_match(re, text, f[k].end, f[k].start, &ms, &me) ==
+                CR_MATCH)
+            return 1;
+    }
+    return 0;
+}
+
 static int by_score(const void *pa, const void *pb)
 {
     const cr_intent_hit *a = pa, *b = pb;
@@ -124,6 +253,8 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
 {
     int ni = cr_kb_nintents(kb), found = 0;
     size_t len = strlen(text);
+    span focus[MAXFOCUS];
+    int nf = find_focus(text, len, focus);
     cr_intent_hit *all = xcalloc((size_t)ni + 1, sizeof *all);
     for (int i = 0; i < ni; i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
@@ -131,12 +262,15 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
         double best = 0, rest = 0;
         for (int k = 0; k < in->npatterns; k++) {
             size_t s, e;
-            int rc = cr_regex_match(in->patterns[k].re, text, len, 0, &s, &e);
+            cr_regex *re = in->patterns[k].re;
+            int rc = cr_regex_match(re, text, len, 0, &s, &e);
             if (rc == CR_MATCH_LIMIT)
                 limit_hit(d, "intent", in->id, &in->patterns[k]);
             if (rc != CR_MATCH)
                 continue;
             double w = in->patterns[k].weight;
+            if (nf > 0 && in_focus(re, text, focus, nf, s, e))
+                w *= FOCUSWEIGHT;
             if (w > best) {
                 rest += best;
                 best = w;

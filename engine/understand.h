@@ -27,8 +27,11 @@ typedef struct cr_intent_hit {
 
 /* Rank the intents whose patterns match text (normalised) by the weight
  * of their strongest matching pattern plus a tenth of the others' (ties:
- * the intent declared first); fills up to n hits, best first, and returns how many matched.  A pattern that hits
- * PCRE2's limits is reported into d and counts as not matching. */
+ * the intent declared first); in a question of several sentences, a
+ * pattern that matches in a sentence that asks (one with a '?', else the
+ * last) weighs one and a half times its weight.  Fills up to n hits,
+ * best first, and returns how many matched.  A pattern that hits PCRE2's
+ * limits is reported into d and counts as not matching. */
 int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
                 int n, cr_diag *d);
 

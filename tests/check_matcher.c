@@ -233,6 +233,44 @@ START_TEST(test_classify)
 }
 END_TEST
 
+/* In a question of several sentences, the sentences that ask weigh more
+ * than the story told before them. */
+START_TEST(test_classify_focus)
+{
+    /* one sentence: a tie goes to the intent declared first */
+    ck_assert_str_eq(best("a start-up, and what salary?"), "ask.pay");
+    /* the sentence with the question mark */
+    ck_assert_str_eq(best("My salary is low. Should I join a start-up?"),
+                     "ask.startup");
+    ck_assert_str_eq(best("Should I join a start-up? My salary is low."),
+                     "ask.startup");
+    ck_assert_str_eq(best("Is the salary enough?! I work at a startup"),
+                     "ask.pay");
+    /* no question mark: the last sentence */
+    ck_assert_str_eq(best("My salary is low. I am thinking of a startup"),
+                     "ask.startup");
+    /* a question that leans on the sentence before it */
+    ck_assert_str_eq(best("The salary is low. I work at a start-up. "
+                          "Is that normal?"), "ask.startup");
+    ck_assert_str_eq(best("The salary is low. I work at a start-up. "
+                          "Thoughts?"), "ask.startup");
+    /* abbreviations and initials do not end a sentence */
+    ck_assert_str_eq(best("Is a salary e.g. at a start-up fine?"),
+                     "ask.pay");
+    ck_assert_str_eq(best("Is the salary at J. Doe's startup fine?"),
+                     "ask.pay");
+    cr_intent_hit h[2];
+    ck_assert_int_eq(cr_classify(kb, "My salary is low. Should I join a "
+                                 "start-up?", h, 2, d), 2);
+    ck_assert_double_eq_tol(h[0].score, 1.5, 1e-9);
+    ck_assert_double_eq_tol(h[1].score, 1.0, 1e-9);
+    /* the match reported is the first one in the text */
+    ck_assert_int_eq(cr_classify(kb, "A start-up. Or a startup?", h, 1, d),
+                     1);
+    ck_assert_uint_eq(h[0].start, 2);
+}
+END_TEST
+
 static const char *fact_text(const char *name)
 {
     static char buf[64];
@@ -310,6 +348,7 @@ static Suite *suite(void)
     TCase *u = tcase_create("understand");
     tcase_add_checked_fixture(u, setup, teardown);
     tcase_add_test(u, test_classify);
+    tcase_add_test(u, test_classify_focus);
     tcase_add_test(u, test_extract);
     tcase_add_test(u, test_extract_negation);
     tcase_add_test(u, test_limit_reported);
