@@ -118,7 +118,8 @@ expect #look-for-exponential-growth
 expect Type how to see how I reached this
 expect crossroads> 
 send how\r
-expect rule situation.growing-offer .* fired
+expect rule situation.growing-offer \(
+expect fired, certainty 0.60, because
 expect you answered "y" in the consultation
 expect crossroads> 
 send :facts\r
