@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "checksum.h"
 #include "loader.h"
 #include "xmalloc.h"
 
@@ -62,25 +63,6 @@ struct cr_cache_key {
     uint64_t name;              /* the file name's hash */
     int racy;                   /* a file changed a moment ago */
 };
-
-/* A 64-bit hash a word at a time: the checksum must not cost much of
- * what the cache saves. */
-static uint64_t hash64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    return h ^ (h >> 33);
-}
 
 /* The key. */
 
@@ -160,7 +142,7 @@ cr_cache_key *cr_cache_key_new(const char *corpus_path,
         }
         free(files);
     }
-    k->name = hash64((const unsigned char *)names.s, names.len);
+    k->name = cr_checksum((const unsigned char *)names.s, names.len);
     cr_buf_free(&names);
     if (bad) {
         cr_cache_key_free(k);
@@ -443,7 +425,7 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     put_bytes(&o, body.b, body.len);
     free(body.b);
     free(body.files);
-    uint64_t sum = hash64(o.b + HEADER, o.len - HEADER);
+    uint64_t sum = cr_checksum(o.b + HEADER, o.len - HEADER);
     uint64_t n = o.len - HEADER;
     memcpy(o.b, MAGIC, 8);
     for (int k = 0; k < 8; k++) {
@@ -846,7 +828,7 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
         sum |= (uint64_t)buf[8 + k] << 8 * k;
         len |= (uint64_t)buf[16 + k] << 8 * k;
     }
-    if (len != size - HEADER || hash64(buf + HEADER, len) != sum)
+    if (len != size - HEADER || cr_checksum(buf + HEADER, len) != sum)
         return 0;
     r->p = buf + HEADER;
     r->end = buf + size;
