@@ -29,7 +29,13 @@
  * Layout: MAGIC (8 bytes), checksum (8), payload length (8), payload.
  * The payload: the key, the table of file names, then the facts (but the
  * built-in ones), concepts, compiled patterns (one PCRE2 blob), intents,
- * extractors, rules and END.  Integers are LEB128 varints (signed ones
+ * extractors, rules and END, and last the image of the essay's search
+ * index (a length, 0 for none, and the bytes of cr_index_image).  The
+ * image is the essay's, not the rules', but the key covers the essay
+ * and one file is cheaper to read than two: a one-off answer that no
+ * rule gives would otherwise spend a fifth of a large rule set's run
+ * indexing the essay.  Only the search index reads the image, and only
+ * when it first ranks: it checks the image itself (see retrieval.c).  Integers are LEB128 varints (signed ones
  * zigzagged), doubles 8 bytes, strings a varint of length + 1 (0 for
  * NULL) and the bytes, places a varint index into the file table and
  * line and column.  Every structure of kb.h is written and read by one
@@ -53,7 +59,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 2
+#define FORMAT 3
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 24, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -407,6 +413,7 @@ static int put_kb(out *o, const cr_kb *kb)
 /* The whole file: header, key, file table, body.  NULL if kb cannot be
  * cached; else a new buffer and its length in *len. */
 static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
+                             const unsigned char *image, size_t nimage,
                              size_t *len)
 {
     out body = {0}, o = {0};
@@ -423,6 +430,8 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     for (int i = 0; i < body.nfiles; i++)
         put_str(&o, body.files[i]);
     put_bytes(&o, body.b, body.len);
+    put_uint(&o, nimage);
+    put_bytes(&o, image, nimage);
     free(body.b);
     free(body.files);
     uint64_t sum = cr_checksum(o.b + HEADER, o.len - HEADER);
@@ -811,8 +820,7 @@ static void get_kb(reader *r, cr_kb *kb)
         get_rule(r, &rule);
         cr_kb_add_rule(kb, &rule, NULL);
     }
-    if (cr_kb_nrules(kb) != n || get_uint(r) != END || r->p != r->end ||
-        r->used != r->nres)
+    if (cr_kb_nrules(kb) != n || get_uint(r) != END || r->used != r->nres)
         fail(r);
 }
 
@@ -840,10 +848,27 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
     return 1;
 }
 
+/* The search index's image, which ends the file: where it is, its
+ * length in *n (0 for none). */
+static const unsigned char *get_image(reader *r, size_t *n)
+{
+    uint64_t len = get_uint(r);
+    const unsigned char *p = r->p;
+    if (len > (uint64_t)(r->end - r->p))
+        fail(r);
+    else
+        r->p += len;
+    if (r->p != r->end)
+        fail(r);
+    *n = r->ok ? (size_t)len : 0;
+    return p;
+}
+
 /* The kb in buf (size bytes, from malloc, taken over), if it is whole
- * and made for key. */
+ * and made for key; the image in it goes to ix. */
 static cr_kb *decode(unsigned char *buf, size_t size,
-                     const cr_cache_key *key, const cr_corpus *corpus)
+                     const cr_cache_key *key, const cr_corpus *corpus,
+                     cr_index *ix)
 {
     reader r = {0};
     r.ok = 1;
@@ -857,6 +882,8 @@ static cr_kb *decode(unsigned char *buf, size_t size,
     r.kb = kb;
     get_files(&r, kb);
     get_kb(&r, kb);
+    size_t nimage;
+    const unsigned char *image = get_image(&r, &nimage);
     for (int i = r.used; i < r.nres; i++)   /* after a failure */
         cr_regex_free(r.res[i]);
     free(r.res);
@@ -865,6 +892,8 @@ static cr_kb *decode(unsigned char *buf, size_t size,
         cr_kb_free(kb);
         return NULL;
     }
+    if (nimage > 0)
+        cr_index_set_image(ix, image, nimage);
     return kb;
 }
 
@@ -903,7 +932,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 }
 
 cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
-                     const cr_corpus *corpus)
+                     const cr_corpus *corpus, cr_index *ix)
 {
     char *path = cr_cache_file(dir, key);
     size_t size = 0;
@@ -911,7 +940,7 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     free(path);
     if (buf == NULL)
         return NULL;
-    return decode(buf, size, key, corpus);
+    return decode(buf, size, key, corpus, ix);
 }
 
 /* dir and its parent, private when made here; 0 if dir is there. */
@@ -946,12 +975,14 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 }
 
 int cr_cache_save(const char *dir, const cr_cache_key *key,
-                  const cr_kb *kb)
+                  const cr_kb *kb, cr_index *ix)
 {
     if (key->racy || make_dir(dir) < 0)
         return -1;
-    size_t len;
-    unsigned char *buf = encode(key, kb, &len);
+    size_t len, nimage = 0;
+    unsigned char *image = ix ? cr_index_image(ix, &nimage) : NULL;
+    unsigned char *buf = encode(key, kb, image, image ? nimage : 0, &len);
+    free(image);
     if (buf == NULL)
         return -1;
     char *path = cr_cache_file(dir, key);
