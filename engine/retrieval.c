@@ -631,13 +631,14 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len)
     return image;
 }
 
-void cr_index_set_image(cr_index *ix, const void *image, size_t len)
+void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len)
 {
-    if (ix == NULL || ix->ranking != NOT_BUILT || len == 0)
+    if (ix == NULL || ix->ranking != NOT_BUILT) {
+        free(image);
         return;
+    }
     free(ix->image);
-    ix->image = xmalloc(len);
-    memcpy(ix->image, image, len);
+    ix->image = image;
     ix->nimage = len;
 }
 

@@ -57,11 +57,12 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len);
 
 /* Rank from image (len bytes that cr_index_image made for an index of
  * the same corpus) instead of building the index on first ranking.  The
- * bytes are copied; they are read only on first need.  An image that
- * this SQLite did not make for as many sections, that is damaged, or
- * that SQLite cannot read then, is silently given up for building the
- * index from the corpus, so the rankings are the same either way.  Does
- * nothing once ix has ranked. */
-void cr_index_set_image(cr_index *ix, const void *image, size_t len);
+ * index takes image over (it is from malloc; the index frees it) and
+ * reads it only on first need.  An image that this SQLite did not make
+ * for as many sections, that is damaged, or that SQLite cannot read
+ * then, is silently given up for building the index from the corpus, so
+ * the rankings are the same either way.  Once ix has ranked, image is
+ * only freed. */
+void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len);
 
 #endif

@@ -436,6 +436,22 @@ static void damaged(const char *path, const unsigned char *good, size_t n,
     write_file(path, good, n);  /* the session may have rewritten it */
 }
 
+/* The cache file with the image of the essay's index damaged: the
+ * knowledge base in it is used, and the index, built from the essay
+ * after all, ranks as ever. */
+static void damaged_image(const char *path, const unsigned char *good,
+                          size_t n)
+{
+    const char *paths[] = {rules};
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_msg(cached(s), "a damaged image kept the cache from use");
+    cr_session *yaml = open_with(paths, 1, NULL);
+    same_ranks(cr_session_index(yaml), cr_session_index(s));
+    cr_session_free(yaml);
+    cr_session_free(s);
+    write_file(path, good, n);
+}
+
 START_TEST(test_damage_falls_back)
 {
     const char *paths[] = {rules};
@@ -448,16 +464,24 @@ START_TEST(test_damage_falls_back)
     fclose(f);
     ck_assert_uint_gt(n, 1000);
     unsigned char *bad = xmalloc(n + 16);
-    size_t cuts[] = {0, 1, 8, 23, 24, 25, 100, n / 2, n - 9, n - 1};
+    size_t cuts[] = {0, 1, 8, 23, 24, 31, 32, 33, 100, n / 2, n - 9, n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
         write_file(path, good, cuts[i]);
         damaged(path, good, n, "its end cut off");
     }
+    size_t image = 0;           /* its length, the header's last field */
+    for (int k = 0; k < 8; k++)
+        image |= (size_t)good[24 + k] << 8 * k;
+    ck_assert_uint_gt(image, 1000);
+    ck_assert_uint_lt(image, n);
     for (size_t at = 0; at < n; at += n / 97 + 1) {
         memcpy(bad, good, n);
         bad[at] ^= 0x20;
         write_file(path, bad, n);
-        damaged(path, good, n, "a byte changed");
+        if (at < n - image)
+            damaged(path, good, n, "a byte changed");
+        else
+            damaged_image(path, good, n);
     }
     memcpy(bad, good, n);
     memcpy(bad + n, "trailing bytes..", 16);

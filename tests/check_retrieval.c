@@ -458,12 +458,20 @@ static void same_ranks(cr_index *a, cr_index *b)
     }
 }
 
-/* A new index of corpus that ranks from the len bytes of image. */
+static unsigned char *copy(const unsigned char *image, size_t len)
+{
+    unsigned char *c = xmalloc(len + 1);
+    memcpy(c, image, len);
+    return c;
+}
+
+/* A new index of corpus that ranks from a copy of the len bytes of
+ * image. */
 static cr_index *from_image(const unsigned char *image, size_t len)
 {
     cr_index *x = cr_index_new(corpus, NULL);
     ck_assert_ptr_nonnull(x);
-    cr_index_set_image(x, image, len);
+    cr_index_set_image(x, copy(image, len), len);
     return x;
 }
 
@@ -510,7 +518,7 @@ START_TEST(test_image_is_used)
     ck_assert_int_eq(hit.section, section("list"));
     ck_assert_int_eq(cr_index_rank(y, "kiwis", &hit, 1), 0);
     ck_assert_int_eq(cr_index_rank(ix, "kiwis", &hit, 1), 1);
-    cr_index_set_image(ix, image, len);
+    cr_index_set_image(ix, copy(image, len), len);
     ck_assert_int_eq(cr_index_rank(ix, "kiwis", &hit, 1), 1);
     ck_assert_int_eq(cr_index_rank(ix, "melons", &hit, 1), 0);
     cr_index_free(y);
