@@ -11,11 +11,13 @@
  * payload, and with a key equal, byte for byte, to the key of the files
  * as they are now.  The key names the format (FORMAT, bumped whenever
  * the layout or any kb structure changes), the program's version and the
- * program file itself (a rebuilt binary may read rules differently), and
- * the path, device, inode, size, mtime and ctime of the essay and of
- * each rule file in load order.  A file changed within RACY_SECONDS of
- * the key being taken might change again without its times moving, so
- * no cache is written then.  The reader checks the bounds of every
+ * program file itself (a rebuilt binary may read rules differently), the
+ * SQLite that made the index's image (cr_index_format: a new SQLite
+ * should not mean building the index on every run), and the path,
+ * device, inode, size, mtime and ctime of the essay and of each rule
+ * file in load order.  A file changed within RACY_SECONDS of the key
+ * being taken might change again without its times moving, so no cache
+ * is written then.  The reader checks the bounds of every
  * length and count and the range of every index and enum before using
  * it, so even bytes that pass the checksum cannot make it read out of
  * bounds; only the compiled PCRE2 code is taken on the checksum's word
@@ -134,9 +136,10 @@ cr_cache_key *cr_cache_key_new(const char *corpus_path,
     cr_buf names = {0};
     char cwd[PATH_MAX];
     time_t now = time(NULL);
-    cr_buf_printf(&k->text, "crossroads %s cache %d, %zu-bit %s\n",
-                  PACKAGE_VERSION, FORMAT, 8 * sizeof(void *),
-                  endian.c[0] ? "le" : "be");
+    cr_buf_printf(&k->text, "crossroads %s cache %d, %zu-bit %s\n"
+                  "index %s\n", PACKAGE_VERSION, FORMAT,
+                  8 * sizeof(void *), endian.c[0] ? "le" : "be",
+                  cr_index_format());
     cr_buf_printf(&names, "%s\n%s\n", getcwd(cwd, sizeof cwd) ? cwd : "?",
                   corpus_path);
     key_program(k, &names, now);

@@ -4,11 +4,11 @@
  * essay's search index, so that it need not be built again either.
  *
  * The cache is an optimisation and never changes an answer: a cache file
- * is used only when its key (the program and format version, and the
- * path, device, inode, size, mtime and ctime of the essay and of every
- * rule file) matches exactly and its checksum holds; anything else,
- * including any failure to read or write, silently means "parse the
- * YAML".  See cache.c for the format. */
+ * is used only when its key (the program and format version, the SQLite
+ * version, and the path, device, inode, size, mtime and ctime of the
+ * essay and of every rule file) matches exactly and its checksum holds;
+ * anything else, including any failure to read or write, silently means
+ * "parse the YAML".  See cache.c for the format. */
 #ifndef CR_CACHE_H
 #define CR_CACHE_H
 

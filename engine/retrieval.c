@@ -484,11 +484,16 @@ static int fill_sections(cr_index *ix)
  * read in place, read-only (nothing writes to the table once it is
  * built), so the index keeps the image until it is freed. */
 
+const char *cr_index_format(void)
+{
+    return sqlite3_sourceid();
+}
+
 /* A new string. */
 static char *image_tag(const cr_index *ix)
 {
     return xasprintf("crossroads sections: %d; SQLite %s", ix->nsec,
-                     sqlite3_sourceid());
+                     cr_index_format());
 }
 
 /* Open the database of ix->image as the main schema: SQLITE_OK, or an

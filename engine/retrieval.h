@@ -65,4 +65,9 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len);
  * only freed. */
 void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len);
 
+/* What an image depends on besides the corpus (the SQLite that makes
+ * and reads it), as text: a static string.  A cache that keeps images
+ * should key them on it too. */
+const char *cr_index_format(void);
+
 #endif
