@@ -7,15 +7,17 @@
  *
  * Trust.  A cache file is used only if it is ours and whole: owned by
  * this user and private (0600), starting with MAGIC, as long as its
- * header says, with a checksum that holds over every byte after the
- * header, and with a key equal, byte for byte, to the key of the files
+ * header says, with a checksum that holds over every byte of the
+ * payload, and with a key equal, byte for byte, to the key of the files
  * as they are now.  The key names the format (FORMAT, bumped whenever
  * the layout or any kb structure changes), the program's version and the
- * program file itself (a rebuilt binary may read rules differently), and
- * the path, device, inode, size, mtime and ctime of the essay and of
- * each rule file in load order.  A file changed within RACY_SECONDS of
- * the key being taken might change again without its times moving, so
- * no cache is written then.  The reader checks the bounds of every
+ * program file itself (a rebuilt binary may read rules differently), the
+ * SQLite that made the index's image (cr_index_format: a new SQLite
+ * should not mean building the index on every run), and the path,
+ * device, inode, size, mtime and ctime of the essay and of each rule
+ * file in load order.  A file changed within RACY_SECONDS of the key
+ * being taken might change again without its times moving, so no cache
+ * is written then.  The reader checks the bounds of every
  * length and count and the range of every index and enum before using
  * it, so even bytes that pass the checksum cannot make it read out of
  * bounds; only the compiled PCRE2 code is taken on the checksum's word
@@ -26,14 +28,25 @@
  * edited: a new version replaces the old, written to a temporary file
  * and renamed into place.
  *
- * Layout: MAGIC (8 bytes), checksum (8), payload length (8), payload.
- * The payload: the key, the table of file names, then the facts (but the
- * built-in ones), concepts, compiled patterns (one PCRE2 blob), intents,
- * extractors, rules and END.  Integers are LEB128 varints (signed ones
- * zigzagged), doubles 8 bytes, strings a varint of length + 1 (0 for
- * NULL) and the bytes, places a varint index into the file table and
- * line and column.  Every structure of kb.h is written and read by one
- * pair of functions below, field by field in declaration order. */
+ * Layout: MAGIC (8 bytes), checksum (8), payload length (8), image
+ * length (8), payload, image.  The payload: the key, the table of file
+ * names, then the facts (but the built-in ones), concepts, compiled
+ * patterns (one PCRE2 blob), intents, extractors, rules and END.
+ *
+ * The image is the essay's search index (cr_index_image), kept here
+ * because the key covers the essay too: a one-off answer that no rule
+ * gives would otherwise spend a fifth of a large rule set's run
+ * indexing the essay.  It is read into a buffer of its own and handed
+ * to the index unread; the index checks it (it carries its own
+ * checksum) and opens it only when it first ranks, so an answer that a
+ * rule gives pays for neither, and a damaged image costs only the
+ * building of the index.
+ *
+ * Integers are LEB128 varints (signed ones zigzagged), doubles 8
+ * bytes, strings a varint of length + 1 (0 for NULL) and the bytes,
+ * places a varint index into the file table and line and column.
+ * Every structure of kb.h is written and read by one pair of functions
+ * below, field by field in declaration order. */
 #include "config.h"
 
 #include <errno.h>
@@ -49,12 +62,13 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "checksum.h"
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 2
+#define FORMAT 3
 #define MAGIC "crkbc\0\r\n"
-enum { HEADER = 24, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
+enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
 
 struct cr_cache_key {
@@ -62,25 +76,6 @@ struct cr_cache_key {
     uint64_t name;              /* the file name's hash */
     int racy;                   /* a file changed a moment ago */
 };
-
-/* A 64-bit hash a word at a time: the checksum must not cost much of
- * what the cache saves. */
-static uint64_t hash64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    return h ^ (h >> 33);
-}
 
 /* The key. */
 
@@ -141,9 +136,10 @@ cr_cache_key *cr_cache_key_new(const char *corpus_path,
     cr_buf names = {0};
     char cwd[PATH_MAX];
     time_t now = time(NULL);
-    cr_buf_printf(&k->text, "crossroads %s cache %d, %zu-bit %s\n",
-                  PACKAGE_VERSION, FORMAT, 8 * sizeof(void *),
-                  endian.c[0] ? "le" : "be");
+    cr_buf_printf(&k->text, "crossroads %s cache %d, %zu-bit %s\n"
+                  "index %s\n", PACKAGE_VERSION, FORMAT,
+                  8 * sizeof(void *), endian.c[0] ? "le" : "be",
+                  cr_index_format());
     cr_buf_printf(&names, "%s\n%s\n", getcwd(cwd, sizeof cwd) ? cwd : "?",
                   corpus_path);
     key_program(k, &names, now);
@@ -160,7 +156,7 @@ cr_cache_key *cr_cache_key_new(const char *corpus_path,
         }
         free(files);
     }
-    k->name = hash64((const unsigned char *)names.s, names.len);
+    k->name = cr_checksum((const unsigned char *)names.s, names.len);
     cr_buf_free(&names);
     if (bad) {
         cr_cache_key_free(k);
@@ -422,10 +418,25 @@ static int put_kb(out *o, const cr_kb *kb)
     return 0;
 }
 
-/* The whole file: header, key, file table, body.  NULL if kb cannot be
- * cached; else a new buffer and its length in *len. */
+static void put64(unsigned char *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        p[k] = (unsigned char)(v >> 8 * k);
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << 8 * k;
+    return v;
+}
+
+/* The file up to the image: header (for an image of nimage bytes), key,
+ * file table, body.  NULL if kb cannot be cached; else a new buffer and
+ * its length in *len. */
 static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
-                             size_t *len)
+                             size_t nimage, size_t *len)
 {
     out body = {0}, o = {0};
     if (put_kb(&body, kb) < 0) {
@@ -443,13 +454,10 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     put_bytes(&o, body.b, body.len);
     free(body.b);
     free(body.files);
-    uint64_t sum = hash64(o.b + HEADER, o.len - HEADER);
-    uint64_t n = o.len - HEADER;
     memcpy(o.b, MAGIC, 8);
-    for (int k = 0; k < 8; k++) {
-        o.b[8 + k] = (unsigned char)(sum >> 8 * k);
-        o.b[16 + k] = (unsigned char)(n >> 8 * k);
-    }
+    put64(o.b + 8, cr_checksum(o.b + HEADER, o.len - HEADER));
+    put64(o.b + 16, o.len - HEADER);
+    put64(o.b + 24, nimage);
     *len = o.len;
     return o.b;
 }
@@ -839,14 +847,11 @@ static void get_kb(reader *r, cr_kb *kb)
 static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
                  reader *r)
 {
-    uint64_t sum = 0, len = 0;
     if (size < HEADER || memcmp(buf, MAGIC, 8) != 0)
         return 0;
-    for (int k = 0; k < 8; k++) {
-        sum |= (uint64_t)buf[8 + k] << 8 * k;
-        len |= (uint64_t)buf[16 + k] << 8 * k;
-    }
-    if (len != size - HEADER || hash64(buf + HEADER, len) != sum)
+    uint64_t len = get64(buf + 16);
+    if (len != size - HEADER || cr_checksum(buf + HEADER, len) !=
+                                    get64(buf + 8))
         return 0;
     r->p = buf + HEADER;
     r->end = buf + size;
@@ -888,48 +893,76 @@ static cr_kb *decode(unsigned char *buf, size_t size,
 
 /* Files. */
 
-/* The whole of the cache file at path, if it is this user's and
- * private: a new buffer, its size in *size; NULL otherwise. */
-static unsigned char *slurp(const char *path, size_t *size)
+/* Read n bytes into p or, when writing, write the n bytes at p: 0, or
+ * -1 if that fails or the file ends first. */
+static int transfer(int fd, unsigned char *p, size_t n, int writing)
+{
+    while (n > 0) {
+        ssize_t k = writing ? write(fd, p, n) : read(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The cache file at path, if it is this user's, private and as long as
+ * its header says: the header and payload in a new buffer, their size
+ * in *size, and the image in another, *image (NULL for none), its size
+ * in *nimage; NULL otherwise. */
+static unsigned char *slurp(const char *path, size_t *size,
+                            unsigned char **image, size_t *nimage)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return NULL;
     struct stat st;
-    unsigned char *buf = NULL;
+    unsigned char head[HEADER], *buf = NULL;
+    uint64_t len = 0, ilen = 0;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
-        st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE) {
-        size_t n = (size_t)st.st_size, got = 0;
-        buf = xmalloc(n);
-        while (got < n) {
-            ssize_t k = read(fd, buf + got, n - got);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                break;
-            got += (size_t)k;
-        }
-        *size = got;
-        if (got != n) {
+        st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE &&
+        transfer(fd, head, HEADER, 0) == 0) {
+        len = get64(head + 16);
+        ilen = get64(head + 24);
+    }
+    if (len > 0 && len <= MAX_SIZE && ilen <= MAX_SIZE &&
+        HEADER + len + ilen == (uintmax_t)st.st_size) {
+        buf = xmalloc(HEADER + len);
+        memcpy(buf, head, HEADER);
+        *image = ilen > 0 ? xmalloc(ilen) : NULL;
+        if (transfer(fd, buf + HEADER, len, 0) != 0 ||
+            transfer(fd, *image, ilen, 0) != 0) {
             free(buf);
+            free(*image);
             buf = NULL;
         }
+        *size = HEADER + len;
+        *nimage = ilen;
     }
     close(fd);
     return buf;
 }
 
 cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
-                     const cr_corpus *corpus)
+                     const cr_corpus *corpus, cr_index *ix)
 {
     char *path = cr_cache_file(dir, key);
-    size_t size = 0;
-    unsigned char *buf = slurp(path, &size);
+    size_t size = 0, nimage = 0;
+    unsigned char *image = NULL;
+    unsigned char *buf = slurp(path, &size, &image, &nimage);
     free(path);
     if (buf == NULL)
         return NULL;
-    return decode(buf, size, key, corpus);
+    cr_kb *kb = decode(buf, size, key, corpus);
+    if (kb != NULL && image != NULL)
+        cr_index_set_image(ix, image, nimage);
+    else
+        free(image);
+    return kb;
 }
 
 /* dir and its parent, private when made here; 0 if dir is there. */
@@ -949,41 +982,33 @@ static int make_dir(const char *dir)
                : -1;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 int cr_cache_save(const char *dir, const cr_cache_key *key,
-                  const cr_kb *kb)
+                  const cr_kb *kb, cr_index *ix)
 {
     if (key->racy || make_dir(dir) < 0)
         return -1;
-    size_t len;
-    unsigned char *buf = encode(key, kb, &len);
-    if (buf == NULL)
+    size_t len, nimage = 0;
+    unsigned char *image = ix ? cr_index_image(ix, &nimage) : NULL;
+    unsigned char *buf = encode(key, kb, image ? nimage : 0, &len);
+    if (buf == NULL) {
+        free(image);
         return -1;
+    }
     char *path = cr_cache_file(dir, key);
     char *tmp = xasprintf("%s.XXXXXX", path);
     int fd = mkstemp(tmp);      /* mode 0600 */
     int rc = -1;
     if (fd >= 0) {
-        rc = write_all(fd, buf, len);
+        rc = transfer(fd, buf, len, 1);
+        if (rc == 0 && image != NULL)
+            rc = transfer(fd, image, nimage, 1);
         if (close(fd) != 0 || rc != 0 || rename(tmp, path) != 0) {
             rc = -1;
             unlink(tmp);
         }
     }
     free(buf);
+    free(image);
     free(tmp);
     free(path);
     return rc;

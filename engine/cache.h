@@ -1,18 +1,20 @@
 /* cache.h - the compiled rule cache: a finished knowledge base kept as
  * bytes between runs, so a run whose rule files have not changed skips
- * parsing YAML (as CLIPS's bload skips parsing constructs).
+ * parsing YAML (as CLIPS's bload skips parsing constructs), and the
+ * essay's search index, so that it need not be built again either.
  *
  * The cache is an optimisation and never changes an answer: a cache file
- * is used only when its key (the program and format version, and the
- * path, device, inode, size, mtime and ctime of the essay and of every
- * rule file) matches exactly and its checksum holds; anything else,
- * including any failure to read or write, silently means "parse the
- * YAML".  See cache.c for the format. */
+ * is used only when its key (the program and format version, the SQLite
+ * version, and the path, device, inode, size, mtime and ctime of the
+ * essay and of every rule file) matches exactly and its checksum holds;
+ * anything else, including any failure to read or write, silently means
+ * "parse the YAML".  See cache.c for the format. */
 #ifndef CR_CACHE_H
 #define CR_CACHE_H
 
 #include "corpus.h"
 #include "kb.h"
+#include "retrieval.h"
 
 /* What identifies one set of rule files as they are on disk now. */
 typedef struct cr_cache_key cr_cache_key;
@@ -33,18 +35,23 @@ void cr_cache_key_free(cr_cache_key *key);
 
 /* The knowledge base cached in dir under key, finished against corpus
  * (the essay the key names), or NULL if there is none that can be
- * trusted.  The caller frees the result with cr_kb_free. */
+ * trusted.  The caller frees the result with cr_kb_free.  When there is
+ * one, the image of the search index kept with it, if any, is handed to
+ * ix (an index of corpus that has not ranked yet) with
+ * cr_index_set_image. */
 cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
-                     const cr_corpus *corpus);
+                     const cr_corpus *corpus, cr_index *ix);
 
 /* Keep kb, loaded and finished without errors from the files of key,
- * in dir: written to a temporary file and renamed into place, so a
- * reader never sees half a file.  Does nothing when a file of the key
- * changed so recently that a later change might keep its mtime (as git
- * distrusts "racily clean" files).  Returns 0 if the file was written,
- * -1 if not; failing is harmless and callers may ignore it. */
+ * in dir, with the image of ix, the index of the essay of key (built
+ * now for it if it is not yet; NULL for none): written to a temporary
+ * file and renamed into place, so a reader never sees half a file.
+ * Does nothing when a file of the key changed so recently that a later
+ * change might keep its mtime (as git distrusts "racily clean" files).
+ * Returns 0 if the file was written, -1 if not; failing is harmless and
+ * callers may ignore it. */
 int cr_cache_save(const char *dir, const cr_cache_key *key,
-                  const cr_kb *kb);
+                  const cr_kb *kb, cr_index *ix);
 
 /* The cache file of key in dir: a new string the caller frees (for
  * tests and --stats). */

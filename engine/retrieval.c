@@ -12,7 +12,13 @@
  * (heading, text), porter tokenizer, the section index plus one as rowid,
  * in one transaction (about 5.7 million); bm25 ranks its rows, headings
  * weighing twice as much as text.  The table is contentless, since the
- * corpus keeps the text.
+ * corpus keeps the text.  Or, when the index was given an image of the
+ * table (cr_index_set_image; the compiled rule cache keeps one), the
+ * first ranking opens the database from the image instead (some 0.4
+ * million, most of it preparing the ranking statement): the same bytes
+ * as the table built here, so the same ranks and scores to the bit.  An
+ * image that fails its checks, or that SQLite cannot open or query the
+ * first time, is given up for building the table, for good.
  *
  * Quoting: the first cr_index_quote with a word to search for cuts every
  * section into sentences (spans of the corpus's text) and runs FTS5's own
@@ -74,6 +80,7 @@
 
 #include <sqlite3.h>
 
+#include "checksum.h"
 #include "retrieval.h"
 #include "xmalloc.h"
 
@@ -122,6 +129,9 @@ struct cr_index {
     Fts5Tokenizer *tok;
     sentlist *q;                /* nsec of them */
     vocabulary v;
+    unsigned char *image;       /* to rank from, or NULL: see image_tag */
+    size_t nimage;
+    bool untried;               /* the table is the image's, not queried */
 };
 
 #define TOKENIZE "tokenize='porter unicode61 remove_diacritics 2'"
@@ -466,14 +476,66 @@ static int fill_sections(cr_index *ix)
     return rc;
 }
 
-/* Whether the sections table is there, building it (in one transaction,
- * all or nothing) on first need.  A failure is for good: ranking then
- * finds nothing. */
-static bool ranking(cr_index *ix)
+/* An image is a tag, its NUL, a checksum of the database (8 bytes,
+ * little-endian) and the database, as sqlite3_serialize gives it.  The
+ * tag names the SQLite build (its source id: the FTS5 format is stable,
+ * but an image is not worth trusting across versions) and the number of
+ * sections, which must match for the image to be read.  The database is
+ * read in place, read-only (nothing writes to the table once it is
+ * built), so the index keeps the image until it is freed. */
+
+const char *cr_index_format(void)
 {
-    if (ix->ranking != NOT_BUILT)
-        return ix->ranking == READY;
-    int rc = exec(ix, "BEGIN");
+    return sqlite3_sourceid();
+}
+
+/* A new string. */
+static char *image_tag(const cr_index *ix)
+{
+    return xasprintf("crossroads sections: %d; SQLite %s", ix->nsec,
+                     cr_index_format());
+}
+
+/* Open the database of ix->image as the main schema: SQLITE_OK, or an
+ * error if it is not one this SQLite made for an index of as many
+ * sections, or is damaged. */
+static int open_image(cr_index *ix)
+{
+    char *tag = image_tag(ix);
+    size_t t = strlen(tag) + 1;
+    int ok = ix->nimage > t + 8 && memcmp(ix->image, tag, t) == 0;
+    free(tag);
+    if (!ok)
+        return SQLITE_CORRUPT;
+    const unsigned char *p = ix->image + t;
+    unsigned char *db = ix->image + t + 8;
+    size_t n = ix->nimage - t - 8;
+    uint64_t sum = 0;
+    for (int k = 0; k < 8; k++)
+        sum |= (uint64_t)p[k] << 8 * k;
+    if (sum != cr_checksum(db, n))
+        return SQLITE_CORRUPT;
+    return sqlite3_deserialize(ix->db, "main", db, (sqlite3_int64)n,
+                               (sqlite3_int64)n, SQLITE_DESERIALIZE_READONLY);
+}
+
+/* Build the sections table from the corpus (in one transaction, all or
+ * nothing) and prepare the ranking statement; in a new empty database
+ * if fresh (when an image left the old one in a state not to trust). */
+static int build(cr_index *ix, bool fresh)
+{
+    int rc = SQLITE_OK;
+    if (fresh) {
+        sqlite3_finalize(ix->rank);
+        ix->rank = NULL;
+        rc = sqlite3_deserialize(ix->db, "main", NULL, 0, 0,
+                                 SQLITE_DESERIALIZE_FREEONCLOSE
+                                 | SQLITE_DESERIALIZE_RESIZEABLE);
+        free(ix->image);        /* nothing reads it any more */
+        ix->image = NULL;
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(ix, "BEGIN");
     if (rc == SQLITE_OK)
         rc = fill_sections(ix);
     if (rc == SQLITE_OK)
@@ -482,8 +544,52 @@ static bool ranking(cr_index *ix)
         exec(ix, "ROLLBACK");
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(ix->db, rank_sql, -1, &ix->rank, NULL);
+    return rc;
+}
+
+/* Whether the sections table is there, building it or opening it from
+ * the image on first need.  A failure to build is for good: ranking then
+ * finds nothing. */
+static bool ranking(cr_index *ix)
+{
+    if (ix->ranking != NOT_BUILT)
+        return ix->ranking == READY;
+    int rc = SQLITE_ERROR;
+    if (ix->image != NULL) {
+        rc = open_image(ix);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(ix->db, rank_sql, -1, &ix->rank, NULL);
+        ix->untried = rc == SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        rc = build(ix, ix->image != NULL);
     ix->ranking = rc == SQLITE_OK ? READY : FAILED;
     return ix->ranking == READY;
+}
+
+/* Run the ranking statement for FTS5 query q; fills up to n hits and
+ * returns how many, with SQLite's status in *rc (a rowid that is not a
+ * section's is corruption). */
+static int query(cr_index *ix, const char *q, cr_hit *hits, int n, int *rc)
+{
+    sqlite3_stmt *st = ix->rank;
+    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, n);
+    int k = 0;
+    *rc = SQLITE_DONE;
+    while (k < n && (*rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 row = sqlite3_column_int64(st, 0);
+        if (row < 1 || row > ix->nsec) {
+            *rc = SQLITE_CORRUPT;
+            break;
+        }
+        hits[k].section = (int)row - 1;
+        hits[k].score = -sqlite3_column_double(st, 1);
+        k++;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return k;
 }
 
 int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
@@ -495,19 +601,50 @@ int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
         free(q);
         return 0;
     }
-    sqlite3_stmt *st = ix->rank;
-    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, n);
-    int k = 0;
-    while (k < n && sqlite3_step(st) == SQLITE_ROW) {
-        hits[k].section = (int)sqlite3_column_int64(st, 0) - 1;
-        hits[k].score = -sqlite3_column_double(st, 1);
-        k++;
+    int rc, k = query(ix, q, hits, n, &rc);
+    if (ix->untried && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        /* The image's first query failed: build the table after all. */
+        ix->ranking = build(ix, true) == SQLITE_OK ? READY : FAILED;
+        k = ix->ranking == READY ? query(ix, q, hits, n, &rc) : 0;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    ix->untried = false;
     free(q);
     return k;
+}
+
+unsigned char *cr_index_image(cr_index *ix, size_t *len)
+{
+    if (ix == NULL || !ranking(ix))
+        return NULL;
+    sqlite3_int64 n = 0;
+    unsigned char *db = sqlite3_serialize(ix->db, "main", &n, 0);
+    if (db == NULL || n <= 0) {
+        sqlite3_free(db);
+        return NULL;
+    }
+    char *tag = image_tag(ix);
+    size_t t = strlen(tag) + 1;
+    uint64_t sum = cr_checksum(db, (size_t)n);
+    unsigned char *image = xmalloc(t + 8 + (size_t)n);
+    memcpy(image, tag, t);
+    for (int k = 0; k < 8; k++)
+        image[t + k] = (unsigned char)(sum >> 8 * k);
+    memcpy(image + t + 8, db, (size_t)n);
+    sqlite3_free(db);
+    free(tag);
+    *len = t + 8 + (size_t)n;
+    return image;
+}
+
+void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len)
+{
+    if (ix == NULL || ix->ranking != NOT_BUILT) {
+        free(image);
+        return;
+    }
+    free(ix->image);
+    ix->image = image;
+    ix->nimage = len;
 }
 
 /* --- Tokens --------------------------------------------------------------- */
@@ -864,6 +1001,7 @@ void cr_index_free(cr_index *ix)
         ix->tokenizer.xDelete(ix->tok);
     sqlite3_finalize(ix->rank);
     sqlite3_close(ix->db);
+    free(ix->image);            /* after the database that reads it */
     free(ix);
 }
 

@@ -8,11 +8,17 @@
  * the first quote that needs it, and both are kept, so a process pays
  * only for what it uses, once.  Results depend only on the corpus and
  * the question, never on what was asked before in the same process.
+ * The sections' index can instead come ready-made, as an image of its
+ * database that an earlier process kept (the compiled rule cache keeps
+ * one beside the knowledge base): it ranks exactly as the index built
+ * from the corpus, and costs a fraction of building it.
  * Questions are free text: no user input is ever read as FTS5 query
  * syntax.  Only a question's first 128 distinct words that are not stop
  * words are searched for, so a long question costs no more than that. */
 #ifndef CR_RETRIEVAL_H
 #define CR_RETRIEVAL_H
+
+#include <stddef.h>
 
 #include "corpus.h"
 
@@ -42,5 +48,26 @@ char *cr_index_quote(cr_index *ix, int sec, const char *question);
 /* Rank the sections for question; fills up to n hits, best first, and
  * returns how many it filled (0 when no word matches). */
 int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n);
+
+/* An image of the index of the sections, for cr_index_set_image in a
+ * later process: the index is built first if it is not yet.  Returns a
+ * new buffer the caller frees, its size in *len; NULL if the index
+ * cannot be built or copied out. */
+unsigned char *cr_index_image(cr_index *ix, size_t *len);
+
+/* Rank from image (len bytes that cr_index_image made for an index of
+ * the same corpus) instead of building the index on first ranking.  The
+ * index takes image over (it is from malloc; the index frees it) and
+ * reads it only on first need.  An image that this SQLite did not make
+ * for as many sections, that is damaged, or that SQLite cannot read
+ * then, is silently given up for building the index from the corpus, so
+ * the rankings are the same either way.  Once ix has ranked, image is
+ * only freed. */
+void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len);
+
+/* What an image depends on besides the corpus (the SQLite that makes
+ * and reads it), as text: a static string.  A cache that keeps images
+ * should key them on it too. */
+const char *cr_index_format(void);
 
 #endif

@@ -77,7 +77,9 @@ cr_session *cr_session_new(const char *corpus_path,
 }
 
 /* The knowledge base: from the cache if it has it, else from the YAML
- * (and then into the cache, if it loaded cleanly). */
+ * (and then into the cache, if it loaded cleanly).  The cache keeps the
+ * image of s->index with it: read, it spares building the index when
+ * the index first ranks; written, it makes the index be built now. */
 static cr_kb *load_kb(cr_session *s, const char *corpus_path,
                       const char *const *rule_paths, int npaths,
                       const char *cache_dir, cr_diag *d)
@@ -85,14 +87,15 @@ static cr_kb *load_kb(cr_session *s, const char *corpus_path,
     cr_cache_key *key = NULL;
     if (cache_dir)      /* before any file is read: see cr_cache_save */
         key = cr_cache_key_new(corpus_path, rule_paths, npaths);
-    cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus) : NULL;
+    cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus, s->index)
+                    : NULL;
     if (kb) {
         s->stats.cached = 1;
     } else {
         int before = cr_diag_len(d);
         kb = load_rules(s->corpus, rule_paths, npaths, d);
         if (key && kb && cr_diag_len(d) == before)
-            (void)cr_cache_save(cache_dir, key, kb);
+            (void)cr_cache_save(cache_dir, key, kb, s->index);
     }
     cr_cache_key_free(key);
     return kb;
@@ -111,20 +114,20 @@ cr_session *cr_session_open(const char *corpus_path,
         cr_session_free(s);
         return NULL;
     }
-    double t1 = now_ms();
-    s->kb = load_kb(s, corpus_path, rule_paths, npaths, cache_dir, d);
-    s->stats.rules_ms = now_ms() - t1;
-    keep_paths(s, rule_paths, npaths);
-    if (s->kb == NULL) {
-        cr_session_free(s);
-        return NULL;
-    }
     char *err = NULL;
     s->index = cr_index_new(s->corpus, &err);
     if (s->index == NULL) {
         cr_diag_add(d, CR_ERROR, NULL, 0, 0, "cannot index the essay: %s",
                     err ? err : "unknown error");
         free(err);
+        cr_session_free(s);
+        return NULL;
+    }
+    double t1 = now_ms();
+    s->kb = load_kb(s, corpus_path, rule_paths, npaths, cache_dir, d);
+    s->stats.rules_ms = now_ms() - t1;
+    keep_paths(s, rule_paths, npaths);
+    if (s->kb == NULL) {
         cr_session_free(s);
         return NULL;
     }
@@ -232,6 +235,11 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
 const cr_corpus *cr_session_corpus(const cr_session *s)
 {
     return s->corpus;
+}
+
+cr_index *cr_session_index(const cr_session *s)
+{
+    return s->index;
 }
 
 const cr_kb *cr_session_kb(const cr_session *s)

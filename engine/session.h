@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "facts.h"
 #include "kb.h"
+#include "retrieval.h"
 
 typedef struct cr_session cr_session;
 
@@ -76,6 +77,8 @@ int cr_session_settle(cr_session *s, cr_diag *d);
 
 int cr_session_turn(const cr_session *s);
 const cr_corpus *cr_session_corpus(const cr_session *s);
+/* The index of the essay the session ranks and quotes with. */
+cr_index *cr_session_index(const cr_session *s);
 const cr_kb *cr_session_kb(const cr_session *s);
 
 /* The longest question crossroads reads, in bytes; longer ones are

@@ -123,6 +123,33 @@ static void same_answer(cr_session *a, cr_session *b, const char *q)
     free(out[1]);
 }
 
+/* Questions no intent matches, which retrieval answers or declines. */
+static const char *const unmatched[] = {
+    "tell me about zebras", "what is the capital of France",
+    "quantum chromodynamics", "remote work", "CIFRE", "the",
+    "publications at top conferences", "salary salary stipend",
+    "machine learning engineer at a startup in Paris",
+};
+enum { NUNMATCHED = sizeof unmatched / sizeof *unmatched };
+
+/* Both indexes rank every section alike for each unmatched question, to
+ * the bit. */
+static void same_ranks(cr_index *a, cr_index *b)
+{
+    enum { MAX = 64 };
+    cr_hit ha[MAX], hb[MAX];
+    for (int q = 0; q < NUNMATCHED; q++) {
+        int n = cr_index_rank(a, unmatched[q], ha, MAX);
+        ck_assert_int_eq(cr_index_rank(b, unmatched[q], hb, MAX), n);
+        for (int i = 0; i < n; i++) {
+            ck_assert_int_eq(ha[i].section, hb[i].section);
+            ck_assert_msg(ha[i].score == hb[i].score, "'%s': score %.17g "
+                          "from the cache, not %.17g", unmatched[q],
+                          hb[i].score, ha[i].score);
+        }
+    }
+}
+
 /* What explanations of every fact and rule say, in one string. */
 static char *explain_all(const cr_session *s)
 {
@@ -306,6 +333,9 @@ START_TEST(test_round_trip)
     }
     same_answer(yaml, kept, "what is the capital of France");
     same_answer(yaml, kept, "I am Bob and calm; what about my hobbies");
+    for (int q = 0; q < NUNMATCHED; q++)
+        same_answer(yaml, kept, unmatched[q]);
+    same_ranks(cr_session_index(yaml), cr_session_index(kept));
     char *e1 = explain_all(yaml), *e2 = explain_all(kept);
     same_text(e1, e2, "explanations");
     free(e1);
@@ -318,6 +348,46 @@ START_TEST(test_round_trip)
     cr_session_free(kept);
     free(mine);
     free(every);
+}
+END_TEST
+
+/* The cache keeps the essay's index: a session from the cache ranks
+ * from it, as the session that wrote it would, even after its rules
+ * are reloaded (the index keeps its own copy). */
+START_TEST(test_index_kept)
+{
+    const char *paths[] = {rules};
+    cr_session *yaml = open_with(paths, 1, NULL);
+    cr_session *kept = open_cached(paths, 1);
+    ck_assert_int_eq(cr_session_reload(kept, NULL, 0, d), 0);
+    same_ranks(cr_session_index(yaml), cr_session_index(kept));
+    /* It is the cache's image that ranks: handed to the index of another
+     * corpus of as many sections, it finds the essay's words there. */
+    const cr_corpus *essay_corpus = cr_session_corpus(yaml);
+    cr_buf md = {0};
+    cr_buf_puts(&md, "Filler.\n\n");       /* the introduction */
+    for (int i = 1; i < cr_corpus_count(essay_corpus); i++)
+        cr_buf_printf(&md, "## Part %d\n\nFiller number %d.\n\n", i, i);
+    cr_corpus *other = cr_corpus_parse(md.s, md.len);
+    ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(essay_corpus));
+    cr_index *ix = cr_index_new(other, NULL);
+    cr_cache_key *key = cr_cache_key_new(essay, paths, 1);
+    ck_assert_ptr_nonnull(key);
+    cr_kb *kb = cr_cache_load(dir, key, essay_corpus, ix);
+    ck_assert_ptr_nonnull(kb);
+    cr_hit hit, want;
+    ck_assert_int_eq(cr_index_rank(ix, "CIFRE", &hit, 1), 1);
+    ck_assert_int_eq(cr_index_rank(cr_session_index(yaml), "CIFRE", &want,
+                                   1), 1);
+    ck_assert_int_eq(hit.section, want.section);
+    ck_assert_int_eq(cr_index_rank(ix, "filler", &hit, 1), 0);
+    cr_kb_free(kb);
+    cr_cache_key_free(key);
+    cr_index_free(ix);
+    cr_corpus_free(other);
+    cr_buf_free(&md);
+    cr_session_free(yaml);
+    cr_session_free(kept);
 }
 END_TEST
 
@@ -366,6 +436,22 @@ static void damaged(const char *path, const unsigned char *good, size_t n,
     write_file(path, good, n);  /* the session may have rewritten it */
 }
 
+/* The cache file with the image of the essay's index damaged: the
+ * knowledge base in it is used, and the index, built from the essay
+ * after all, ranks as ever. */
+static void damaged_image(const char *path, const unsigned char *good,
+                          size_t n)
+{
+    const char *paths[] = {rules};
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_msg(cached(s), "a damaged image kept the cache from use");
+    cr_session *yaml = open_with(paths, 1, NULL);
+    same_ranks(cr_session_index(yaml), cr_session_index(s));
+    cr_session_free(yaml);
+    cr_session_free(s);
+    write_file(path, good, n);
+}
+
 START_TEST(test_damage_falls_back)
 {
     const char *paths[] = {rules};
@@ -378,16 +464,24 @@ START_TEST(test_damage_falls_back)
     fclose(f);
     ck_assert_uint_gt(n, 1000);
     unsigned char *bad = xmalloc(n + 16);
-    size_t cuts[] = {0, 1, 8, 23, 24, 25, 100, n / 2, n - 9, n - 1};
+    size_t cuts[] = {0, 1, 8, 23, 24, 31, 32, 33, 100, n / 2, n - 9, n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
         write_file(path, good, cuts[i]);
         damaged(path, good, n, "its end cut off");
     }
+    size_t image = 0;           /* its length, the header's last field */
+    for (int k = 0; k < 8; k++)
+        image |= (size_t)good[24 + k] << 8 * k;
+    ck_assert_uint_gt(image, 1000);
+    ck_assert_uint_lt(image, n);
     for (size_t at = 0; at < n; at += n / 97 + 1) {
         memcpy(bad, good, n);
         bad[at] ^= 0x20;
         write_file(path, bad, n);
-        damaged(path, good, n, "a byte changed");
+        if (at < n - image)
+            damaged(path, good, n, "a byte changed");
+        else
+            damaged_image(path, good, n);
     }
     memcpy(bad, good, n);
     memcpy(bad + n, "trailing bytes..", 16);
@@ -502,6 +596,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_index_kept);
     tcase_add_test(tc, test_private_files);
     tcase_add_test(tc, test_damage_falls_back);
     tcase_add_test(tc, test_stale);

@@ -9,6 +9,7 @@
 
 #include <check.h>
 
+#include "checksum.h"
 #include "corpus.h"
 #include "retrieval.h"
 #include "testutil.h"
@@ -427,6 +428,174 @@ START_TEST(test_quote_cap)
 }
 END_TEST
 
+/* --- Images of the index -------------------------------------------- */
+
+/* Questions to rank, most of them no rule of the essay answers. */
+static const char *const rank_questions[] = {
+    "tell me about zebras", "what is the capital of France",
+    "industrial PhD France CIFRE", "AI residency", "phd", "the",
+    "how much money will I make", "publications at top conferences",
+    "salary salary salary stipend", "quantum chromodynamics",
+    "I want to found a startup after my master", "remote work",
+};
+enum { NRANK = sizeof rank_questions / sizeof *rank_questions };
+
+/* a and b rank every section alike for every question, to the bit. */
+static void same_ranks(cr_index *a, cr_index *b)
+{
+    enum { MAX = 64 };
+    cr_hit ha[MAX], hb[MAX];
+    for (int q = 0; q < NRANK + NMIXED; q++) {
+        const char *question = q < NRANK ? rank_questions[q]
+                                         : mixed_questions[q - NRANK];
+        int n = cr_index_rank(a, question, ha, MAX);
+        ck_assert_int_eq(cr_index_rank(b, question, hb, MAX), n);
+        for (int i = 0; i < n; i++) {
+            ck_assert_int_eq(ha[i].section, hb[i].section);
+            ck_assert_msg(ha[i].score == hb[i].score, "'%s': score %.17g "
+                          "not %.17g", question, hb[i].score, ha[i].score);
+        }
+    }
+}
+
+static unsigned char *copy(const unsigned char *image, size_t len)
+{
+    unsigned char *c = xmalloc(len + 1);
+    memcpy(c, image, len);
+    return c;
+}
+
+/* A new index of corpus that ranks from a copy of the len bytes of
+ * image. */
+static cr_index *from_image(const unsigned char *image, size_t len)
+{
+    cr_index *x = cr_index_new(corpus, NULL);
+    ck_assert_ptr_nonnull(x);
+    cr_index_set_image(x, copy(image, len), len);
+    return x;
+}
+
+START_TEST(test_image_ranks_the_same)
+{
+    size_t len = 0;
+    unsigned char *image = cr_index_image(ix, &len);
+    ck_assert_ptr_nonnull(image);
+    ck_assert_uint_gt(len, 4096);
+    cr_index *kept = from_image(image, len);
+    same_ranks(ix, kept);
+    /* Quotes use the same database connection, before ranking or after. */
+    cr_index *quoted = from_image(image, len);
+    char *want = cr_index_quote(ix, section("pay"), "what do PhDs earn");
+    char *got = cr_index_quote(quoted, section("pay"), "what do PhDs earn");
+    ck_assert_str_eq(got, want);
+    same_ranks(ix, quoted);
+    free(got);
+    free(want);
+    cr_index_free(kept);
+    cr_index_free(quoted);
+    free(image);
+}
+END_TEST
+
+/* The ranking does come from the image: an image of another corpus of
+ * as many sections (which the image is not for) ranks that corpus's
+ * words; and an index that has ranked keeps its table. */
+START_TEST(test_image_is_used)
+{
+    char *md = xstrdup(small_md);
+    char *kiwis = strstr(md, "kiwis");
+    ck_assert_ptr_nonnull(kiwis);
+    memcpy(kiwis, "melon", 5);
+    cr_corpus *other = cr_corpus_parse(md, strlen(md));
+    ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
+    cr_index *x = cr_index_new(other, NULL);
+    size_t len = 0;
+    unsigned char *image = cr_index_image(x, &len);
+    ck_assert_ptr_nonnull(image);
+    cr_hit hit;
+    cr_index *y = from_image(image, len);
+    ck_assert_int_eq(cr_index_rank(y, "melons", &hit, 1), 1);
+    ck_assert_int_eq(hit.section, section("list"));
+    ck_assert_int_eq(cr_index_rank(y, "kiwis", &hit, 1), 0);
+    ck_assert_int_eq(cr_index_rank(ix, "kiwis", &hit, 1), 1);
+    cr_index_set_image(ix, copy(image, len), len);
+    ck_assert_int_eq(cr_index_rank(ix, "kiwis", &hit, 1), 1);
+    ck_assert_int_eq(cr_index_rank(ix, "melons", &hit, 1), 0);
+    cr_index_free(y);
+    cr_index_free(x);
+    cr_corpus_free(other);
+    free(image);
+    free(md);
+}
+END_TEST
+
+/* The checksum of a changed image made good again, so that the image
+ * passes its own checks and SQLite reads the change (the layout of
+ * retrieval.c: tag, NUL, checksum, database). */
+static void reseal(unsigned char *image, size_t len)
+{
+    size_t t = strlen((const char *)image) + 1;
+    uint64_t sum = cr_checksum(image + t + 8, len - t - 8);
+    for (int k = 0; k < 8; k++)
+        image[t + k] = (unsigned char)(sum >> 8 * k);
+}
+
+/* An index from damaged, after a quote first, ranks and quotes as ix. */
+static void falls_back(const unsigned char *damaged, size_t len,
+                       const char *what)
+{
+    cr_index *x = from_image(damaged, len);
+    char *want = cr_index_quote(ix, section("advisor"), "a good advisor");
+    char *got = cr_index_quote(x, section("advisor"), "a good advisor");
+    ck_assert_msg(strcmp(got, want) == 0, "an image with %s", what);
+    free(got);
+    free(want);
+    same_ranks(ix, x);
+    cr_index_free(x);
+}
+
+/* A damaged image, or one another SQLite made, is not used: the index
+ * is built from the corpus and ranks as if there had been no image. */
+START_TEST(test_image_damaged)
+{
+    size_t len = 0;
+    unsigned char *good = cr_index_image(ix, &len);
+    ck_assert_ptr_nonnull(good);
+    size_t t = strlen((const char *)good) + 1, db = t + 8;
+    unsigned char *bad = xmalloc(len);
+    size_t cuts[] = {1, t - 1, t, db, db + 1, db + 4096, len / 2, len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
+        falls_back(good, cuts[i], "its end cut off");
+    for (size_t at = 0; at < len; at += len / 23 + 1) {
+        memcpy(bad, good, len);
+        bad[at] ^= 0x20;
+        falls_back(bad, len, "a byte changed");
+    }
+    memcpy(bad, good, len);
+    memcpy(strstr((char *)bad, "SQLite ") + 7, "1999", 4);
+    falls_back(bad, len, "another SQLite's tag");
+    /* Damage that only SQLite can see, where the image's checksum holds:
+     * a database that is not one, one cut off after its first page, one
+     * whose pages from some page on are zeroes (some fail as the ranking
+     * statement is prepared, the later ones on the first query). */
+    memcpy(bad, good, len);
+    memcpy(bad + db, "SQLite format 2", 15);
+    reseal(bad, len);
+    falls_back(bad, len, "no database in it");
+    memcpy(bad, good, len);
+    reseal(bad, db + 4096);
+    falls_back(bad, db + 4096, "only its schema");
+    for (size_t from = db + 4096; from < len; from += 4096) {
+        memcpy(bad, good, len);
+        memset(bad + from, 0, len - from);
+        reseal(bad, len);
+        falls_back(bad, len, "zeroes");
+    }
+    free(bad);
+    free(good);
+}
+END_TEST
+
 static Suite *retrieval_suite(void)
 {
     Suite *s = suite_create("retrieval");
@@ -445,6 +614,8 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_quote_deterministic);
     tcase_add_test(tc, test_quote_first_use);
     tcase_add_test(tc, test_rank_after_quotes);
+    tcase_add_test(tc, test_image_ranks_the_same);
+    tcase_add_test(tc, test_image_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sentences");
@@ -457,6 +628,7 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_quote_cap);
     tcase_add_test(tc, test_quote_repeated_word);
     tcase_add_test(tc, test_query_terms_cap);
+    tcase_add_test(tc, test_image_is_used);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,15 @@
+/* checksum.h - a fast 64-bit checksum of bytes, to tell a file or image
+ * that was damaged after it was written from one that was not.
+ *
+ * Not cryptographic: it guards against accidents (a truncated file, a
+ * flipped bit), not against someone who can write the user's files. */
+#ifndef CR_CHECKSUM_H
+#define CR_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The checksum of the n bytes at p; the same on every machine. */
+uint64_t cr_checksum(const void *p, size_t n);
+
+#endif
