@@ -14,21 +14,6 @@
  * passes the absolute path (so a VPATH build finds them). */
 #ifndef CR_FUZZ_SRCDIR
 #define CR_FUZZ_SRCDIR "."
-/* A session with the real essay and the built-in rules, as the program
- * opens one; exits when it cannot. */
-static inline cr_session *cr_fuzz_session(void)
-{
-    const char *rules[] = {CR_FUZZ_RULES};
-    cr_diag *d = cr_diag_new();
-    cr_session *s = cr_session_new(CR_FUZZ_ESSAY, rules, 1, d);
-    if (s == NULL) {
-        cr_fuzz_diags(d, stderr);
-        exit(1);
-    }
-    cr_diag_free(d);
-    return s;
-}
-
 #endif
 
 #define CR_FUZZ_ESSAY CR_FUZZ_SRCDIR "/corpus/choosing-a-phd-or-industry.md"
