@@ -63,6 +63,7 @@
 
 #include "cache.h"
 #include "checksum.h"
+#include "fileio.h"
 #include "loader.h"
 #include "xmalloc.h"
 
@@ -893,22 +894,6 @@ static cr_kb *decode(unsigned char *buf, size_t size,
 
 /* Files. */
 
-/* Read n bytes into p or, when writing, write the n bytes at p: 0, or
- * -1 if that fails or the file ends first. */
-static int transfer(int fd, unsigned char *p, size_t n, int writing)
-{
-    while (n > 0) {
-        ssize_t k = writing ? write(fd, p, n) : read(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 /* The cache file at path, if it is this user's, private and as long as
  * its header says: the header and payload in a new buffer, their size
  * in *size, and the image in another, *image (NULL for none), its size
@@ -925,7 +910,7 @@ static unsigned char *slurp(const char *path, size_t *size,
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
         st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE &&
-        transfer(fd, head, HEADER, 0) == 0) {
+        cr_fd_transfer(fd, head, HEADER, 0) == 0) {
         len = get64(head + 16);
         ilen = get64(head + 24);
     }
@@ -934,8 +919,8 @@ static unsigned char *slurp(const char *path, size_t *size,
         buf = xmalloc(HEADER + len);
         memcpy(buf, head, HEADER);
         *image = ilen > 0 ? xmalloc(ilen) : NULL;
-        if (transfer(fd, buf + HEADER, len, 0) != 0 ||
-            transfer(fd, *image, ilen, 0) != 0) {
+        if (cr_fd_transfer(fd, buf + HEADER, len, 0) != 0 ||
+            cr_fd_transfer(fd, *image, ilen, 0) != 0) {
             free(buf);
             free(*image);
             buf = NULL;
@@ -995,21 +980,12 @@ int cr_cache_save(const char *dir, const cr_cache_key *key,
         return -1;
     }
     char *path = cr_cache_file(dir, key);
-    char *tmp = xasprintf("%s.XXXXXX", path);
-    int fd = mkstemp(tmp);      /* mode 0600 */
-    int rc = -1;
-    if (fd >= 0) {
-        rc = transfer(fd, buf, len, 1);
-        if (rc == 0 && image != NULL)
-            rc = transfer(fd, image, nimage, 1);
-        if (close(fd) != 0 || rc != 0 || rename(tmp, path) != 0) {
-            rc = -1;
-            unlink(tmp);
-        }
-    }
+    const void *parts[] = {buf, image};
+    size_t lens[] = {len, nimage};
+    /* Not flushed to the disk: a cache lost in a crash is only rebuilt. */
+    int rc = cr_file_replace(path, parts, lens, image ? 2 : 1, 0) ? -1 : 0;
     free(buf);
     free(image);
-    free(tmp);
     free(path);
     return rc;
 }

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <yaml.h>
 
 #include "facts.h"
+#include "fileio.h"
 #include "profile.h"
 #include "xmalloc.h"
 
@@ -99,48 +99,20 @@ char *cr_profile_text(const cr_session *s, int *count)
     return cr_buf_take(&b);
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int cr_profile_save(const cr_session *s, const char *path, cr_diag *d)
 {
     int count;
     char *text = cr_profile_text(s, &count);
-    char *tmp = xasprintf("%s.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    int ok = fd >= 0 && fchmod(fd, 0600) == 0 &&
-             write_all(fd, text, strlen(text)) == 0 && fsync(fd) == 0;
-    int err = errno;
-    if (fd >= 0 && close(fd) != 0 && ok) {
-        ok = 0;
-        err = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = 0;
-        err = errno;
-    }
-    if (!ok) {
-        if (fd >= 0)
-            unlink(tmp);
+    const void *parts[] = {text};
+    size_t lens[] = {strlen(text)};
+    int err = cr_file_replace(path, parts, lens, 1, 1);
+    if (err != 0)
         cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot save the profile: %s; "
                     "%s", strerror(err), access(path, F_OK) == 0
                         ? "the old profile is as it was"
                         : "nothing was written");
-    }
-    free(tmp);
     free(text);
-    return ok ? count : -1;
+    return err == 0 ? count : -1;
 }
 
 /* Loading. */
