@@ -149,7 +149,7 @@ static int ends_sentence(const char *text, size_t i)
 /* Does the question sentence s[0..len) lean on the one before it: a
  * question of a few words ("Thoughts?", "Any advice?") or one that opens
  * on a pronoun for what was just said ("Is that true ...?", "Does this
- * make sense?", "Is it worth it?")? */
+ * make sense?", "Is it worth it?", "Do they pay better?")? */
 static int refers_back(const char *s, size_t len)
 {
     static const char *const openers[] = {
@@ -158,6 +158,8 @@ static int refers_back(const char *s, size_t len)
         "will that", "will this", "will it", "can that", "can it",
         "could that", "could this", "could it", "should that", "are those",
         "are these", "isn't that", "isn't it", "how true is",
+        "do they", "does he", "does she", "are they", "did they",
+        "would they", "will they", "can they", "could they", "were they",
     };
     size_t words = 1;
     for (size_t i = 0; i < len; i++)

@@ -254,6 +254,9 @@ START_TEST(test_classify_focus)
                           "Is that normal?"), "ask.startup");
     ck_assert_str_eq(best("The salary is low. I work at a start-up. "
                           "Thoughts?"), "ask.startup");
+    ck_assert_str_eq(best("The salary is low. A start-up hires "
+                          "students. Do they do well in the long run?"),
+                     "ask.startup");
     /* abbreviations and initials do not end a sentence */
     ck_assert_str_eq(best("Is a salary e.g. at a start-up fine?"),
                      "ask.pay");
