@@ -215,7 +215,7 @@ cp "$tmp/prof/me.yaml" "$tmp/old.yaml"
 long=$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "a long note "; }')
 check "profile save onto a full disk" 1 \
     '~cannot save the profile: File too large; the old profile is as it was' \
-    '~does not cover that' -- sh -c 'trap "" XFSZ; ulimit -f 4; exec "$@"' sh \
+    '~does not cover' -- sh -c 'trap "" XFSZ; ulimit -f 4; exec "$@"' sh \
     "$CR" --rules $b/string-fact.yaml --profile "$tmp/prof/me.yaml" \
     --fact "note=$long" tell me about zebras
 cmp -s "$tmp/prof/me.yaml" "$tmp/old.yaml" && [ "$(ls "$tmp/prof")" = me.yaml ]

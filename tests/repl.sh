@@ -168,7 +168,7 @@ expect crossroads>
 send I want to start a company\r
 expect crossroads> 
 send tell me about zebras\r
-expect does not cover that
+expect does not cover
 expect crossroads> 
 run cp $tmp/zebra.yaml $tmp/rules/
 send :reload\r
