@@ -207,6 +207,34 @@ static void add_kid(ctx *c, node *kid)
     c->pending[c->npending++] = kid;
 }
 
+/* Order keys by text, then by place. */
+static int by_key(const void *a, const void *b)
+{
+    const node *x = *(const node *const *)a, *y = *(const node *const *)b;
+    int k = strcmp(x->value, y->value);
+    return k ? k : x->start.index < y->start.index ? -1 : 1;
+}
+
+/* A key said twice in one mapping is an error (YAML forbids it, and
+ * the loader would otherwise read only one of the two), reported at the
+ * later one.  Sorted, so that a mapping of many thousand facts costs
+ * n log n. */
+static void check_duplicate_keys(ctx *c, const node *map)
+{
+    int n = 0;
+    const node **keys = xcalloc((size_t)map->nkids / 2 + 1, sizeof *keys);
+    for (int i = 0; i + 1 < map->nkids; i += 2)
+        if (map->kids[i]->kind == N_SCALAR)
+            keys[n++] = map->kids[i];
+    qsort(keys, (size_t)n, sizeof *keys, by_key);
+    for (int i = 1; i < n; i++)
+        if (strcmp(keys[i]->value, keys[i - 1]->value) == 0)
+            err(c, keys[i], "duplicate key '%s' (first at %d:%d)",
+                keys[i]->value, (int)keys[i - 1]->start.line + 1,
+                (int)keys[i - 1]->start.column + 1);
+    free(keys);
+}
+
 /* Collection n, whose kids start at pending[base], is complete. */
 static void close_node(ctx *c, node *n, size_t base)
 {
@@ -216,6 +244,8 @@ static void close_node(ctx *c, node *n, size_t base)
         memcpy(n->kids, c->pending + base,
                (size_t)n->nkids * sizeof *n->kids);
     c->npending = base;
+    if (n->kind == N_MAP && n->nkids > 2)
+        check_duplicate_keys(c, n);
 }
 
 static void yaml_error(ctx *c, yaml_parser_t *p)

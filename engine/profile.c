@@ -247,6 +247,7 @@ static int check_entries(const reader *r, const cr_kb *kb)
     int ok = 1;
     int nf = cr_kb_nfacts(kb);
     const char **names = xcalloc((size_t)nf, sizeof *names);
+    const entry **seen = xcalloc((size_t)nf, sizeof *seen);
     for (int i = 0; i < nf; i++)
         names[i] = cr_kb_factdecl(kb, i)->name;
     for (int k = 0; k < r->n; k++) {
@@ -260,15 +261,23 @@ static int check_entries(const reader *r, const cr_kb *kb)
                         near ? " (did you mean '" : "", near ? near : "",
                         near ? "'?)" : "");
             ok = 0;
-        } else if (!cr_value_parse(cr_kb_factdecl(kb, i), e->value, &v)) {
+        } else if (seen[i]) {
+            cr_diag_add(r->d, CR_ERROR, r->path, e->line, e->col,
+                        "fact '%s' is given twice (first at %d:%d)", e->name,
+                        seen[i]->line, seen[i]->col);
+            ok = 0;
+        } else if (cr_value_parse(cr_kb_factdecl(kb, i), e->value, &v)) {
+            cr_value_free(&v);
+            seen[i] = e;
+        } else {
             cr_diag_add(r->d, CR_ERROR, r->path, e->vline, e->vcol,
                         "'%s' is not a value of fact '%s'", e->value,
                         e->name);
+            seen[i] = e;
             ok = 0;
-        } else {
-            cr_value_free(&v);
         }
     }
+    free(seen);
     free(names);
     return ok;
 }

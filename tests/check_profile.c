@@ -183,6 +183,8 @@ static const char *const malformed[][2] = {
     {"facts:\n  goal: &x startup\n  background: *x\n", "aliases"},
     {"- a list\n", "a profile is a mapping"},
     {"facts: {goal: startup\n", ":"},
+    {"facts:\n  goal: startup\n  goal: academia\n",
+     "fact 'goal' is given twice (first at 2:3)"},
 };
 
 START_TEST(test_malformed)
