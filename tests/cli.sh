@@ -141,6 +141,7 @@ expect_out '^I ask for has_offer because rule goal.undecided'
 expect_out '^Recommendation: industry, strongly \(certainty 0.84\)'
 expect_out '^  goal = undecided \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\)'
 expect_out 'you answered "high" in the consultation, in turn 4'
+expect_out 'the consultation asks it: "should I do a PhD"'
 printf 'research\n' | "$CROSSROADS" --json decide >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && ok || bad "decide --json exited non-zero"
 expect_err "'research' could be research-scientist or research-engineer"

@@ -118,7 +118,7 @@ expect #look-for-exponential-growth
 expect Type how to see how I reached this
 expect crossroads> 
 send how\r
-expect rule situation.growing-offer \(
+expect rule situation.growing-offer
 expect you answered "y" in the consultation
 expect crossroads> 
 send :facts\r
