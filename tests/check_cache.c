@@ -81,8 +81,9 @@ static void same_text(const char *a, const char *b, const char *what)
 static cr_session *open_cached(const char *const *paths, int n)
 {
     for (int tries = 0; tries < 4; tries++) {
+        /* Not asserted uncached: the second open of the try before may
+         * have written the cache, when the racy second ended between. */
         cr_session *s = open_with(paths, n, dir);
-        ck_assert_int_eq(cached(s), 0);
         cr_session_free(s);
         s = open_with(paths, n, dir);
         if (cached(s))
