@@ -776,6 +776,16 @@ const char *cr_closest(const char *word, const char *const *cands, int n)
     return best;
 }
 
+const char *cr_kb_closest_fact(const cr_kb *kb, const char *name)
+{
+    const char **names = xcalloc((size_t)kb->nfacts + 1, sizeof *names);
+    for (int i = 0; i < kb->nfacts; i++)  /* in order: ties go to the first */
+        names[i] = kb->facts[i].name;
+    const char *near = cr_closest(name, names, kb->nfacts);
+    free(names);
+    return near;
+}
+
 /* Finishing: resolve names, check values, compile patterns. */
 
 static const cr_loc *pos_at(const cr_pattern *p, size_t off)
@@ -886,15 +896,11 @@ static void resolve_assign(const cr_kb *kb, cr_assign *a, int needvalue,
 {
     a->fact = map_get(&kb->factmap, a->name);
     if (a->fact < 0) {
-        const char **names = xcalloc((size_t)kb->nfacts, sizeof(char *));
-        for (int i = 0; i < kb->nfacts; i++)
-            names[i] = kb->facts[i].name;
-        const char *near = cr_closest(a->name, names, kb->nfacts);
+        const char *near = cr_kb_closest_fact(kb, a->name);
         cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
                     "undeclared fact '%s'%s%s%s", a->name,
                     near ? " (did you mean '" : "", near ? near : "",
                     near ? "'?)" : "");
-        free(names);
         return;
     }
     if (!needvalue)

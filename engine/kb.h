@@ -269,5 +269,7 @@ const char *cr_reco_name(cr_reco r);    /* "phd", ...; NULL for none */
 /* The closest of n candidate names to word within a small edit distance,
  * or NULL: for "did you mean …?". */
 const char *cr_closest(const char *word, const char *const *cands, int n);
+/* The declared fact whose name is closest to name, or NULL. */
+const char *cr_kb_closest_fact(const cr_kb *kb, const char *name);
 
 #endif

@@ -245,17 +245,13 @@ static int read_profile(reader *r)
 static int check_entries(const reader *r, const cr_kb *kb)
 {
     int ok = 1;
-    int nf = cr_kb_nfacts(kb);
-    const char **names = xcalloc((size_t)nf, sizeof *names);
-    const entry **seen = xcalloc((size_t)nf, sizeof *seen);
-    for (int i = 0; i < nf; i++)
-        names[i] = cr_kb_factdecl(kb, i)->name;
+    const entry **seen = xcalloc((size_t)cr_kb_nfacts(kb) + 1, sizeof *seen);
     for (int k = 0; k < r->n; k++) {
         const entry *e = &r->v[k];
         int i = cr_kb_fact(kb, e->name);
         cr_value v;
         if (i < 0 || i == CR_FACT_INTENT) {
-            const char *near = cr_closest(e->name, names, nf);
+            const char *near = cr_kb_closest_fact(kb, e->name);
             cr_diag_add(r->d, CR_ERROR, r->path, e->line, e->col,
                         "no fact '%s'%s%s%s", e->name,
                         near ? " (did you mean '" : "", near ? near : "",
@@ -278,7 +274,6 @@ static int check_entries(const reader *r, const cr_kb *kb)
         }
     }
     free(seen);
-    free(names);
     return ok;
 }
 
