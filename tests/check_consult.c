@@ -80,16 +80,8 @@ static char *last_error(void)
 
 static const char *value(const char *fact)
 {
-    static char buf[64];
-    const cr_kb *kb = cr_session_kb(s);
-    int i = cr_kb_fact(kb, fact);
-    const cr_fact *f = cr_wm_get(cr_session_wm(s), i);
-    if (f == NULL)
-        return "(unknown)";
-    char *t = cr_value_text(cr_kb_factdecl(kb, i), &f->value);
-    snprintf(buf, sizeof buf, "%s", t);
-    free(t);
-    return buf;
+    return cr_test_value(cr_session_kb(s), cr_session_wm(s), fact,
+                         "(unknown)");
 }
 
 /* The built-in rules. */

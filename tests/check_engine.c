@@ -110,15 +110,7 @@ static const char *kept(void)
 /* Fact name's value as text, or "?" when unknown. */
 static const char *value(const char *name)
 {
-    static char buf[256];
-    int i = fact(name);
-    const cr_fact *f = cr_wm_get(wm, i);
-    if (f == NULL)
-        return "?";
-    char *s = cr_value_text(cr_kb_factdecl(kb, i), &f->value);
-    snprintf(buf, sizeof buf, "%s", s);
-    free(s);
-    return buf;
+    return cr_test_value(kb, wm, name, "?");
 }
 
 static double cf(const char *name)

@@ -276,15 +276,7 @@ END_TEST
 
 static const char *fact_text(const char *name)
 {
-    static char buf[64];
-    const cr_fact *f = cr_wm_get(wm, cr_kb_fact(kb, name));
-    if (f == NULL)
-        return "(unknown)";
-    char *s = cr_value_text(cr_kb_factdecl(kb, cr_kb_fact(kb, name)),
-                            &f->value);
-    snprintf(buf, sizeof buf, "%s", s);
-    free(s);
-    return buf;
+    return cr_test_value(kb, wm, name, "(unknown)");
 }
 
 START_TEST(test_extract)

@@ -4,9 +4,12 @@
 #define CR_TESTUTIL_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "diag.h"
+#include "facts.h"
+#include "kb.h"
 #include "xmalloc.h"
 
 /* The top of the source tree: $top_srcdir when the test harness sets it,
@@ -33,6 +36,24 @@ static inline char *cr_test_diags(const cr_diag *d)
         free(line);
     }
     return b.s ? cr_buf_take(&b) : xstrdup("");
+}
+
+/* The value of fact name in wm as text, or unknown when it is not
+ * known (the fact must be declared); valid until the next call. */
+static inline const char *cr_test_value(const cr_kb *kb, const cr_wm *wm,
+                                        const char *name,
+                                        const char *unknown)
+{
+    static char buf[256];
+    char num[CR_VALUE_BUF];
+    int i = cr_kb_fact(kb, name);
+    ck_assert_msg(i >= 0, "no fact %s", name);
+    const cr_fact *f = cr_wm_get(wm, i);
+    if (f == NULL)
+        return unknown;
+    snprintf(buf, sizeof buf, "%s",
+             cr_value_str(cr_kb_factdecl(kb, i), &f->value, num));
+    return buf;
 }
 
 #define CR_TEST_ESSAY "corpus/choosing-a-phd-or-industry.md"
