@@ -21,8 +21,6 @@ typedef struct cr_console_opts {
     int stats;                  /* each turn's times on stderr */
     const char *profile;        /* --profile: read at the start, written
                                    when the user's facts change */
-    const char *const *rules;   /* the rule paths, for :reload */
-    int nrules;
 } cr_console_opts;
 
 typedef struct cr_console cr_console;

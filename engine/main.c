@@ -300,18 +300,14 @@ static int cmd_test(options *o, char **files, int n, cr_diag *d)
     }
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
-    char *builtin = xasprintf("%s/rules", dir);
-    int npaths;
-    char **paths = rule_paths(o, builtin, &npaths, d);
+    int npaths;     /* the files the session read, not listed again */
+    const char *const *paths = cr_session_rule_paths(s, &npaths);
     cr_buf out = {0};
-    int failures = cr_test_examples(cr_session_kb(s), essay,
-                                    (const char *const *)paths, npaths,
+    int failures = cr_test_examples(cr_session_kb(s), essay, paths, npaths,
                                     (const char *const *)files, n, &out, d);
     fputs(out.s ? out.s : "", stdout);
     cr_print_diag(d);
     cr_buf_free(&out);
-    free(builtin);
-    cr_rulepath_free(paths, npaths);
     free(essay);
     free(dir);
     cr_session_free(s);

@@ -232,6 +232,12 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
     return 0;
 }
 
+const char *const *cr_session_rule_paths(const cr_session *s, int *n)
+{
+    *n = s->npaths;
+    return (const char *const *)s->paths;
+}
+
 const cr_corpus *cr_session_corpus(const cr_session *s)
 {
     return s->corpus;

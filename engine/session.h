@@ -76,6 +76,9 @@ void cr_session_reset(cr_session *s);
 int cr_session_settle(cr_session *s, cr_diag *d);
 
 int cr_session_turn(const cr_session *s);
+/* The rule paths the session was opened (or last reloaded) with; *n is
+ * set to their count. */
+const char *const *cr_session_rule_paths(const cr_session *s, int *n);
 const cr_corpus *cr_session_corpus(const cr_session *s);
 /* The index of the essay the session ranks and quotes with. */
 cr_index *cr_session_index(const cr_session *s);
