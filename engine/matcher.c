@@ -1,8 +1,12 @@
 /* matcher.c - PCRE2 behind a small interface.
  *
- * Each cr_regex keeps its own match data, so a match and the group
- * look-ups after it need no allocation: a turn of the REPL allocates
- * nothing here.  Limits: PCRE2's match limit counts calls of its internal
+ * Every pattern matches into one shared match data (the program matches
+ * one pattern at a time), made for the most groups any live pattern has
+ * and freed with the last pattern.  PCRE2 keeps its backtracking frames
+ * in the match data, so sharing it makes them once, not once for each
+ * of the hundreds of patterns a question is matched against: fresh
+ * pages are what a one-off question pays for most.  After the first
+ * match a turn of the REPL allocates nothing here.  Limits: PCRE2's match limit counts calls of its internal
  * match function, the depth limit bounds backtracking memory; the values
  * below stop a catastrophic pattern such as (a+)+$ within milliseconds
  * while leaving room for any sane pattern on a long question. */
@@ -29,12 +33,18 @@ enum { JIT_WORTH = 4096 };
 
 struct cr_regex {
     pcre2_code *code;
-    pcre2_match_data *md;
-    pcre2_match_context *mctx;
     char **names;        /* named groups, by number order */
     int nnames;
     int jit_tried;       /* cr_regex_jit has run */
 };
+
+/* What every pattern matches with. */
+static struct {
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    uint32_t pairs;      /* md's ovector pairs */
+    long live;           /* patterns not yet freed */
+} shared;
 
 static void read_names(cr_regex *re)
 {
@@ -51,17 +61,29 @@ static void read_names(cr_regex *re)
     re->nnames = (int)count;
 }
 
-/* A compiled pattern in a cr_regex, with its own match data. */
+/* A compiled pattern in a cr_regex; the shared match data grows to
+ * hold its groups. */
 static cr_regex *wrap(pcre2_code *c)
 {
+    uint32_t groups = 0;
+    pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &groups);
+    if (shared.mctx == NULL) {
+        shared.mctx = pcre2_match_context_create(NULL);
+        if (shared.mctx == NULL)
+            abort();
+        pcre2_set_match_limit(shared.mctx, MATCH_LIMIT);
+        pcre2_set_depth_limit(shared.mctx, DEPTH_LIMIT);
+    }
+    if (groups + 1 > shared.pairs) {
+        pcre2_match_data_free(shared.md);
+        shared.md = pcre2_match_data_create(groups + 1, NULL);
+        if (shared.md == NULL)
+            abort();
+        shared.pairs = groups + 1;
+    }
+    shared.live++;
     cr_regex *re = xcalloc(1, sizeof *re);
     re->code = c;
-    re->md = pcre2_match_data_create_from_pattern(c, NULL);
-    re->mctx = pcre2_match_context_create(NULL);
-    if (re->md == NULL || re->mctx == NULL)
-        abort();
-    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
     read_names(re);
     return re;
 }
@@ -132,10 +154,13 @@ void cr_regex_free(cr_regex *re)
     for (int i = 0; i < re->nnames; i++)
         free(re->names[i]);
     free(re->names);
-    pcre2_match_context_free(re->mctx);
-    pcre2_match_data_free(re->md);
     pcre2_code_free(re->code);
     free(re);
+    if (--shared.live == 0) {
+        pcre2_match_data_free(shared.md);
+        pcre2_match_context_free(shared.mctx);
+        memset(&shared, 0, sizeof shared);
+    }
 }
 
 void cr_regex_jit(cr_regex *re)
@@ -159,7 +184,7 @@ int cr_regex_match(cr_regex *re, const char *subject, size_t len,
     if (start < len && len - start >= JIT_WORTH)
         cr_regex_jit(re);
     int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0,
-                         re->md, re->mctx);
+                         shared.md, shared.mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return CR_NOMATCH;
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
@@ -167,7 +192,7 @@ int cr_regex_match(cr_regex *re, const char *subject, size_t len,
         return CR_MATCH_LIMIT;
     if (rc < 0)
         return CR_MATCH_ERROR;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared.md);
     *mstart = ov[0];
     *mend = ov[1];
     return CR_MATCH;
@@ -177,9 +202,9 @@ int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,
                    size_t *gend)
 {
     int n = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
-    if (n < 0 || (uint32_t)n >= pcre2_get_ovector_count(re->md))
+    if (n < 0 || (uint32_t)n >= shared.pairs)
         return 0;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(shared.md);
     if (ov[2 * n] == PCRE2_UNSET)
         return 0;
     *gstart = ov[2 * n];

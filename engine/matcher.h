@@ -55,8 +55,9 @@ void cr_regex_jit(cr_regex *re);
 int cr_regex_match(cr_regex *re, const char *subject, size_t len,
                    size_t start, size_t *mstart, size_t *mend);
 
-/* After a successful cr_regex_match, the named group's span.  Returns 1
- * if the group exists and took part in the match, else 0. */
+/* After a successful cr_regex_match of re, and before the next match
+ * of any pattern, the named group's span.  Returns 1 if the group exists
+ * and took part in the match, else 0. */
 int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,
                    size_t *gend);
 
