@@ -100,8 +100,8 @@ static void gap_warning(const cr_pattern *p, const char *what,
     long at = unbounded_gap(p->src, &len);
     if (at < 0)
         return;
-    const cr_loc *l = &p->pos[at];
-    cr_diag_add(d, CR_WARNING, l->file, l->line, l->col,
+    cr_loc l = cr_pattern_place(p, (size_t)at);
+    cr_diag_add(d, CR_WARNING, l.file, l.line, l.col,
                 "pattern of %s '%s' has an unbounded gap '%.*s', whose cost "
                 "grows with the square of a question's length: bound it, "
                 "as in '.{0,80}'", what, id, len, p->src + at);
@@ -479,10 +479,11 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
                               "%s, recognised %s", x->loc.file, x->loc.line,
                               x->loc.col, x->text, in->id,
                               g ? g->id : "nothing");
-                if (p)
-                    cr_buf_printf(out, " (pattern at %s:%d:%d)",
-                                  p->pos[0].file, p->pos[0].line,
-                                  p->pos[0].col);
+                if (p) {
+                    cr_loc l = cr_pattern_place(p, 0);
+                    cr_buf_printf(out, " (pattern at %s:%d:%d)", l.file,
+                                  l.line, l.col);
+                }
                 cr_buf_putc(out, '\n');
                 note_confusion(&conf, &nconf, i, got);
                 failures++;

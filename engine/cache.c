@@ -67,7 +67,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 3
+#define FORMAT 4
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -280,8 +280,13 @@ static void put_concept(out *o, const cr_concept *c)
 static void put_pattern(out *o, const cr_pattern *p)
 {
     put_str(o, p->src);
-    for (size_t k = 0, n = strlen(p->src); k <= n; k++)
-        put_loc(o, &p->pos[k]);
+    put_loc(o, &(cr_loc){p->file, 0, 0});
+    put_uint(o, (uint64_t)p->nruns);
+    for (int i = 0; i < p->nruns; i++) {
+        put_int(o, p->runs[i].off);
+        put_int(o, p->runs[i].line);
+        put_int(o, p->runs[i].col);
+    }
     put_num(o, p->weight);
 }
 
@@ -666,9 +671,17 @@ static void get_pattern(reader *r, cr_pattern *p)
 {
     p->src = get_name(r);
     size_t n = strlen(p->src);
-    p->pos = array(r, (int)n + 1, sizeof *p->pos);
-    for (size_t k = 0; k <= n; k++)
-        p->pos[k] = get_loc(r);
+    p->file = get_loc(r).file;
+    p->nruns = get_count(r);
+    p->runs = array(r, p->nruns, sizeof *p->runs);
+    for (int i = 0, last = -1; i < p->nruns; i++) {
+        p->runs[i].off = get_int(r, last + 1, (int)n);   /* ascending */
+        p->runs[i].line = get_int(r, 0, INT_MAX);
+        p->runs[i].col = get_int(r, 0, INT_MAX);
+        last = p->runs[i].off;
+    }
+    if (p->nruns == 0 || p->runs[0].off != 0)
+        fail(r);
     p->re = next_regex(r);
     p->weight = get_num(r);
 }

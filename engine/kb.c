@@ -195,7 +195,7 @@ static void free_strv(const cr_kb *kb, char **v, int n)
 static void free_pattern(const cr_kb *kb, cr_pattern *p)
 {
     release(kb, p->src);
-    release(kb, p->pos);
+    release(kb, p->runs);
     cr_regex_free(p->re);
 }
 
@@ -788,10 +788,50 @@ const char *cr_kb_closest_fact(const cr_kb *kb, const char *name)
 
 /* Finishing: resolve names, check values, compile patterns. */
 
-static const cr_loc *pos_at(const cr_pattern *p, size_t off)
+static int continues(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+cr_span *cr_pattern_runs(const char *src, const cr_loc *pos, size_t len,
+                         int *n)
+{
+    cr_span *runs = NULL;
+    int cap = 0;
+    *n = 0;
+    for (size_t k = 0; k <= len; k++) {
+        if (k > 0 && pos[k].line == pos[k - 1].line &&
+            pos[k].col == pos[k - 1].col + !continues(src[k - 1]))
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 1;
+            runs = xreallocarray(runs, (size_t)cap, sizeof *runs);
+        }
+        runs[(*n)++] = (cr_span){(int)k, pos[k].line, pos[k].col};
+    }
+    return runs;
+}
+
+cr_loc cr_pattern_place(const cr_pattern *p, size_t off)
 {
     size_t len = strlen(p->src);
-    return &p->pos[off > len ? len : off];
+    if (off > len)
+        off = len;
+    int lo = 0, hi = p->nruns - 1;      /* the last run at or before off */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if ((size_t)p->runs[mid].off <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    if (p->nruns == 0)
+        return (cr_loc){p->file, 0, 0};
+    const cr_span *r = &p->runs[lo];
+    int col = r->col;
+    for (size_t k = (size_t)r->off; k < off; k++)
+        col += !continues(p->src[k]);
+    return (cr_loc){p->file, r->line, col};
 }
 
 static int is_ident(int c)
@@ -851,8 +891,8 @@ static char *expand(const cr_kb *kb, const cr_pattern *p, size_t **fromp,
                 char *name = xstrndup(s + i + 1, j - i - 1);
                 int c = map_get(&kb->conceptmap, name);
                 if (c < 0) {
-                    const cr_loc *l = pos_at(p, i + 1);
-                    cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+                    cr_loc l = cr_pattern_place(p, i + 1);
+                    cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
                                 "unknown concept '%s'", name);
                 }
                 free(name);
@@ -882,8 +922,8 @@ static void compile_pattern(const cr_kb *kb, cr_pattern *p, cr_diag *d)
         p->re = cr_regex_new(x, strlen(x), &err);
         if (p->re == NULL) {
             size_t off = err.offset > strlen(x) ? strlen(x) : err.offset;
-            const cr_loc *l = pos_at(p, from[off]);
-            cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+            cr_loc l = cr_pattern_place(p, from[off]);
+            cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
                         "invalid regular expression: %s", err.message);
         }
     }
@@ -1003,8 +1043,8 @@ static void check_groups(const cr_kb *kb, cr_extractor *x, cr_diag *d)
     int n = cr_regex_names(x->pattern.re, &names);
     for (int i = 0; i < n; i++)
         if (map_get(&kb->factmap, names[i]) < 0) {
-            const cr_loc *l = &x->pattern.pos[0];
-            cr_diag_add(d, CR_ERROR, l->file, l->line, l->col,
+            cr_loc l = cr_pattern_place(&x->pattern, 0);
+            cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
                         "named group '%s' is not a declared fact", names[i]);
         }
 }

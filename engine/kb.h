@@ -66,12 +66,21 @@ typedef struct cr_concept {
     cr_loc loc;
 } cr_concept;
 
-/* A pattern as written, and its translation back to the rule file: pos[k]
- * is the place of byte k of src, so PCRE2's error offsets can be shown
- * where the author typed them. */
+/* Where a pattern's source was written, as runs: from byte off of the
+ * source on, each character one column further along the line, until
+ * the next run.  A pattern written on one line, without escapes, is one
+ * run; see cr_pattern_place. */
+typedef struct cr_span {
+    int off, line, col;
+} cr_span;
+
+/* A pattern as written, and its translation back to the rule file, so
+ * PCRE2's error offsets can be shown where the author typed them. */
 typedef struct cr_pattern {
     char *src;
-    cr_loc *pos;                /* strlen(src) + 1 entries */
+    const char *file;           /* where it was written */
+    cr_span *runs;              /* by offset, the first at 0 */
+    int nruns;
     cr_regex *re;               /* compiled by cr_kb_finish */
     double weight;              /* what a match adds to an intent's score */
 } cr_pattern;
@@ -173,6 +182,17 @@ void cr_kb_free(cr_kb *kb);
 
 /* Keep a file name for the life of the kb; returns the kb's copy. */
 const char *cr_kb_intern(cr_kb *kb, const char *file);
+
+/* The runs of the places pos[0..len] (one for each byte of src, and one
+ * for its end) of a pattern: as few as give back every place through
+ * cr_pattern_place.  A new array; its length in *n. */
+cr_span *cr_pattern_runs(const char *src, const cr_loc *pos, size_t len,
+                         int *n);
+
+/* Where byte off of p's source was written (its end, for off past it):
+ * the place of the run it is in, a column further for each character
+ * of the run before it. */
+cr_loc cr_pattern_place(const cr_pattern *p, size_t off);
 
 /* Whether the file that key identifies (whatever the loader takes to
  * tell files apart) is read into kb for the first time: 1 the first

@@ -481,7 +481,10 @@ static cr_pattern pattern(ctx *c, const node *n)
 {
     cr_pattern p = {0};
     p.src = xstrdup(n->value);
-    p.pos = scalar_places(c, n);
+    cr_loc *pos = scalar_places(c, n);
+    p.file = pos[0].file;
+    p.runs = cr_pattern_runs(p.src, pos, n->len, &p.nruns);
+    free(pos);
     p.weight = 1;
     return p;
 }

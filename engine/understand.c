@@ -101,7 +101,8 @@ char *cr_normalise(const char *text, size_t len)
 static void limit_hit(cr_diag *d, const char *what, const char *id,
                       const cr_pattern *p)
 {
-    cr_diag_add(d, CR_ERROR, p->pos[0].file, p->pos[0].line, p->pos[0].col,
+    cr_loc l = cr_pattern_place(p, 0);
+    cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
                 "pattern of %s '%s' gave up: it needs too much "
                 "backtracking (PCRE2 match limit)", what, id);
 }

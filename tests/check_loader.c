@@ -543,6 +543,51 @@ END_TEST
  * kb keeps them, drops them as duplicates or extends them; an extended
  * array moves out of the block.  A wrong free() aborts here, or shows
  * under valgrind and ASan. */
+/* A pattern's places, kept as runs, come back exactly: random sources
+ * (with UTF-8 continuation bytes) and places that now follow on, now
+ * jump (a new line, an escape, a column skipped). */
+START_TEST(test_pattern_places_round_trip)
+{
+    enum { LEN = 64 };
+    srand(7);
+    for (int round = 0; round < 500; round++) {
+        char src[LEN + 1];
+        cr_loc pos[LEN + 1];
+        size_t len = (size_t)(rand() % LEN);
+        for (size_t k = 0; k < len; k++)
+            src[k] = rand() % 4 ? (char)('a' + rand() % 26)
+                                : (char)(0x80 + rand() % 0x40);
+        src[len] = '\0';
+        int line = 1 + rand() % 5, col = 1 + rand() % 9;
+        for (size_t k = 0; k <= len; k++) {
+            if (k > 0) {
+                col += (src[k - 1] & 0xC0) != 0x80;
+                switch (rand() % 8) {
+                case 0: line++, col = 1 + rand() % 9; break;
+                case 1: col += 1 + rand() % 3; break;
+                case 2: col -= col > 1; break;
+                }
+            }
+            pos[k] = (cr_loc){"f.yaml", line, col};
+        }
+        cr_pattern p = {0};
+        p.src = src;
+        p.file = "f.yaml";
+        p.runs = cr_pattern_runs(src, pos, len, &p.nruns);
+        ck_assert_int_ge(p.nruns, 1);
+        ck_assert_int_le(p.nruns, (int)len + 1);
+        for (size_t k = 0; k <= len + 2; k++) {
+            cr_loc l = cr_pattern_place(&p, k);
+            const cr_loc *want = &pos[k > len ? len : k];
+            ck_assert_str_eq(l.file, "f.yaml");
+            ck_assert_int_eq(l.line, want->line);
+            ck_assert_int_eq(l.col, want->col);
+        }
+        free(p.runs);
+    }
+}
+END_TEST
+
 START_TEST(test_adopted_parts)
 {
     char *block = xcalloc(1, 256);
@@ -583,6 +628,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("loader");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_clean_file);
+    tcase_add_test(tc, test_pattern_places_round_trip);
     tcase_add_test(tc, test_empty_file);
     tcase_add_test(tc, test_syntax_error);
     tcase_add_test(tc, test_bad_indentation);
