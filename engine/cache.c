@@ -43,8 +43,8 @@
  * building of the index.
  *
  * Integers are LEB128 varints (signed ones zigzagged), doubles 8
- * bytes, strings a varint of length + 1 (0 for NULL) and the bytes,
- * places a varint index into the file table and line and column.
+ * bytes, strings a varint of length + 1 (0 for NULL) and the bytes with
+ * their NUL (so that they can be used where they lie), places a varint index into the file table and line and column.
  * Every structure of kb.h is written and read by one pair of functions
  * below, field by field in declaration order. */
 #include "config.h"
@@ -67,7 +67,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 4
+#define FORMAT 5
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -234,7 +234,8 @@ static void put_str(out *o, const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     put_uint(o, s ? n + 1 : 0);
-    put_bytes(o, s, n);
+    if (s)
+        put_bytes(o, s, n + 1);
 }
 
 static void put_strv(out *o, char *const *v, int n)
@@ -499,6 +500,8 @@ static void fail(reader *r)
 
 static uint64_t get_uint(reader *r)
 {
+    if (r->p < r->end && *r->p < 0x80)  /* most are one byte */
+        return *r->p++;
     uint64_t v = 0;
     for (int shift = 0; shift < 64 && r->p < r->end; shift += 7) {
         unsigned c = *r->p++;
@@ -590,23 +593,19 @@ static void *array(reader *r, int n, size_t size)
     return a;
 }
 
-/* A string or NULL; one with a NUL inside is refused, since the kb
- * measures its strings with strlen.  The string stays where it is in the
- * buffer: its bytes move back by one, over the last byte of its length,
- * to make room for the NUL. */
+/* A string or NULL, used where it lies in the buffer: it must end with
+ * its NUL.  (A NUL inside would only make it shorter: the kb measures
+ * its strings with strlen.) */
 static char *get_str(reader *r)
 {
     uint64_t n = get_uint(r);
     if (n == 0)
         return NULL;
-    n--;
-    if (n > (uint64_t)(r->end - r->p) || memchr(r->p, '\0', n)) {
+    if (n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0') {
         fail(r);
         return NULL;
     }
-    char *s = (char *)r->p - 1;
-    memmove(s, r->p, n);
-    s[n] = '\0';
+    char *s = (char *)r->p;
     r->p += n;
     return s;
 }
