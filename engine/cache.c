@@ -498,10 +498,8 @@ static void fail(reader *r)
     r->p = r->end;
 }
 
-static uint64_t get_uint(reader *r)
+static uint64_t get_long_uint(reader *r)
 {
-    if (r->p < r->end && *r->p < 0x80)  /* most are one byte */
-        return *r->p++;
     uint64_t v = 0;
     for (int shift = 0; shift < 64 && r->p < r->end; shift += 7) {
         unsigned c = *r->p++;
@@ -511,6 +509,13 @@ static uint64_t get_uint(reader *r)
     }
     fail(r);
     return 0;
+}
+
+static inline uint64_t get_uint(reader *r)
+{
+    if (r->p < r->end && *r->p < 0x80)  /* most are one byte */
+        return *r->p++;
+    return get_long_uint(r);
 }
 
 /* A signed integer in [lo, hi]. */

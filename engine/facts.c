@@ -22,24 +22,29 @@
 #include "facts.h"
 #include "xmalloc.h"
 
+/* What the user said of a fact: made when they first say it, since
+ * most facts are never stated and a slot is better small (a rule set
+ * may declare a great many facts). */
+typedef struct said {
+    cr_value val;
+    cr_source src;
+    int turn;
+    char *words;
+    double cf;
+} said;
+
 typedef struct slot {
     cr_fact vis;                /* the visible fact, when known */
-    int known;
-    int userheld;               /* vis comes from the user's statement */
-    int pending;                /* kinds of change queued, 0: not queued */
-    /* What the user said. */
-    int stated;
-    cr_value uval;
-    cr_source usrc;
-    int uturn;
-    char *uwords;
-    double ucf;
+    said *user;                 /* what the user said, or NULL */
     /* What rules concluded. */
     cr_just *justs;
-    int njusts, capjusts;
-    int pooled;                 /* justs is in the pool: not freed alone */
     double prod;                /* of 1 - cf, over the justifications of */
     int ones;                   /* the newest value, and how many have 1 */
+    int njusts, capjusts;
+    unsigned char known;
+    unsigned char userheld;     /* vis comes from the user's statement */
+    unsigned char pending;      /* kinds of change queued, 0: not queued */
+    unsigned char pooled;       /* justs is in the pool: not freed alone */
 } slot;
 
 struct cr_wm {
@@ -87,10 +92,12 @@ cr_wm *cr_wm_new(const cr_kb *kb)
 
 static void free_user(slot *s)
 {
-    cr_value_free(&s->uval);
-    free(s->uwords);
-    s->uwords = NULL;
-    s->stated = 0;
+    if (s->user == NULL)
+        return;
+    cr_value_free(&s->user->val);
+    free(s->user->words);
+    free(s->user);
+    s->user = NULL;
 }
 
 void cr_wm_free(cr_wm *wm)
@@ -125,7 +132,7 @@ static void enqueue(cr_wm *wm, int i, int what)
         }
         wm->queue[wm->qlen++] = i;
     }
-    s->pending |= what;
+    s->pending |= (unsigned char)what;
 }
 
 int cr_wm_next_change(cr_wm *wm, int *what)
@@ -152,12 +159,12 @@ static void refresh(cr_wm *wm, int i)
     const cr_factdecl *d = cr_kb_factdecl(wm->kb, i);
     cr_fact nf = {{0, NULL}, CR_SRC_RULE, 0, NULL, -1, 1.0, NULL, 0, 0};
     int known = 1;
-    if (s->stated) {
-        nf.value = s->uval;
-        nf.source = s->usrc;
-        nf.turn = s->uturn;
-        nf.words = s->uwords;
-        nf.cf = s->ucf;
+    if (s->user) {
+        nf.value = s->user->val;
+        nf.source = s->user->src;
+        nf.turn = s->user->turn;
+        nf.words = s->user->words;
+        nf.cf = s->user->cf;
     } else if (s->njusts > 0) {
         const cr_just *last = &s->justs[s->njusts - 1];
         nf.value = last->value;
@@ -169,7 +176,8 @@ static void refresh(cr_wm *wm, int i)
         known = 0;
     }
     int what = 0;
-    if (known != s->known || (known && (s->stated != s->userheld ||
+    int stated = s->user != NULL;
+    if (known != s->known || (known && (stated != s->userheld ||
                               !cr_value_equal(d, &s->vis.value, &nf.value))))
         what = CR_CHANGE_VALUE;
     else if (known && nf.cf != s->vis.cf)
@@ -183,8 +191,8 @@ static void refresh(cr_wm *wm, int i)
     s->vis = nf;
     s->vis.value = keep;
     s->vis.version = version;
-    s->known = known;
-    s->userheld = known && s->stated;
+    s->known = (unsigned char)known;
+    s->userheld = known && stated;
     if (what)
         enqueue(wm, i, what);
 }
@@ -195,26 +203,26 @@ void cr_wm_set(cr_wm *wm, int i, const cr_value *v, cr_source src,
     (void)rule;
     slot *s = &wm->slots[i];
     char *w = words ? xstrdup(words) : NULL;
-    if (s->stated &&
-        cr_value_equal(cr_kb_factdecl(wm->kb, i), &s->uval, v)) {
-        free(s->uwords);        /* a restatement: newer words, same fact */
+    if (s->user &&
+        cr_value_equal(cr_kb_factdecl(wm->kb, i), &s->user->val, v)) {
+        free(s->user->words);   /* a restatement: newer words, same fact */
     } else {
         cr_value copy = cr_value_copy(v);
         free_user(s);
-        s->uval = copy;
+        s->user = xcalloc(1, sizeof *s->user);
+        s->user->val = copy;
     }
-    s->stated = 1;
-    s->usrc = src == CR_SRC_RULE ? CR_SRC_USER : src;
-    s->uturn = turn;
-    s->uwords = w;
-    s->ucf = cf;
+    s->user->src = src == CR_SRC_RULE ? CR_SRC_USER : src;
+    s->user->turn = turn;
+    s->user->words = w;
+    s->user->cf = cf;
     refresh(wm, i);
 }
 
 void cr_wm_unset(cr_wm *wm, int i)
 {
     slot *s = &wm->slots[i];
-    if (!s->stated)
+    if (s->user == NULL)
         return;
     free_user(s);
     refresh(wm, i);
@@ -223,7 +231,7 @@ void cr_wm_unset(cr_wm *wm, int i)
 void cr_wm_clear(cr_wm *wm, cr_source src)
 {
     for (int i = 0; i < wm->n; i++)
-        if (wm->slots[i].stated && wm->slots[i].usrc == src)
+        if (wm->slots[i].user && wm->slots[i].user->src == src)
             cr_wm_unset(wm, i);
 }
 
@@ -240,7 +248,7 @@ int cr_wm_nfacts(const cr_wm *wm)
 
 int cr_wm_stated(const cr_wm *wm, int i)
 {
-    return wm->slots[i].stated;
+    return wm->slots[i].user != NULL;
 }
 
 const cr_just *cr_wm_justs(const cr_wm *wm, int i, int *n)
