@@ -21,14 +21,20 @@ cr_diag *cr_diag_new(void)
     return xcalloc(1, sizeof(cr_diag));
 }
 
-void cr_diag_clear(cr_diag *d)
+void cr_diag_truncate(cr_diag *d, int n)
 {
-    for (int i = 0; i < d->len; i++) {
+    for (int i = n; i < d->len; i++) {
+        d->errors -= d->v[i].severity == CR_ERROR;
         free(d->v[i].file);
         free(d->v[i].message);
     }
-    d->len = 0;
-    d->errors = 0;
+    if (n < d->len)
+        d->len = n < 0 ? 0 : n;
+}
+
+void cr_diag_clear(cr_diag *d)
+{
+    cr_diag_truncate(d, 0);
 }
 
 void cr_diag_free(cr_diag *d)

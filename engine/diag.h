@@ -30,6 +30,8 @@ int cr_diag_errors(const cr_diag *d);
 const cr_diagnostic *cr_diag_get(const cr_diag *d, int i);
 /* Forget every record. */
 void cr_diag_clear(cr_diag *d);
+/* Forget every record but the first n. */
+void cr_diag_truncate(cr_diag *d, int n);
 
 /* Sort the records by place: by file (in the order files were first
  * named), then line and column. */
