@@ -218,12 +218,31 @@ static int by_key(const void *a, const void *b)
     return k ? k : x->start.index < y->start.index ? -1 : 1;
 }
 
+static void duplicate_key(ctx *c, const node *key, const node *first)
+{
+    err(c, key, "duplicate key '%s' (first at %d:%d)", key->value,
+        (int)first->start.line + 1, (int)first->start.column + 1);
+}
+
 /* A key said twice in one mapping is an error (YAML forbids it, and
  * the loader would otherwise read only one of the two), reported at the
- * later one.  Sorted, so that a mapping of many thousand facts costs
- * n log n. */
+ * later one.  A small mapping is checked pair by pair; a large one
+ * sorted, so that a mapping of many thousand facts costs n log n. */
 static void check_duplicate_keys(ctx *c, const node *map)
 {
+    enum { SMALL = 16 };
+    if (map->nkids <= 2 * SMALL) {
+        for (int i = 2; i + 1 < map->nkids; i += 2)
+            for (int j = i - 2; j >= 0; j -= 2) {   /* the one before */
+                const node *k = map->kids[i], *f = map->kids[j];
+                if (k->kind == N_SCALAR && f->kind == N_SCALAR &&
+                    strcmp(k->value, f->value) == 0) {
+                    duplicate_key(c, k, f);
+                    break;
+                }
+            }
+        return;
+    }
     int n = 0;
     const node **keys = xcalloc((size_t)map->nkids / 2 + 1, sizeof *keys);
     for (int i = 0; i + 1 < map->nkids; i += 2)
@@ -232,9 +251,7 @@ static void check_duplicate_keys(ctx *c, const node *map)
     qsort(keys, (size_t)n, sizeof *keys, by_key);
     for (int i = 1; i < n; i++)
         if (strcmp(keys[i]->value, keys[i - 1]->value) == 0)
-            err(c, keys[i], "duplicate key '%s' (first at %d:%d)",
-                keys[i]->value, (int)keys[i - 1]->start.line + 1,
-                (int)keys[i - 1]->start.column + 1);
+            duplicate_key(c, keys[i], keys[i - 1]);
     free(keys);
 }
 
