@@ -91,7 +91,7 @@ static int yd_differs(const char *text, size_t len, int *accepted,
             break;
         }
         const yd_event *f = i < fe.n ? &fe.v[i] : NULL;
-        const char *fv = f ? fe.values.s + f->at : "";
+        const char *fv = f && fe.values.s ? fe.values.s + f->at : "";
         i++;
         int want = type == YAML_SCALAR_EVENT ? CR_YF_SCALAR
                    : type == YAML_SEQUENCE_START_EVENT ? CR_YF_SEQ
