@@ -44,7 +44,9 @@
  *
  * Integers are LEB128 varints (signed ones zigzagged), doubles 8
  * bytes, strings a varint of length + 1 (0 for NULL) and the bytes with
- * their NUL (so that they can be used where they lie), places a varint index into the file table and line and column.
+ * their NUL (so that they can be used where they lie), places a varint
+ * index into the file table and line and column; a pattern's places
+ * are its runs (cr_pattern_runs).
  * Every structure of kb.h is written and read by one pair of functions
  * below, field by field in declaration order. */
 #include "config.h"
