@@ -50,7 +50,9 @@ static void err(ctx *c, const node *n, const char *fmt, ...)
 
 static const char *kindname(cr_ykind k)
 {
-    return k == CR_Y_SCALAR ? "a scalar" : k == CR_Y_SEQ ? "a list" : "a mapping";
+    return k == CR_Y_SCALAR ? "a scalar"
+           : k == CR_Y_SEQ  ? "a list"
+                            : "a mapping";
 }
 
 static int want(ctx *c, const node *n, cr_ykind k, const char *what)
@@ -575,7 +577,8 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
         r->retracts = xcalloc((size_t)count + 1, sizeof *r->retracts);
         for (int i = 0; i < count; i++) {
             r->retracts[i].name = names[i];
-            r->retracts[i].loc = loc_of(c, n->kind == CR_Y_SEQ ? n->kids[i] : n);
+            r->retracts[i].loc =
+                loc_of(c, n->kind == CR_Y_SEQ ? n->kids[i] : n);
         }
         r->nretracts = count;
         free(names);
