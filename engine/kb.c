@@ -814,6 +814,8 @@ cr_span *cr_pattern_runs(const char *src, const cr_loc *pos, size_t len,
 
 cr_loc cr_pattern_place(const cr_pattern *p, size_t off)
 {
+    if (p->nruns == 0)
+        return (cr_loc){p->file, 0, 0};
     size_t len = strlen(p->src);
     if (off > len)
         off = len;
@@ -825,8 +827,6 @@ cr_loc cr_pattern_place(const cr_pattern *p, size_t off)
         else
             hi = mid - 1;
     }
-    if (p->nruns == 0)
-        return (cr_loc){p->file, 0, 0};
     const cr_span *r = &p->runs[lo];
     int col = r->col;
     for (size_t k = (size_t)r->off; k < off; k++)

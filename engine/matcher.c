@@ -6,10 +6,11 @@
  * in the match data, so sharing it makes them once, not once for each
  * of the hundreds of patterns a question is matched against: fresh
  * pages are what a one-off question pays for most.  After the first
- * match a turn of the REPL allocates nothing here.  Limits: PCRE2's match limit counts calls of its internal
- * match function, the depth limit bounds backtracking memory; the values
- * below stop a catastrophic pattern such as (a+)+$ within milliseconds
- * while leaving room for any sane pattern on a long question. */
+ * match a turn of the REPL allocates nothing here.  Limits: PCRE2's
+ * match limit counts calls of its internal match function, the depth
+ * limit bounds backtracking memory; the values below stop a
+ * catastrophic pattern such as (a+)+$ within milliseconds while leaving
+ * room for any sane pattern on a long question. */
 #include "config.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8

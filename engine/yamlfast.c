@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,6 +353,33 @@ static void put_breaks(scan *s, size_t n)
         cr_buf_putc(&s->dec, '\n');
 }
 
+/* The blank lines from p, the start of a line: lines of nothing but
+ * spaces, none of which may reach column limit (a space there would make
+ * the line text).  Returns how many; p is then at the start of the line
+ * after them, *q at its first byte that is not a space (before limit),
+ * *widest the most spaces a blank line had, and v->end after the last
+ * line break taken. */
+static size_t blank_lines(scan *s, size_t limit, scalar *v, size_t *q,
+                          size_t *widest)
+{
+    size_t n = 0;
+    for (;;) {
+        for (*q = s->p; *q < s->len && s->t[*q] == ' ' && *q - s->ls < limit;
+             ++*q)
+            ;
+        if (*q < s->len && s->t[*q] == ' ')
+            give_up(s);
+        if (*q >= s->len || s->t[*q] != '\n')
+            return n;
+        if (*q - s->ls > *widest)
+            *widest = *q - s->ls;
+        n++;
+        s->p = *q;
+        next_line(s);
+        v->end = mark(s, s->p);
+    }
+}
+
 /* A literal or folded scalar whose indicator is at p, in a collection
  * at column n.  It ends before the first line with content that starts
  * left of its own lines' column, with p at that line's start. */
@@ -375,28 +403,16 @@ static void block_scalar(scan *s, size_t n, scalar *v)
     s->dec.len = 0;
     /* Blank lines, then the first line with content: its column is the
      * scalar's, which no blank line before it may pass. */
-    size_t blanks = 0, widest = 0, q;
-    for (;;) {
-        for (q = s->p; q < s->len && s->t[q] == ' '; q++)
-            ;
-        if (q >= s->len || s->t[q] != '\n')
-            break;
-        if (q - s->ls > widest)
-            widest = q - s->ls;
-        blanks++;
-        s->p = q;
-        next_line(s);
-        v->end = mark(s, s->p);
-    }
+    size_t q, widest = 0;
+    size_t blanks = blank_lines(s, SIZE_MAX, v, &q, &widest);
     size_t indent = q - s->ls;
     if (q >= s->len || indent < n + 1 || widest > indent)
         give_up(s);             /* empty, or libyaml's own column rule */
     put_breaks(s, blanks);
     for (;;) {
-        /* A line with content at the scalar's column: it is the value's,
-         * from there to its end. */
-        if (s->t[s->ls + indent] == ' ')
-            give_up(s);         /* more indented */
+        /* A line with content at the scalar's column (blank_lines saw
+         * to it that no space is there): the value's, from there to its
+         * end. */
         s->p = s->ls + indent;
         size_t from = s->p;
         skip_to_eol(s);
@@ -404,21 +420,7 @@ static void block_scalar(scan *s, size_t n, scalar *v)
         int broke = s->p < s->len;
         next_line(s);
         v->end = mark(s, s->p);
-        /* Blank lines; none may have spaces past the column. */
-        blanks = 0;
-        for (;;) {
-            for (q = s->p; q < s->len && s->t[q] == ' ' &&
-                           q - s->ls < indent; q++)
-                ;
-            if (q < s->len && s->t[q] == ' ')
-                give_up(s);
-            if (q >= s->len || s->t[q] != '\n')
-                break;
-            blanks++;
-            s->p = q;
-            next_line(s);
-            v->end = mark(s, s->p);
-        }
+        blanks = blank_lines(s, indent, v, &q, &widest);
         if (q < s->len && q - s->ls == indent) {
             if (literal || blanks > 0)
                 put_breaks(s, (size_t)literal + blanks);
