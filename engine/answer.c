@@ -105,19 +105,23 @@ static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
     }
 }
 
-static void topics(cr_buf *text, const cr_kb *kb)
+/* A decline's pointers: the nearest topics the classifier saw in the
+ * question, then where the full list is. */
+static void suggest(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 {
-    int shown = 0;
-    for (int i = 0; i < cr_kb_nintents(kb); i++) {
-        const cr_intent *in = cr_kb_intentdef(kb, i);
-        if (in->topic == NULL || in->out_of_scope)
-            continue;
-        const char *t = in->topic;
-        cr_buf_printf(text, "%s%s", shown++ ? ", " : "", t);
+    a->suggest = xcalloc((size_t)cx->nsuggest + 1, sizeof *a->suggest);
+    for (int i = 0; i < cx->nsuggest; i++) {
+        const cr_intent *in = cr_kb_intentdef(cx->kb, cx->suggest[i]);
+        if (in->topic)
+            a->suggest[a->nsuggest++] = in;
     }
-    if (shown == 0)
-        cr_buf_puts(text, "the choice between a PhD and industry");
-    cr_buf_puts(text, ".");
+    for (int i = 0; i < a->nsuggest; i++)
+        cr_buf_printf(text, "%s%s", i == 0 ? " Did you mean: "
+                                    : i + 1 < a->nsuggest ? ", " : " or ",
+                      a->suggest[i]->topic);
+    if (a->nsuggest)
+        cr_buf_puts(text, "?");
+    cr_buf_puts(text, " Everything I know: `crossroads sections`, or :help.");
 }
 
 /* What the user said about themselves in this turn, acknowledged;
@@ -162,11 +166,11 @@ static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
     if (cx->declined)
         cr_buf_printf(text, "That is a question about %s, which the essay "
                       "I draw on does not cover, so I would rather not "
-                      "guess. I can talk about: ", cx->declined);
+                      "guess.", cx->declined);
     else
         cr_buf_puts(text, "The essay I draw on does not cover that, so I "
-                    "would rather not guess. I can talk about: ");
-    topics(text, cx->kb);
+                    "would rather not guess.");
+    suggest(a, cx, text);
 }
 
 cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
@@ -206,6 +210,14 @@ void cr_answer_free(cr_answer *a)
     free(a->question);
     free(a->text);
     free(a->explanation);
+    for (int i = 0; i < 2 * a->ncorrections; i++)
+        free(a->corrections[i]);
+    free(a->corrections);
+    for (int i = 0; i < 3 * a->nchanged; i++)
+        free(a->changed[i]);
+    free(a->changed);
+    free(a->suggest);
+    free(a->ranking);
     free(a);
 }
 

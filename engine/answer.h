@@ -58,6 +58,16 @@ typedef struct cr_answer {
     const char *ask_prompt;
     char *explanation;          /* how it was reached, or NULL; freed with
                                  * the answer (see cr_session_explain) */
+    char **changed;             /* fact, was, now, ...: what the turn set
+                                 * (was NULL), changed or withdrew (now
+                                 * NULL) of what the user says */
+    int nchanged;               /* triples */
+    char **corrections;         /* "from", "to", ...: words read as others */
+    int ncorrections;           /* pairs */
+    const cr_intent **suggest;  /* for a decline: the nearest topics */
+    int nsuggest;
+    char *ranking;              /* how the intent was chosen (patterns and
+                                 * the classifier's best three), or NULL */
 } cr_answer;
 
 /* Everything compose needs, borrowed. */
@@ -73,6 +83,8 @@ typedef struct cr_compose_ctx {
     int turn;                   /* the user's turn: what they said in it
                                    is acknowledged when nothing else
                                    answers; 0 for none */
+    const int *suggest;         /* intents to suggest if it declines */
+    int nsuggest;
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

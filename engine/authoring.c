@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "authoring.h"
+#include "classify.h"
 #include "session.h"
 #include "understand.h"
 
@@ -363,11 +364,11 @@ static int check_answer(const cr_example *x, const char *corpus_path,
 }
 
 static void report(const cr_kb *kb, const int *asked, const int *passed,
-                   const int *predicted, confusion *conf, int nconf,
-                   cr_buf *out)
+                   const int *predicted, const int *unseen, confusion *conf,
+                   int nconf, cr_buf *out)
 {
-    cr_buf_printf(out, "\n%-34s %8s %6s %9s %6s\n", "intent", "examples",
-                  "passed", "precision", "recall");
+    cr_buf_printf(out, "\n%-34s %8s %6s %9s %6s %6s\n", "intent", "examples",
+                  "passed", "precision", "recall", "unseen");
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
         if (asked[i] == 0 && predicted[i] == 0)
             continue;
@@ -378,9 +379,10 @@ static void report(const cr_kb *kb, const int *asked, const int *passed,
         else
             cr_buf_printf(out, "%9s ", "-");
         if (asked[i])
-            cr_buf_printf(out, "%6.2f\n", (double)passed[i] / asked[i]);
+            cr_buf_printf(out, "%6.2f %6.2f\n", (double)passed[i] / asked[i],
+                          (double)unseen[i] / asked[i]);
         else
-            cr_buf_printf(out, "%6s\n", "-");
+            cr_buf_printf(out, "%6s %6s\n", "-", "-");
     }
     if (nconf == 0)
         return;
@@ -441,6 +443,7 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
     int *asked = xcalloc((size_t)ni + 1, sizeof *asked);
     int *passed = xcalloc((size_t)ni + 1, sizeof *passed);
     int *predicted = xcalloc((size_t)ni + 1, sizeof *predicted);
+    int *unseen = xcalloc((size_t)ni + 1, sizeof *unseen);
     confusion *conf = NULL;
     selection sel = {NULL, nonly, NULL, 0};
     sel.only = xcalloc((size_t)nonly + 1, sizeof *sel.only);
@@ -453,9 +456,24 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
             if (nonly && !named(&sel, x->loc.file))
                 continue;
             char *text = cr_normalise(x->text, strlen(x->text));
-            cr_intent_hit hit;
-            int got = cr_classify(kb, text, &hit, 1, d) == 1 ? hit.intent
-                                                             : -1;
+            cr_correction *corr;
+            int ncorr;
+            char *fixed = cr_kb_model(kb)
+                              ? cr_model_correct(cr_kb_model(kb), text, &corr,
+                                                 &ncorr)
+                              : NULL;
+            if (fixed) {                /* as a turn reads it */
+                cr_corrections_free(corr, ncorr);
+                free(text);
+                text = fixed;
+            }
+            cr_choice ch;
+            int got = cr_choose(kb, text, &ch, d);
+            cr_class_hit loo;
+            if (cr_kb_model(kb) &&
+                cr_model_rank_loo(cr_kb_model(kb), text, i, &loo, 1) == 1 &&
+                loo.intent == i)
+                unseen[i]++;
             total++;
             asked[i]++;
             if (got >= 0)
@@ -492,7 +510,14 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
         }
     }
     if (failures >= 0) {
-        report(kb, asked, passed, predicted, conf, nconf, out);
+        report(kb, asked, passed, predicted, unseen, conf, nconf, out);
+        int loo = 0;
+        for (int i = 0; i < ni; i++)
+            loo += unseen[i];
+        if (total)
+            cr_buf_printf(out, "\nthe classifier alone, each example left "
+                          "out of its training: %d of %d (%.1f%%)\n", loo,
+                          total, 100.0 * loo / total);
         cr_buf_printf(out, "\n%d examples: %d passed, %d failed\n", total,
                       total - failures, failures);
     }
@@ -503,5 +528,6 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
     free(asked);
     free(passed);
     free(predicted);
+    free(unseen);
     return failures;
 }

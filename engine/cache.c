@@ -31,7 +31,8 @@
  * Layout: MAGIC (8 bytes), checksum (8), payload length (8), image
  * length (8), payload, image.  The payload: the key, the table of file
  * names, then the facts (but the built-in ones), concepts, compiled
- * patterns (one PCRE2 blob), intents, extractors, rules and END.
+ * patterns (one PCRE2 blob), intents, extractors, rules, the intent
+ * classifier (cr_model_encode) and END.
  *
  * The image is the essay's search index (cr_index_image), kept here
  * because the key covers the essay too: a one-off answer that no rule
@@ -65,11 +66,12 @@
 
 #include "cache.h"
 #include "checksum.h"
+#include "classify.h"
 #include "fileio.h"
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 5
+#define FORMAT 6
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -406,6 +408,8 @@ static int put_patterns(out *o, const cr_kb *kb)
 /* The body: everything but the key and the file table. */
 static int put_kb(out *o, const cr_kb *kb)
 {
+    if (cr_kb_model(kb) == NULL)
+        return -1;
     put_uint(o, (uint64_t)(cr_kb_nfacts(kb) - CR_KB_BUILTIN_FACTS));
     for (int i = CR_KB_BUILTIN_FACTS; i < cr_kb_nfacts(kb); i++)
         put_fact(o, cr_kb_factdecl(kb, i));
@@ -423,6 +427,11 @@ static int put_kb(out *o, const cr_kb *kb)
     put_uint(o, (uint64_t)cr_kb_nrules(kb));
     for (int i = 0; i < cr_kb_nrules(kb); i++)
         put_rule(o, cr_kb_ruledef(kb, i));
+    size_t msize;
+    unsigned char *model = cr_model_encode(cr_kb_model(kb), &msize);
+    put_uint(o, msize);
+    put_bytes(o, model, msize);
+    free(model);
     put_uint(o, END);
     return 0;
 }
@@ -816,6 +825,23 @@ static void get_patterns(reader *r)
     r->p += size;
 }
 
+/* The classifier, read where it lies (the kb has adopted the buffer). */
+static void get_model(reader *r, cr_kb *kb)
+{
+    uint64_t size = get_uint(r);
+    if (!r->ok || size > (uint64_t)(r->end - r->p)) {
+        fail(r);
+        return;
+    }
+    cr_model *m = cr_model_decode(r->p, (size_t)size, cr_kb_nintents(kb));
+    if (m == NULL) {
+        fail(r);
+        return;
+    }
+    r->p += size;
+    cr_kb_set_model(kb, m);
+}
+
 /* Each part is added as it is read (the kb owns it from then on, even if
  * reading failed half-way); a duplicate name, which the kb drops,
  * shows in the count. */
@@ -857,6 +883,7 @@ static void get_kb(reader *r, cr_kb *kb)
         get_rule(r, &rule);
         cr_kb_add_rule(kb, &rule, NULL);
     }
+    get_model(r, kb);
     if (cr_kb_nrules(kb) != n || get_uint(r) != END || r->p != r->end ||
         r->used != r->nres)
         fail(r);

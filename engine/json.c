@@ -104,6 +104,31 @@ char *cr_json_answer(const cr_answer *a)
     json_object_set_new(o, "facts", facts(a));
     json_object_set_new(o, "trace", trace);
     json_object_set_new(o, "ask", str_or_null(a->ask));
+    json_t *changed = json_array();
+    for (int i = 0; i < a->nchanged; i++) {
+        char *const *c = a->changed + 3 * i;
+        json_array_append_new(changed, json_pack("{s:s, s:o, s:o}", "fact", c[0],
+                                                 "was", str_or_null(c[1]),
+                                                 "now", str_or_null(c[2])));
+    }
+    json_object_set_new(o, "changed", changed);
+    json_t *corr = json_array();
+    for (int i = 0; i < a->ncorrections; i++)
+        json_array_append_new(corr, json_pack("{s:o, s:o}", "from",
+                                              text_or_empty(a->corrections[2 * i]),
+                                              "to",
+                                              text_or_empty(a->corrections[2 * i + 1])));
+    json_object_set_new(o, "corrections", corr);
+    if (a->kind == CR_ANSWER_NONE) {
+        json_t *sug = json_array();
+        for (int i = 0; i < a->nsuggest; i++)
+            json_array_append_new(sug, json_pack("{s:s, s:s}", "intent",
+                                                 a->suggest[i]->id, "topic",
+                                                 a->suggest[i]->topic));
+        json_object_set_new(o, "suggestions", sug);
+    }
+    if (a->ranking)
+        json_object_set_new(o, "ranking", json_string(a->ranking));
     if (a->explanation)
         json_object_set_new(o, "explanation", json_string(a->explanation));
     return dump(o);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "kb.h"
 #include "xmalloc.h"
 
@@ -113,6 +114,7 @@ struct cr_kb {
     map readmap;
     map factmap, conceptmap, intentmap, extractormap, rulemap;
     VEC(block, blocks);         /* adopted: see cr_kb_adopt */
+    cr_model *model;            /* the intent classifier, or NULL */
 };
 
 static void add_builtin(cr_kb *kb, const char *name)
@@ -273,6 +275,7 @@ void cr_kb_free(cr_kb *kb)
 {
     if (kb == NULL)
         return;
+    cr_model_free(kb->model);
     for (int i = 0; i < kb->nfacts; i++)
         free_fact(kb, &kb->facts[i]);
     for (int i = 0; i < kb->nconcepts; i++)
@@ -1073,7 +1076,22 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
     }
     for (int i = 0; i < kb->nrules; i++)
         resolve_rule(kb, &kb->rules[i], corpus, d);
+    if (cr_diag_errors(d) == before) {
+        cr_model_free(kb->model);
+        kb->model = cr_model_train(kb, corpus);
+    }
     return cr_diag_errors(d) - before;
+}
+
+const cr_model *cr_kb_model(const cr_kb *kb)
+{
+    return kb->model;
+}
+
+void cr_kb_set_model(cr_kb *kb, cr_model *m)
+{
+    cr_model_free(kb->model);
+    kb->model = m;
 }
 
 void cr_kb_jit(cr_kb *kb)

@@ -245,6 +245,13 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d);
 void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
                    const char *corpus_name, cr_diag *d);
 
+/* The intent classifier cr_kb_finish trained from the examples (see
+ * classify.h), or NULL before a clean finish; cr_kb_set_model hands kb
+ * a model to own (the cache's), freeing the one it had. */
+typedef struct cr_model cr_model;
+const cr_model *cr_kb_model(const cr_kb *kb);
+void cr_kb_set_model(cr_kb *kb, cr_model *m);
+
 /* JIT-compile every pattern: worth it for a session of many turns. */
 void cr_kb_jit(cr_kb *kb);
 

@@ -1,9 +1,11 @@
 /* session.c - a conversation: the turn from text to answer. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cache.h"
@@ -361,24 +363,163 @@ static void run_rules(cr_session *s, cr_diag *d)
     s->stats.fired = s->last.nfired;
 }
 
+/* How the intent was chosen, for --explain and the JSON trace: the
+ * strongest pattern and the classifier's best three. */
+static char *ranking_text(const cr_kb *kb, const cr_choice *ch)
+{
+    cr_buf b = {0};
+    if (ch->pattern >= 0)
+        cr_buf_printf(&b, "pattern: %s (%.2f)",
+                      cr_kb_intentdef(kb, ch->pattern)->id, ch->pattern_score);
+    else
+        cr_buf_puts(&b, "pattern: none");
+    cr_buf_puts(&b, "; classifier:");
+    for (int i = 0; i < ch->ntop; i++)
+        cr_buf_printf(&b, "%s %s %.2f", i ? "," : "",
+                      cr_kb_intentdef(kb, ch->top[i].intent)->id,
+                      ch->top[i].p);
+    return cr_buf_take(&b);
+}
+
+/* Read the words of text that are not the knowledge base's as the
+ * closest that are: the corrected text (text itself, taken over, when
+ * nothing changed), the corrections into *corr as from/to pairs. */
+static char *correct(const cr_kb *kb, char *text, char ***corr, int *n)
+{
+    cr_correction *c;
+    *corr = NULL;
+    *n = 0;
+    const cr_model *m = cr_kb_model(kb);
+    char *fixed = m ? cr_model_correct(m, text, &c, n) : NULL;
+    if (fixed == NULL)
+        return text;
+    *corr = xcalloc(2 * (size_t)*n + 1, sizeof **corr);
+    for (int i = 0; i < *n; i++) {
+        (*corr)[2 * i] = c[i].from, (*corr)[2 * i + 1] = c[i].to;
+        c[i].from = c[i].to = NULL;
+    }
+    cr_corrections_free(c, *n);
+    free(text);
+    return fixed;
+}
+
+/* What the user has said, fact by fact: the values as text (NULL where
+ * nothing was said), a new array the caller frees with free_said. */
+static char **said(const cr_session *s)
+{
+    int n = cr_kb_nfacts(s->kb);
+    char **v = xcalloc((size_t)n + 1, sizeof *v);
+    for (int i = 0; i < n; i++)
+        if (i != CR_FACT_INTENT && cr_wm_stated(s->wm, i))
+            v[i] = cr_value_text(cr_kb_factdecl(s->kb, i),
+                                 &cr_wm_get(s->wm, i)->value);
+    return v;
+}
+
+static void free_said(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* What changed between before and now into a: the triples, and a line
+ * of text that says it ("Noted: goal = startup (was academia)."). */
+static void note_changes(const cr_session *s, char **before, char **now,
+                         cr_answer *a)
+{
+    int n = cr_kb_nfacts(s->kb);
+    cr_buf line = {0};
+    for (int i = 0; i < n; i++) {
+        if (same(before[i], now[i]))
+            continue;
+        const char *name = cr_kb_factdecl(s->kb, i)->name;
+        a->changed = xreallocarray(a->changed, 3 * ((size_t)a->nchanged + 1),
+                                   sizeof *a->changed);
+        char **c = a->changed + 3 * a->nchanged++;
+        c[0] = xstrdup(name);
+        c[1] = before[i] ? xstrdup(before[i]) : NULL;
+        c[2] = now[i] ? xstrdup(now[i]) : NULL;
+        cr_buf_puts(&line, line.len ? "; " : "Noted: ");
+        if (now[i] == NULL)
+            cr_buf_printf(&line, "withdrawn %s = %s", name, before[i]);
+        else if (before[i] == NULL)
+            cr_buf_printf(&line, "%s = %s", name, now[i]);
+        else
+            cr_buf_printf(&line, "%s %s → %s", name, before[i], now[i]);
+    }
+    if (line.len && a->kind != CR_ANSWER_NOTED) {
+        cr_buf_printf(&line, ".\n\n%s", a->text);
+        free(a->text);
+        a->text = cr_buf_take(&line);
+    }
+    cr_buf_free(&line);
+}
+
+/* Whether text asks something: a '?', or a sentence that opens the way
+ * questions do ("do I need ...", "how much ...", "should I ..."). */
+static int asks(const char *text)
+{
+    static const char *const openers[] = {
+        "do", "does", "did", "is", "are", "am", "was", "should", "would",
+        "could", "can", "will", "how", "what", "why", "which", "when",
+        "where", "who", "whether", "any", "tell", "help", "advice",
+    };
+    if (strchr(text, '?'))
+        return 1;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        for (size_t k = 0; k < sizeof openers / sizeof *openers; k++) {
+            size_t n = strlen(openers[k]);
+            if (strncasecmp(p, openers[k], n) == 0 &&
+                !isalpha((unsigned char)p[n]))
+                return 1;
+        }
+        p += strcspn(p, ".!;");
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
 int cr_session_ask(cr_session *s, const char *question, size_t len,
                    cr_answer **out, cr_diag *d)
 {
     double turn0 = now_ms();
     int errors = cr_diag_errors(d);
-    char *text = cr_normalise(question, len);
+    char **corr;
+    int ncorr;
+    char *asked = cr_normalise(question, len);
+    char *text = correct(s->kb, xstrdup(asked), &corr, &ncorr);
     s->turn++;
-    cr_extract(s->kb, text, s->wm, s->turn, d);
-    cr_intent_hit hit;
+    char **before = said(s);
+    int stated = cr_extract(s->kb, text, s->wm, s->turn, d);
+    char **now = said(s);
     const char *intent = NULL, *declined = NULL;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
-    int matched = cr_classify(s->kb, text, &hit, 1, d) == 1;
-    const cr_intent *in = matched ? cr_kb_intentdef(s->kb, hit.intent) : NULL;
+    cr_choice ch;
+    cr_choose(s->kb, text, &ch, d);
+    const cr_intent *in = ch.intent >= 0 ? cr_kb_intentdef(s->kb, ch.intent)
+                                         : NULL;
+    /* A statement about oneself that asks nothing is noted, not taken
+     * for a question the classifier guessed (a pattern that matched
+     * still answers); small talk ("Hi! I'm a master's student") is
+     * answered as such, with what was noted. */
+    if (in && stated > 0 && !asks(text) && ch.pattern != ch.intent &&
+        strncmp(in->id, "chat.", 5) != 0)
+        in = NULL;
     if (in && in->out_of_scope) {
         declined = in->topic ? in->topic : in->id;
     } else if (in) {
         cr_value v = {0, in->id};
-        char *words = xstrndup(text + hit.start, hit.end - hit.start);
+        char *words = xstrndup(text + ch.start, ch.end - ch.start);
         cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_USER, s->turn, words,
                   -1, 1.0);
         free(words);
@@ -387,12 +528,27 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     run_rules(s, d);
     cr_run *run = &s->last;
     if (cr_diag_errors(d) > errors) {
+        for (int i = 0; i < 2 * ncorr; i++)
+            free(corr[i]);
+        free(corr);
         free(text);
+        free(asked);
+        free_said(before, cr_kb_nfacts(s->kb));
+        free_said(now, cr_kb_nfacts(s->kb));
         return -1;
     }
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
-                         MIN_RELEVANCE, declined, s->turn};
+                         MIN_RELEVANCE, declined, s->turn, ch.suggest,
+                         ch.nsuggest};
     *out = cr_answer_compose(&cx, text, intent);
+    (*out)->corrections = corr;
+    (*out)->ncorrections = ncorr;
+    (*out)->ranking = ranking_text(s->kb, &ch);
+    note_changes(s, before, now, *out);
+    free_said(before, cr_kb_nfacts(s->kb));
+    free_said(now, cr_kb_nfacts(s->kb));
+    free((*out)->question);
+    (*out)->question = asked;     /* as typed; the answer read text */
     free(text);
     s->stats.turn_ms = now_ms() - turn0;
     return 0;
@@ -486,7 +642,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
         return -1;
     if (out) {
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
-                             MIN_RELEVANCE, NULL, 0};
+                             MIN_RELEVANCE, NULL, 0, NULL, 0};
         *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
                                  in ? in->id : NULL);
     }

@@ -294,6 +294,119 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
     return out;
 }
 
+/* The fusion of patterns and classifier.  An intent's fused score is
+ * its probability plus CR_FUSE_PATTERN times its pattern score over
+ * STRONG (at most one): a specific pattern (weight 3 or more) all but
+ * settles it, as an author who writes one expects, while a weak, generic
+ * one (a word that may be only context) can be outvoted by the
+ * classifier.  The best intent answers when its fused score reaches
+ * CR_FUSE_MIN.  Chosen by a grid over both development sets (weights
+ * 0.2 to 1.0, thresholds 0.2 to 0.45, STRONG 3 or 5): the grid's best
+ * differ by a few questions, and these keep every pattern-backed
+ * answer of the first set. */
+#define CR_FUSE_PATTERN 0.5
+#define CR_FUSE_MIN 0.3
+#define STRONG 3.0
+/* How much more the words of the sentences that ask weigh for the
+ * classifier than the story around them. */
+#define CLASS_FOCUS 2.0
+/* The least fused score of a topic a decline suggests. */
+#define SUGGEST_MIN 0.05
+
+/* An intent with fewer than FEW examples is one the classifier barely
+ * knows (a user's new intent, say): its patterns are all there is to go
+ * on, so its probability is left out and its pattern score counts in
+ * full, over the capped score of an intent the classifier knows. */
+#define FEW 10
+
+static int few(const cr_kb *kb, int i)
+{
+    return cr_kb_intentdef(kb, i)->nexamples < FEW;
+}
+
+/* What a pattern hit adds to its intent's fused score. */
+static double pattern_weight(const cr_kb *kb, const cr_intent_hit *h,
+                             double best)
+{
+    if (few(kb, h->intent))
+        return CR_FUSE_PATTERN * (1 + h->score);
+    (void)best;
+    double w = CR_FUSE_PATTERN * (h->score < STRONG ? h->score / STRONG : 1);
+    /* An out-of-scope pattern names what the essay never covers (a
+     * guitar, a visa): a strong one outweighs a generic in-scope one. */
+    return cr_kb_intentdef(kb, h->intent)->out_of_scope ? 1.5 * w : w;
+}
+
+static int is_answerable(const cr_kb *kb, int i)
+{
+    const cr_intent *in = cr_kb_intentdef(kb, i);
+    return !in->out_of_scope && strncmp(in->id, "chat.", 5) != 0;
+}
+
+int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d)
+{
+    int ni = cr_kb_nintents(kb);
+    memset(ch, 0, sizeof *ch);
+    ch->intent = ch->pattern = -1;
+    cr_intent_hit *ph = xcalloc((size_t)ni + 1, sizeof *ph);
+    cr_class_hit *cl = xcalloc((size_t)ni + 1, sizeof *cl);
+    double *f = xcalloc((size_t)ni + 1, sizeof *f);
+    int np = cr_classify(kb, text, ph, ni, d);
+    const cr_model *m = cr_kb_model(kb);
+    int nc = 0;
+    if (m) {
+        span focus[MAXFOCUS];
+        cr_weighted_span ws[MAXFOCUS];
+        int nf = find_focus(text, strlen(text), focus);
+        for (int k = 0; k < nf; k++)
+            ws[k] = (cr_weighted_span){focus[k].start, focus[k].end,
+                                       CLASS_FOCUS};
+        nc = cr_model_rank(m, text, ws, nf, cl, ni);
+    }
+    for (int k = 0; k < nc; k++)
+        if (!few(kb, cl[k].intent))
+            f[cl[k].intent] = cl[k].p;
+    ch->ntop = nc < 3 ? nc : 3;
+    memcpy(ch->top, cl, (size_t)ch->ntop * sizeof *cl);
+    if (np > 0) {
+        ch->pattern = ph[0].intent;
+        ch->pattern_score = ph[0].score;
+        for (int k = 0; k < np; k++)
+            f[ph[k].intent] += pattern_weight(kb, &ph[k], ph[0].score);
+    }
+    int best = -1;
+    for (int i = 0; i < ni; i++)
+        if (f[i] > 0 && (best < 0 || f[i] > f[best]))
+            best = i;
+    if (best >= 0 && f[best] >= CR_FUSE_MIN) {
+        ch->intent = best;
+        ch->score = f[best];
+        ch->start = 0;
+        ch->end = strlen(text);
+        for (int k = 0; k < np; k++)
+            if (ph[k].intent == best)
+                ch->start = ph[k].start, ch->end = ph[k].end;
+    }
+    for (int n = 0; n < 3; n++) {       /* the nearest answerable intents */
+        int s = -1;
+        for (int i = 0; i < ni; i++) {
+            int taken = i == ch->intent;
+            for (int k = 0; k < ch->nsuggest; k++)
+                taken |= ch->suggest[k] == i;
+            if (!taken && f[i] >= SUGGEST_MIN && is_answerable(kb, i) &&
+                (s < 0 || f[i] > f[s]))
+                s = i;
+        }
+        if (s < 0)
+            break;
+        ch->suggest[ch->nsuggest++] = s;
+    }
+    free(ph);
+    free(cl);
+    free(f);
+    return ch->intent;
+}
+
 /* Is there a negation between the start of the clause holding text[at]
  * and at? */
 static int negated(const char *text, size_t at)
@@ -301,7 +414,7 @@ static int negated(const char *text, size_t at)
     static const char *const cues[] = {
         "not", "no", "never", "don't", "dont", "doesn't", "didn't",
         "won't", "can't", "cannot", "isn't", "aren't", "haven't", "hasn't",
-        "neither", "nor", "without", "wouldn't", "shouldn't",
+        "neither", "nor", "without", "wouldn't", "shouldn't", "zero",
     };
     size_t start = at;
     while (start > 0 && !strchr(".;!?,", text[start - 1]))
@@ -361,6 +474,53 @@ static int apply(cr_wm *wm, const cr_assign *a, int n, const char *words,
     return n;
 }
 
+/* Whether a negation cue stands among the words of text[s, e): "no" in
+ * "I have no offer".  Only an extractor that says what a negation sets
+ * is read this way: others' patterns may hold a negation themselves
+ * ("I don't know what I want"). */
+static int negated_inside(const char *text, size_t s, size_t e)
+{
+    for (size_t i = s; i < e; i++)
+        if ((i == s || !isalpha((unsigned char)text[i - 1])) &&
+            isalpha((unsigned char)text[i]) && negated(text, i) &&
+            !negated(text, s))
+            return 1;
+    return 0;
+}
+
+/* Whether x can be negated: it says what a negation sets, or it sets
+ * only choices, which a negation withdraws ("I don't want to be a
+ * professor anymore" withdraws goal = academia). */
+static int negatable(const cr_extractor *x)
+{
+    if (x->nnegated > 0)
+        return 1;
+    for (int i = 0; i < x->nsets; i++)
+        if (x->sets[i].value.str == NULL)
+            return 0;
+    return x->nsets > 0;
+}
+
+/* x's words were negated: set its negated facts, or withdraw the
+ * choices it sets where the user had said exactly that. */
+static int negate(const cr_kb *kb, cr_wm *wm, const cr_extractor *x,
+                  const char *words, int turn)
+{
+    if (x->nnegated > 0)
+        return apply(wm, x->negated, x->nnegated, words, turn);
+    int n = 0;
+    for (int i = 0; i < x->nsets; i++) {
+        const cr_assign *a = &x->sets[i];
+        const cr_fact *f = cr_wm_get(wm, a->fact);
+        if (f && cr_wm_stated(wm, a->fact) &&
+            cr_value_equal(cr_kb_factdecl(kb, a->fact), &f->value, &a->value)) {
+            cr_wm_unset(wm, a->fact);
+            n++;
+        }
+    }
+    return n;
+}
+
 int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
                cr_diag *d)
 {
@@ -375,8 +535,10 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
         if (rc != CR_MATCH)
             continue;
         char *words = xstrndup(text + s, e - s);
-        if (negated(text, s)) {
-            set += apply(wm, x->negated, x->nnegated, words, turn);
+        if (negated(text, s) ||
+            (x->nnegated > 0 && negated_inside(text, s, e))) {
+            if (negatable(x))
+                set += negate(kb, wm, x, words, turn);
             free(words);
             continue;
         }

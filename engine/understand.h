@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "facts.h"
+#include "classify.h"
 #include "kb.h"
 
 /* Normalise user text: bad UTF-8 becomes U+FFFD, terminal escape
@@ -34,6 +35,27 @@ typedef struct cr_intent_hit {
  * limits is reported into d and counts as not matching. */
 int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
                 int n, cr_diag *d);
+
+/* What a question asks, from patterns and classifier together. */
+typedef struct cr_choice {
+    int intent;                 /* the winner, or -1 when nothing fits */
+    double score;               /* its fused score */
+    size_t start, end;          /* the words that stand for it */
+    int pattern;                /* the intent of the strongest pattern, or -1 */
+    double pattern_score;
+    cr_class_hit top[3];        /* the classifier's three best */
+    int ntop;
+    int suggest[3];             /* the nearest answerable intents, best
+                                 * first, for a decline */
+    int nsuggest;
+} cr_choice;
+
+/* Decide what text (normalised) asks: every intent's pattern score (as
+ * cr_classify ranks them) and the classifier's probability are fused,
+ * p + CR_FUSE_PATTERN * (score / best score), and the best intent wins
+ * when its fused score reaches CR_FUSE_MIN.  A pattern that hits PCRE2's
+ * limits is reported into d.  Returns ch->intent. */
+int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d);
 
 /* Run the extractors over text (normalised): each match sets its facts
  * in wm as stated by the user in this turn, unless a negation ("not",

@@ -59,7 +59,7 @@ expect_err 'clean'
 expect_status 0 "$CROSSROADS" lint --strict
 expect_status 0 "$CROSSROADS" test
 expect_out '^[0-9]+ examples: [0-9]+ passed, 0 failed$'
-expect_out '^ask\.pay +([0-9]+) +\1 +1\.00 +1\.00$'
+expect_out '^ask\.pay +([0-9]+) +\1 +1\.00 +1\.00 +[0-9.]+$'
 
 # A user's rule file adds an intent whose examples pass, with checked
 # citations and recommendations; a confused pair shows in the report.
@@ -70,7 +70,7 @@ expect_out '"intent":"ask.sabbatical"'
 expect_out '"trace":\["mine.sabbatical"\]'
 expect_status 1 "$CROSSROADS" test "$top_srcdir/tests/fixtures/confused.yaml"
 expect_out 'confused.yaml:6:53: FAIL "gadget or widget": expected intent ask.gadget, recognised ask.widget \(pattern at .*confused.yaml:8:17\)'
-expect_out '^ask.widget +2 +2 +0.67 +1.00$'
+expect_out '^ask.widget +2 +2 +0.67 +1.00 +[0-9.]+$'
 expect_out '^  ask.gadget -> ask.widget: 1$'
 expect_out '^5 examples: 4 passed, 1 failed$'
 

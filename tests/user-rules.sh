@@ -72,7 +72,7 @@ with_folder() {
     run "$@" test "$testdir"
     expect_status 0
     expect_out '^3 examples: 3 passed, 0 failed$'
-    expect_out '^ask\.gap-year +2 +2 +1\.00 +1\.00$'
+    expect_out '^ask\.gap-year +2 +2 +1\.00 +1\.00 +[0-9.]+$'
     run "$@" test
     expect_status 0
     expect_out '^[0-9]+ examples: [0-9]+ passed, 0 failed$'

@@ -1,0 +1,820 @@
+/* classify.c - the intent classifier and the spelling corrector (see
+ * classify.h).
+ *
+ * Scoring.  For class c with N_c feature occurrences in its examples,
+ * N_cf of them feature f, and V features in all, naive Bayes gives the
+ * text the log-likelihood
+ *     s_c = sum_f x_f log((N_cf + A) / (N_c + A V))
+ *         = L log(A / (N_c + A V)) + sum_{f: N_cf > 0} x_f log(1 + N_cf / A)
+ * where x_f is the feature's weight in the text and L the sum of them
+ * (features no example has are left out).  The second form walks only
+ * the classes that saw each feature.  Priors are uniform: how many
+ * examples an author wrote for an intent says nothing of how often it
+ * is asked.  The likelihoods become probabilities by a softmax of
+ * s_c * SHARPNESS / sqrt(L), so that a long post is not more certain
+ * than a short question merely for being long. */
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "xmalloc.h"
+
+/* Additive smoothing, and how sharp the probabilities are (the latter
+ * chosen with the fusion weights of understand.c, by a grid over the
+ * development questions: 1, 2 and 4). */
+#define SMOOTHING 0.1
+#define SHARPNESS 1.0
+
+/* A string -> int map, open addressing; the keys belong to the model. */
+typedef struct smap {
+    const char **keys;
+    int *vals;
+    size_t cap, len;
+} smap;
+
+static size_t hash(const char *s)
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static size_t slot(const smap *m, const char *key)
+{
+    size_t i = hash(key) & (m->cap - 1);
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static int smap_get(const smap *m, const char *key)
+{
+    if (m->cap == 0)
+        return -1;
+    size_t i = slot(m, key);
+    return m->keys[i] ? m->vals[i] : -1;
+}
+
+static void smap_put(smap *m, const char *key, int val)
+{
+    if (2 * (m->len + 1) > m->cap) {
+        smap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 64;
+        m->keys = xcalloc(m->cap, sizeof *m->keys);
+        m->vals = xcalloc(m->cap, sizeof *m->vals);
+        m->len = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i])
+                smap_put(m, old.keys[i], old.vals[i]);
+        free(old.keys);
+        free(old.vals);
+    }
+    size_t i = slot(m, key);
+    if (m->keys[i] == NULL)
+        m->len++;
+    m->keys[i] = key;
+    m->vals[i] = val;
+}
+
+static void smap_free(smap *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+/* A class's count of one feature. */
+typedef struct cell {
+    int cls, count;
+} cell;
+
+struct cr_model {
+    int nclasses;
+    int *intent;                /* class -> intent index */
+    int *total;                 /* class -> N_c */
+    int *class_of;              /* intent -> class, or -1 */
+    int nintents;
+    int nfeat;
+    char **feat;                /* feature id -> its text, sorted */
+    int *start;                 /* feature id -> its cells [start[f], start[f+1]) */
+    cell *cells;
+    int nwords;                 /* the spelling vocabulary, sorted */
+    char **word;
+    int *freq;                  /* 0: known, but never a correction */
+    int borrowed;               /* the strings lie in the cache's buffer */
+    smap featmap, wordmap;      /* while training */
+};
+
+/* Words and features. */
+
+/* A light stemmer: plurals and the commonest verb endings, enough that
+ * "paid"/"pays", "applying"/"applied"/"apply" meet often, never so eager
+ * that unrelated words merge. */
+static void stem(char *w)
+{
+    size_t n = strlen(w);
+    if (n > 4 && strcmp(w + n - 3, "ies") == 0) {
+        strcpy(w + n - 3, "y");
+        return;
+    }
+    if (n > 5 && strcmp(w + n - 3, "ing") == 0) {
+        w[n - 3] = '\0';
+        return;
+    }
+    if (n > 4 && strcmp(w + n - 2, "ed") == 0) {
+        w[n - 2] = '\0';
+        return;
+    }
+    if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' &&
+        w[n - 2] != 'i')
+        w[n - 1] = '\0';
+}
+
+static int word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* The next word of text at or after *i: its bytes [*ws, *we), lowercased
+ * into w (at most cap - 1 bytes; apostrophes inside are dropped, so
+ * "don't" is "dont").  Returns 0 at the end. */
+static int next_word(const char *text, size_t len, size_t *i, size_t *ws,
+                     size_t *we, char *w, size_t cap)
+{
+    while (*i < len && !word_byte((unsigned char)text[*i]))
+        (*i)++;
+    if (*i >= len)
+        return 0;
+    *ws = *i;
+    size_t k = 0;
+    while (*i < len && (word_byte((unsigned char)text[*i]) ||
+                        (text[*i] == '\'' && *i + 1 < len &&
+                         word_byte((unsigned char)text[*i + 1])))) {
+        if (text[*i] != '\'' && k + 1 < cap)
+            w[k++] = (char)tolower((unsigned char)text[*i]);
+        (*i)++;
+    }
+    *we = *i;
+    w[k] = '\0';
+    return 1;
+}
+
+/* A text's features with their weights, before they are looked up. */
+typedef struct bag {
+    char **f;
+    double *x;
+    int n, cap;
+    smap index;                 /* feature -> its place in f */
+} bag;
+
+static void bag_add(bag *b, const char *f, double x)
+{
+    int i = smap_get(&b->index, f);
+    if (i >= 0) {
+        b->x[i] += x;
+        return;
+    }
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 32;
+        b->f = xreallocarray(b->f, (size_t)b->cap, sizeof *b->f);
+        b->x = xreallocarray(b->x, (size_t)b->cap, sizeof *b->x);
+    }
+    b->f[b->n] = xstrdup(f);
+    b->x[b->n] = x;
+    smap_put(&b->index, b->f[b->n], b->n);
+    b->n++;
+}
+
+static void bag_free(bag *b)
+{
+    smap_free(&b->index);
+    for (int i = 0; i < b->n; i++)
+        free(b->f[i]);
+    free(b->f);
+    free(b->x);
+}
+
+static double span_weight(const cr_weighted_span *sp, int nsp, size_t at)
+{
+    for (int i = 0; i < nsp; i++)
+        if (at >= sp[i].start && at < sp[i].end)
+            return sp[i].weight;
+    return 1.0;
+}
+
+/* The features of text: stems, and bigrams of stems within a sentence. */
+static void featurise(const cr_model *m, const char *text,
+                      const cr_weighted_span *sp, int nsp, bag *b)
+{
+    size_t len = strlen(text), i = 0, ws, we;
+    char w[64], prev[64] = "";
+    while (next_word(text, len, &i, &ws, &we, w, sizeof w)) {
+        stem(w);
+        double x = span_weight(sp, nsp, ws);
+        bag_add(b, w, x);
+        if (prev[0]) {
+            char bi[130];
+            size_t np = strlen(prev), nw = strlen(w);
+            memcpy(bi, prev, np);
+            bi[np] = ' ';
+            memcpy(bi + np + 1, w, nw + 1);
+            bag_add(b, bi, x);
+        }
+        strcpy(prev, w);
+        if (i < len && strchr(".!?;", text[i]))
+            prev[0] = '\0';
+    }
+}
+
+/* Training. */
+
+static void add_word(cr_model *m, const char *w, int freq)
+{
+    int i = smap_get(&m->wordmap, w);
+    if (i >= 0) {
+        m->freq[i] += freq;
+        return;
+    }
+    if ((m->nwords & (m->nwords - 1)) == 0) {
+        size_t cap = m->nwords ? 2 * (size_t)m->nwords : 1;
+        m->word = xreallocarray(m->word, cap, sizeof *m->word);
+        m->freq = xreallocarray(m->freq, cap, sizeof *m->freq);
+    }
+    m->word[m->nwords] = xstrdup(w);
+    m->freq[m->nwords] = freq;
+    smap_put(&m->wordmap, m->word[m->nwords], m->nwords);
+    m->nwords++;
+}
+
+/* The words of text into the vocabulary, each freq times. */
+static void add_words(cr_model *m, const char *text, int freq)
+{
+    size_t len = strlen(text), i = 0, ws, we;
+    char w[64];
+    while (next_word(text, len, &i, &ws, &we, w, sizeof w))
+        add_word(m, w, freq);
+}
+
+/* The letters of a pattern's source, known but never a correction: a
+ * regex escape's letter is not part of a word. */
+static void add_pattern_words(cr_model *m, const char *src)
+{
+    cr_buf b = {0};
+    for (const char *p = src; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            cr_buf_putc(&b, ' ');
+            p++;
+        } else {
+            cr_buf_putc(&b, isalpha((unsigned char)*p) ? *p : ' ');
+        }
+    }
+    add_words(m, b.s ? b.s : "", 0);
+    cr_buf_free(&b);
+}
+
+/* One feature's cells while training: grown as classes see it. */
+typedef struct tcells {
+    cell *c;
+    int n;
+} tcells;
+
+static int feature_id(cr_model *m, tcells **tc, const char *f)
+{
+    int id = smap_get(&m->featmap, f);
+    if (id >= 0)
+        return id;
+    if ((m->nfeat & (m->nfeat - 1)) == 0) {
+        size_t cap = m->nfeat ? 2 * (size_t)m->nfeat : 1;
+        m->feat = xreallocarray(m->feat, cap, sizeof *m->feat);
+        *tc = xreallocarray(*tc, cap, sizeof **tc);
+    }
+    m->feat[m->nfeat] = xstrdup(f);
+    (*tc)[m->nfeat] = (tcells){NULL, 0};
+    smap_put(&m->featmap, m->feat[m->nfeat], m->nfeat);
+    return m->nfeat++;
+}
+
+static void count(tcells *t, int cls, int x)
+{
+    if (t->n > 0 && t->c[t->n - 1].cls == cls) {   /* classes come in order */
+        t->c[t->n - 1].count += x;
+        return;
+    }
+    t->c = xreallocarray(t->c, (size_t)t->n + 1, sizeof *t->c);
+    t->c[t->n++] = (cell){cls, x};
+}
+
+static char *const *sort_base;
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(sort_base[*(const int *)a], sort_base[*(const int *)b]);
+}
+
+/* The order of the n strings of v, sorted. */
+static int *order(char *const *v, int n)
+{
+    int *o = xcalloc((size_t)n + 1, sizeof *o);
+    for (int i = 0; i < n; i++)
+        o[i] = i;
+    sort_base = v;
+    qsort(o, (size_t)n, sizeof *o, by_text);
+    return o;
+}
+
+/* Sort the features and lay their cells out flat in that order. */
+static void sort_features(cr_model *m, tcells *tc)
+{
+    int *o = order(m->feat, m->nfeat);
+    char **feat = xcalloc((size_t)m->nfeat + 1, sizeof *feat);
+    m->start = xcalloc((size_t)m->nfeat + 1, sizeof *m->start);
+    int total = 0;
+    for (int f = 0; f < m->nfeat; f++)
+        total += tc[f].n;
+    m->cells = xcalloc((size_t)total + 1, sizeof *m->cells);
+    total = 0;
+    for (int k = 0; k < m->nfeat; k++) {
+        int f = o[k];
+        feat[k] = m->feat[f];
+        m->start[k] = total;
+        memcpy(m->cells + total, tc[f].c, (size_t)tc[f].n * sizeof *tc[f].c);
+        total += tc[f].n;
+        free(tc[f].c);
+    }
+    m->start[m->nfeat] = total;
+    free(tc);
+    free(m->feat);
+    m->feat = feat;
+    free(o);
+    smap_free(&m->featmap);
+    memset(&m->featmap, 0, sizeof m->featmap);
+}
+
+static void sort_words(cr_model *m)
+{
+    int *o = order(m->word, m->nwords);
+    char **word = xcalloc((size_t)m->nwords + 1, sizeof *word);
+    int *freq = xcalloc((size_t)m->nwords + 1, sizeof *freq);
+    for (int k = 0; k < m->nwords; k++)
+        word[k] = m->word[o[k]], freq[k] = m->freq[o[k]];
+    free(m->word);
+    free(m->freq);
+    m->word = word;
+    m->freq = freq;
+    free(o);
+    smap_free(&m->wordmap);
+    memset(&m->wordmap, 0, sizeof m->wordmap);
+}
+
+static void set_classes(cr_model *m, const cr_kb *kb)
+{
+    m->nintents = cr_kb_nintents(kb);
+    m->class_of = xcalloc((size_t)m->nintents + 1, sizeof *m->class_of);
+    m->intent = xcalloc((size_t)m->nintents + 1, sizeof *m->intent);
+    for (int i = 0; i < m->nintents; i++) {
+        m->class_of[i] = -1;
+        if (cr_kb_intentdef(kb, i)->nexamples > 0) {
+            m->class_of[i] = m->nclasses;
+            m->intent[m->nclasses++] = i;
+        }
+    }
+    m->total = xcalloc((size_t)m->nclasses + 1, sizeof *m->total);
+}
+
+cr_model *cr_model_train(const cr_kb *kb, const cr_corpus *corpus)
+{
+    cr_model *m = xcalloc(1, sizeof *m);
+    for (int i = 0; i < cr_kb_nconcepts(kb); i++) {
+        const cr_concept *c = cr_kb_concept(kb, i);
+        for (int k = 0; k < c->nwords; k++)
+            add_pattern_words(m, c->words[k]);
+    }
+    set_classes(m, kb);
+    tcells *tc = NULL;
+    for (int k = 0; k < m->nclasses; k++) {
+        const cr_intent *in = cr_kb_intentdef(kb, m->intent[k]);
+        for (int e = 0; e < in->nexamples; e++) {
+            bag b = {0};
+            featurise(m, in->examples[e].text, NULL, 0, &b);
+            for (int i = 0; i < b.n; i++) {
+                int f = feature_id(m, &tc, b.f[i]);
+                count(&tc[f], k, (int)b.x[i]);
+                m->total[k] += (int)b.x[i];
+            }
+            bag_free(&b);
+            add_words(m, in->examples[e].text, 1);
+        }
+    }
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int k = 0; k < in->npatterns; k++)
+            add_pattern_words(m, in->patterns[k].src);
+    }
+    for (int i = 0; corpus && i < cr_corpus_count(corpus); i++) {
+        add_words(m, cr_corpus_heading(corpus, i), 1);
+        add_words(m, cr_corpus_text(corpus, i), 1);
+    }
+    if (tc == NULL && m->nfeat == 0)
+        tc = xcalloc(1, sizeof *tc);
+    sort_features(m, tc);
+    sort_words(m);
+    return m;
+}
+
+void cr_model_free(cr_model *m)
+{
+    if (m == NULL)
+        return;
+    for (int i = 0; !m->borrowed && i < m->nfeat; i++)
+        free(m->feat[i]);
+    for (int i = 0; !m->borrowed && i < m->nwords; i++)
+        free(m->word[i]);
+    free(m->feat);
+    free(m->word);
+    free(m->freq);
+    free(m->start);
+    free(m->cells);
+    free(m->intent);
+    free(m->total);
+    free(m->class_of);
+    smap_free(&m->featmap);
+    smap_free(&m->wordmap);
+    free(m);
+}
+
+/* Lookups, by binary search in the sorted tables: a model read from the
+ * cache is used where it lies, with no table to build. */
+
+static int find(char *const *v, int n, const char *key)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2, c = strcmp(v[mid], key);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+/* Ranking. */
+
+static int by_p(const void *pa, const void *pb)
+{
+    const cr_class_hit *a = pa, *b = pb;
+    if (a->p != b->p)
+        return a->p > b->p ? -1 : 1;
+    return a->intent - b->intent;
+}
+
+/* Score bag b; when loo >= 0, as if the example b is (of class loo) had
+ * never been counted. */
+static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
+                int n)
+{
+    if (m->nclasses == 0)
+        return 0;
+    double *s = xcalloc((size_t)m->nclasses, sizeof *s);
+    double L = 0, V = m->nfeat, own = 0;
+    if (loo >= 0)
+        for (int i = 0; i < b->n; i++)
+            own += b->x[i];
+    for (int i = 0; i < b->n; i++) {
+        int f = find(m->feat, m->nfeat, b->f[i]);
+        if (f < 0)
+            continue;
+        double x = b->x[i];
+        int seen = 0;
+        for (int k = m->start[f]; k < m->start[f + 1]; k++) {
+            const cell *c = &m->cells[k];
+            double cnt = c->count - (c->cls == loo ? x : 0);
+            s[c->cls] += x * log1p(cnt / SMOOTHING);
+            seen += (int)cnt > 0;
+        }
+        if (seen == 0)          /* only the example left out had it */
+            continue;
+        L += x;
+    }
+    for (int i = 0; i < b->n; i++) {   /* features it alone had, undone */
+        int f = find(m->feat, m->nfeat, b->f[i]);
+        if (f < 0)
+            continue;
+        int seen = 0;
+        for (int k = m->start[f]; k < m->start[f + 1]; k++)
+            seen += m->cells[k].count - (m->cells[k].cls == loo ? b->x[i] : 0)
+                    > 0;
+        if (seen == 0)
+            V--;
+    }
+    double best = -INFINITY;
+    for (int c = 0; c < m->nclasses; c++) {
+        double tot = m->total[c] - (c == loo ? own : 0);
+        s[c] += L * log(SMOOTHING / (tot + SMOOTHING * V));
+        s[c] *= SHARPNESS / sqrt(L > 1 ? L : 1);
+        if (s[c] > best)
+            best = s[c];
+    }
+    cr_class_hit *all = xcalloc((size_t)m->nclasses, sizeof *all);
+    double z = 0;
+    for (int c = 0; c < m->nclasses; c++) {
+        all[c].intent = m->intent[c];
+        all[c].p = exp(s[c] - best);
+        z += all[c].p;
+    }
+    for (int c = 0; c < m->nclasses; c++)
+        all[c].p /= z;
+    qsort(all, (size_t)m->nclasses, sizeof *all, by_p);
+    int out = n < m->nclasses ? n : m->nclasses;
+    memcpy(hits, all, (size_t)out * sizeof *hits);
+    free(all);
+    free(s);
+    return out;
+}
+
+int cr_model_rank(const cr_model *m, const char *text,
+                  const cr_weighted_span *spans, int nspans,
+                  cr_class_hit *hits, int n)
+{
+    bag b = {0};
+    featurise(m, text, spans, nspans, &b);
+    int out = rank(m, &b, -1, hits, n);
+    bag_free(&b);
+    return out;
+}
+
+int cr_model_rank_loo(const cr_model *m, const char *text, int intent,
+                      cr_class_hit *hits, int n)
+{
+    int loo = intent >= 0 && intent < m->nintents ? m->class_of[intent] : -1;
+    bag b = {0};
+    featurise(m, text, NULL, 0, &b);
+    int out = rank(m, &b, loo, hits, n);
+    bag_free(&b);
+    return out;
+}
+
+/* Spelling. */
+
+int cr_model_knows(const cr_model *m, const char *word)
+{
+    return find(m->word, m->nwords, word) >= 0;
+}
+
+/* The optimal-string-alignment distance between a and b (a transposition
+ * of neighbours counts one), or max + 1 when it is over max. */
+static int osa(const char *a, const char *b, int max)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 40 || lb > 40 || abs(la - lb) > max)
+        return max + 1;
+    int d[41][41];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++) {
+        int rowmin = max + 1;
+        for (int j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            return max + 1;
+    }
+    return d[la][lb];
+}
+
+/* The word of the vocabulary closest to w, or NULL. */
+static const char *closest_word(const cr_model *m, const char *w)
+{
+    size_t n = strlen(w);
+    int max = n >= 8 ? 2 : 1, bestd = max + 1, bestf = 0;
+    const char *best = NULL;
+    for (int i = 0; i < m->nwords; i++) {
+        const char *c = m->word[i];
+        if (m->freq[i] == 0 || c[0] != w[0])
+            continue;
+        int d = osa(w, c, max);
+        if (d < bestd || (d == bestd && d <= max && m->freq[i] > bestf)) {
+            best = c;
+            bestd = d;
+            bestf = m->freq[i];
+        }
+    }
+    return bestd <= max ? best : NULL;
+}
+
+static int all_letters(const char *w)
+{
+    for (; *w; w++)
+        if (!isalpha((unsigned char)*w))
+            return 0;
+    return 1;
+}
+
+char *cr_model_correct(const cr_model *m, const char *text,
+                       cr_correction **out, int *n)
+{
+    size_t len = strlen(text), i = 0, ws, we, done = 0;
+    char w[64];
+    cr_buf b = {0};
+    *out = NULL;
+    *n = 0;
+    while (next_word(text, len, &i, &ws, &we, w, sizeof w)) {
+        if (strlen(w) < 4 || we - ws != strlen(w) || !all_letters(w) ||
+            cr_model_knows(m, w))
+            continue;
+        const char *to = closest_word(m, w);
+        if (to == NULL)
+            continue;
+        cr_buf_putn(&b, text + done, ws - done);
+        cr_buf_puts(&b, to);
+        done = we;
+        *out = xreallocarray(*out, (size_t)*n + 1, sizeof **out);
+        (*out)[*n].from = xstrndup(text + ws, we - ws);
+        (*out)[(*n)++].to = xstrdup(to);
+    }
+    if (*n == 0)
+        return NULL;
+    cr_buf_putn(&b, text + done, len - done);
+    return cr_buf_take(&b);
+}
+
+void cr_corrections_free(cr_correction *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].from);
+        free(c[i].to);
+    }
+    free(c);
+}
+
+/* The cache's form: little-endian 32-bit counts and indexes, strings as
+ * a length and their bytes.  Order: classes (intent, total), features
+ * (text, cells), words (text, freq). */
+
+static void put32(cr_buf *b, uint32_t v)
+{
+    unsigned char c[4] = {v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+                          v >> 24};
+    cr_buf_putn(b, (const char *)c, 4);
+}
+
+static void putstr(cr_buf *b, const char *s)
+{
+    put32(b, (uint32_t)strlen(s) + 1);
+    cr_buf_putn(b, s, strlen(s) + 1);
+}
+
+unsigned char *cr_model_encode(const cr_model *m, size_t *size)
+{
+    cr_buf b = {0};
+    put32(&b, (uint32_t)m->nintents);
+    put32(&b, (uint32_t)m->nclasses);
+    for (int c = 0; c < m->nclasses; c++) {
+        put32(&b, (uint32_t)m->intent[c]);
+        put32(&b, (uint32_t)m->total[c]);
+    }
+    put32(&b, (uint32_t)m->nfeat);
+    for (int f = 0; f < m->nfeat; f++) {
+        putstr(&b, m->feat[f]);
+        put32(&b, (uint32_t)(m->start[f + 1] - m->start[f]));
+        for (int k = m->start[f]; k < m->start[f + 1]; k++) {
+            put32(&b, (uint32_t)m->cells[k].cls);
+            put32(&b, (uint32_t)m->cells[k].count);
+        }
+    }
+    put32(&b, (uint32_t)m->nwords);
+    for (int i = 0; i < m->nwords; i++) {
+        putstr(&b, m->word[i]);
+        put32(&b, (uint32_t)m->freq[i]);
+    }
+    *size = b.len;
+    return (unsigned char *)cr_buf_take(&b);
+}
+
+typedef struct rd {
+    const unsigned char *p, *end;
+    int ok;
+} rd;
+
+static uint32_t get32(rd *r)
+{
+    if (r->end - r->p < 4) {
+        r->ok = 0;
+        return 0;
+    }
+    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
+                 (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+    r->p += 4;
+    return v;
+}
+
+/* A count or index below hi (a count may equal hi when inclusive). */
+static int getn(rd *r, uint32_t hi)
+{
+    uint32_t v = get32(r);
+    if (v > hi || v > INT32_MAX)
+        r->ok = 0;
+    return r->ok ? (int)v : 0;
+}
+
+/* A string where it lies, NUL included; "" once the reader failed. */
+static char *getstr(rd *r)
+{
+    uint32_t n = get32(r);
+    if (!r->ok || n == 0 || n > (uint32_t)(r->end - r->p) ||
+        memchr(r->p, 0, n) != r->p + n - 1) {
+        r->ok = 0;
+        return (char *)"";
+    }
+    char *s = (char *)r->p;
+    r->p += n;
+    return s;
+}
+
+/* Whether v[i] follows v[i - 1], as sorted tables must. */
+static int ascending(char *const *v, int i)
+{
+    return i == 0 || strcmp(v[i - 1], v[i]) < 0;
+}
+
+cr_model *cr_model_decode(const unsigned char *p, size_t size,
+                          int nintents)
+{
+    rd r = {p, p + size, 1};
+    cr_model *m = xcalloc(1, sizeof *m);
+    m->borrowed = 1;
+    uint32_t room = (uint32_t)(size / 4);      /* no count exceeds it */
+    m->nintents = getn(&r, (uint32_t)nintents);
+    if (m->nintents != nintents)
+        r.ok = 0;
+    m->class_of = xcalloc((size_t)m->nintents + 1, sizeof *m->class_of);
+    for (int i = 0; i < m->nintents; i++)
+        m->class_of[i] = -1;
+    m->nclasses = getn(&r, (uint32_t)m->nintents);
+    m->intent = xcalloc((size_t)m->nclasses + 1, sizeof *m->intent);
+    m->total = xcalloc((size_t)m->nclasses + 1, sizeof *m->total);
+    for (int c = 0; c < m->nclasses && r.ok; c++) {
+        m->intent[c] = m->nintents ? getn(&r, (uint32_t)m->nintents - 1) : 0;
+        m->total[c] = getn(&r, INT32_MAX);
+        if (m->class_of[m->intent[c]] >= 0)
+            r.ok = 0;
+        m->class_of[m->intent[c]] = c;
+    }
+    int nfeat = getn(&r, room);
+    m->feat = xcalloc((size_t)nfeat + 1, sizeof *m->feat);
+    m->start = xcalloc((size_t)nfeat + 1, sizeof *m->start);
+    cr_buf cells = {0};
+    int ncells = 0;
+    for (; m->nfeat < nfeat && r.ok; m->nfeat++) {
+        m->feat[m->nfeat] = getstr(&r);
+        m->start[m->nfeat] = ncells;
+        int k = getn(&r, room);
+        for (int i = 0; i < k && r.ok; i++, ncells++) {
+            cell c;
+            c.cls = m->nclasses ? getn(&r, (uint32_t)m->nclasses - 1) : 0;
+            c.count = getn(&r, INT32_MAX);
+            if (m->nclasses == 0)
+                r.ok = 0;
+            cr_buf_putn(&cells, (const char *)&c, sizeof c);
+        }
+        if (!ascending(m->feat, m->nfeat))
+            r.ok = 0;
+    }
+    m->start[m->nfeat] = ncells;
+    m->cells = (cell *)cr_buf_take(&cells);
+    int nwords = getn(&r, room);
+    m->word = xcalloc((size_t)nwords + 1, sizeof *m->word);
+    m->freq = xcalloc((size_t)nwords + 1, sizeof *m->freq);
+    for (; m->nwords < nwords && r.ok; m->nwords++) {
+        m->word[m->nwords] = getstr(&r);
+        m->freq[m->nwords] = getn(&r, INT32_MAX);
+        if (!ascending(m->word, m->nwords))
+            r.ok = 0;
+    }
+    if (!r.ok || r.p != r.end) {
+        cr_model_free(m);
+        return NULL;
+    }
+    return m;
+}
