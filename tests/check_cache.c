@@ -15,6 +15,7 @@
 
 #include "authoring.h"
 #include "cache.h"
+#include "classify.h"
 #include "corpus.h"
 #include "json.h"
 #include "session.h"
@@ -310,6 +311,15 @@ static char *dump_kb(const cr_kb *kb)
     }
     for (int i = 0; i < cr_kb_nrules(kb); i++)
         dump_rule(&b, cr_kb_ruledef(kb, i));
+    /* The trained classifier, byte for byte: the cache keeps the model
+     * the YAML trains. */
+    size_t size;
+    unsigned char *m = cr_model_encode(cr_kb_model(kb), &size);
+    unsigned long h = 5381;
+    for (size_t i = 0; i < size; i++)
+        h = h * 33 + m[i];
+    cr_buf_printf(&b, "model %zu bytes, hash %lx\n", size, h);
+    free(m);
     return cr_buf_take(&b);
 }
 
