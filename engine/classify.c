@@ -31,6 +31,12 @@
 #define SMOOTHING 0.1
 #define SHARPNESS 1.0
 
+/* A word the examples use once may be one of their own typos: it is
+ * known (and a correction) only when used twice, or when the essay or a
+ * pattern has it (the essay's words count twice; a pattern's are known
+ * with a count of 0). */
+#define KNOWN 2
+
 /* A string -> int map, open addressing; the keys belong to the model. */
 typedef struct smap {
     const char **keys;
@@ -417,8 +423,8 @@ cr_model *cr_model_train(const cr_kb *kb, const cr_corpus *corpus)
             add_pattern_words(m, in->patterns[k].src);
     }
     for (int i = 0; corpus && i < cr_corpus_count(corpus); i++) {
-        add_words(m, cr_corpus_heading(corpus, i), 1);
-        add_words(m, cr_corpus_text(corpus, i), 1);
+        add_words(m, cr_corpus_heading(corpus, i), KNOWN);
+        add_words(m, cr_corpus_text(corpus, i), KNOWN);
     }
     if (tc == NULL && m->nfeat == 0)
         tc = xcalloc(1, sizeof *tc);
@@ -566,7 +572,8 @@ int cr_model_rank_loo(const cr_model *m, const char *text, int intent,
 
 int cr_model_knows(const cr_model *m, const char *word)
 {
-    return find(m->word, m->nwords, word) >= 0;
+    int i = find(m->word, m->nwords, word);
+    return i >= 0 && (m->freq[i] == 0 || m->freq[i] >= KNOWN);
 }
 
 /* The optimal-string-alignment distance between a and b (a transposition
@@ -611,7 +618,7 @@ static const char *closest_word(const cr_model *m, const char *w)
     const char *best = NULL;
     for (int i = 0; i < m->nwords; i++) {
         const char *c = m->word[i];
-        if (m->freq[i] == 0 || c[0] != w[0])
+        if (m->freq[i] < KNOWN || c[0] != w[0])
             continue;
         int d = osa(w, c, max);
         if (d < bestd || (d == bestd && d <= max && m->freq[i] > bestf)) {

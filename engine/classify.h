@@ -73,7 +73,8 @@ char *cr_model_correct(const cr_model *m, const char *text,
                        cr_correction **out, int *n);
 void cr_corrections_free(cr_correction *c, int n);
 
-/* Whether word (lowercase) is in the spelling vocabulary. */
+/* Whether word (lowercase) is in the spelling vocabulary (a word only
+ * one example uses is not: it may be that example's typo). */
 int cr_model_knows(const cr_model *m, const char *word);
 
 /* The model as bytes for the cache (a new buffer the caller frees, its
