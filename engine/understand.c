@@ -325,12 +325,10 @@ static int few(const cr_kb *kb, int i)
 }
 
 /* What a pattern hit adds to its intent's fused score. */
-static double pattern_weight(const cr_kb *kb, const cr_intent_hit *h,
-                             double best)
+static double pattern_weight(const cr_kb *kb, const cr_intent_hit *h)
 {
     if (few(kb, h->intent))
         return CR_FUSE_PATTERN * (1 + h->score);
-    (void)best;
     double w = CR_FUSE_PATTERN * (h->score < STRONG ? h->score / STRONG : 1);
     /* An out-of-scope pattern names what the essay never covers (a
      * guitar, a visa): a strong one outweighs a generic in-scope one. */
@@ -372,7 +370,7 @@ int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d)
         ch->pattern = ph[0].intent;
         ch->pattern_score = ph[0].score;
         for (int k = 0; k < np; k++)
-            f[ph[k].intent] += pattern_weight(kb, &ph[k], ph[0].score);
+            f[ph[k].intent] += pattern_weight(kb, &ph[k]);
     }
     int best = -1;
     for (int i = 0; i < ni; i++)

@@ -51,9 +51,9 @@ typedef struct cr_choice {
 } cr_choice;
 
 /* Decide what text (normalised) asks: every intent's pattern score (as
- * cr_classify ranks them) and the classifier's probability are fused,
- * p + CR_FUSE_PATTERN * (score / best score), and the best intent wins
- * when its fused score reaches CR_FUSE_MIN.  A pattern that hits PCRE2's
+ * cr_classify ranks them) and the classifier's probability are added,
+ * the pattern's capped and weighted as understand.c describes, and the
+ * best intent wins when its sum reaches CR_FUSE_MIN.  A pattern that hits PCRE2's
  * limits is reported into d.  Returns ch->intent. */
 int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d);
 
