@@ -198,6 +198,14 @@ typedef struct need {
     int missing;                /* it must not be known at all */
 } need;
 
+/* A mapping of one test is that test. */
+static const cr_cond *one_test(const cr_cond *c)
+{
+    while (c->kind == CR_COND_ALL && c->nkids == 1)
+        c = c->kids[0];
+    return c;
+}
+
 static int collect_needs(const cr_cond *c, int negated, need *v, int n,
                          int max)
 {
@@ -207,11 +215,13 @@ static int collect_needs(const cr_cond *c, int negated, need *v, int n,
         for (int i = 0; i < c->nkids; i++)
             n = collect_needs(c->kids[i], 0, v, n, max);
     } else if (c->kind == CR_COND_NOT && c->nkids == 1 && !negated) {
-        const cr_cond *k = c->kids[0];
-        while (k->kind == CR_COND_ALL && k->nkids == 1)
-            k = k->kids[0];     /* a mapping of one test */
+        const cr_cond *k = one_test(c->kids[0]);
         if (k->kind == CR_COND_TEST)
             n = collect_needs(k, 1, v, n, max);
+        else if (k->kind == CR_COND_ANY)        /* none of them holds */
+            for (int i = 0; i < k->nkids; i++)
+                if (one_test(k->kids[i])->kind == CR_COND_TEST)
+                    n = collect_needs(one_test(k->kids[i]), 1, v, n, max);
     } else if (c->kind == CR_COND_TEST && c->fact >= 0 &&
                (c->op == CR_OP_EQ || c->op == CR_OP_IN)) {
         v[n++] = (need){c->fact, negated ? NULL : c, negated ? c : NULL, 0};

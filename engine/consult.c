@@ -27,7 +27,8 @@
  * ties going to the fact declared first: one answer then settles, or
  * kills, as many recommendations as it can.  When no live rule needs
  * anything, no answer could change the recommendation, and the
- * interview is over.  The plan is made afresh for every question: it
+ * interview is over; so is it when no path could pass the one in the
+ * lead even if every live rule fired (see contested).  The plan is made afresh for every question: it
  * costs a walk over the recommendation rules, a few dozen nodes.
  *
  * Replies.  A value is stated as the user's answer (CR_SRC_ANSWER) and
@@ -210,10 +211,41 @@ static void collect(cr_consult *c, const cr_cond *k)
         collect(c, k->kids[i]);
 }
 
+/* Could any answer still change which path is recommended?  The rules
+ * that hold have fired and stay; the live ones could all fire at their
+ * full confidence at best.  If no other path could then pass the one in
+ * the lead, answers could only make it more certain. */
+static int contested(cr_consult *c)
+{
+    double now[4] = {0}, best[4] = {0};
+    for (int i = 0; i < cr_kb_nrules(c->kb); i++) {
+        const cr_rule *r = cr_kb_ruledef(c->kb, i);
+        if (r->reco == CR_RECO_NONE)
+            continue;
+        int t = eval3(c, r->when);
+        if (t == YES)
+            now[r->reco] = cr_cf_combine(now[r->reco], r->confidence);
+        if (t != NO)
+            best[r->reco] = cr_cf_combine(best[r->reco], r->confidence);
+    }
+    int lead = CR_RECO_NONE;
+    for (int k = CR_RECO_PHD; k <= CR_RECO_EITHER; k++)
+        if (now[k] > now[lead])
+            lead = k;
+    if (lead == CR_RECO_NONE)
+        return 1;
+    for (int k = CR_RECO_PHD; k <= CR_RECO_EITHER; k++)
+        if (k != lead && best[k] > now[lead])
+            return 1;
+    return 0;
+}
+
 static void plan(cr_consult *c)
 {
     memset(c->state, F_UNSEEN, (size_t)c->nfacts);
     memset(c->need, 0, (size_t)c->nfacts * sizeof *c->need);
+    if (!contested(c))
+        return;
     for (int i = 0; i < cr_kb_nrules(c->kb); i++) {
         const cr_rule *r = cr_kb_ruledef(c->kb, i);
         if (r->reco == CR_RECO_NONE || eval3(c, r->when) != MAYBE)

@@ -519,40 +519,75 @@ static int negate(const cr_kb *kb, cr_wm *wm, const cr_extractor *x,
     return n;
 }
 
+/* One extractor's match in the text. */
+typedef struct {
+    int x;
+    size_t s, e;
+} match;
+
+static int by_position(const void *a, const void *b)
+{
+    const match *m = a, *n = b;
+    if (m->s != n->s)
+        return m->s < n->s ? -1 : 1;
+    return m->x - n->x;
+}
+
+/* Apply one match: its named groups and its sets, or its negation. */
+static int apply_match(const cr_kb *kb, const char *text, const match *m,
+                       cr_wm *wm, int turn)
+{
+    const cr_extractor *x = cr_kb_extractor(kb, m->x);
+    char *words = xstrndup(text + m->s, m->e - m->s);
+    int set = 0;
+    if (negated(text, m->s) ||
+        (x->nnegated > 0 && negated_inside(text, m->s, m->e))) {
+        if (negatable(x))
+            set += negate(kb, wm, x, words, turn);
+        free(words);
+        return set;
+    }
+    const char *const *names;
+    int ng = cr_regex_names(x->pattern.re, &names);
+    size_t gs, ge;
+    /* The groups come from the last match made, so x's is made again:
+     * from where it started, it is the same match. */
+    if (ng > 0 && cr_regex_match(x->pattern.re, text, strlen(text), m->s,
+                                 &gs, &ge) != CR_MATCH)
+        ng = 0;
+    for (int g = 0; g < ng; g++) {
+        if (!cr_regex_group(x->pattern.re, names[g], &gs, &ge))
+            continue;
+        char *val = xstrndup(text + gs, ge - gs);
+        set += set_group(kb, wm, cr_kb_fact(kb, names[g]), val, words, turn);
+        free(val);
+    }
+    set += apply(wm, x->sets, x->nsets, words, turn);
+    free(words);
+    return set;
+}
+
+/* Every extractor's first match, applied in the order of the text, so
+ * that what the user says last stands: "my plan was a startup; now I
+ * want to be a professor" leaves goal = academia. */
 int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
                cr_diag *d)
 {
     size_t len = strlen(text);
-    int set = 0;
-    for (int i = 0; i < cr_kb_nextractors(kb); i++) {
+    int nx = cr_kb_nextractors(kb), n = 0, set = 0;
+    match *ms = xcalloc((size_t)nx + 1, sizeof *ms);
+    for (int i = 0; i < nx; i++) {
         const cr_extractor *x = cr_kb_extractor(kb, i);
-        size_t s, e;
-        int rc = cr_regex_match(x->pattern.re, text, len, 0, &s, &e);
+        int rc = cr_regex_match(x->pattern.re, text, len, 0, &ms[n].s,
+                                &ms[n].e);
         if (rc == CR_MATCH_LIMIT)
             limit_hit(d, "extractor", x->id, &x->pattern);
-        if (rc != CR_MATCH)
-            continue;
-        char *words = xstrndup(text + s, e - s);
-        if (negated(text, s) ||
-            (x->nnegated > 0 && negated_inside(text, s, e))) {
-            if (negatable(x))
-                set += negate(kb, wm, x, words, turn);
-            free(words);
-            continue;
-        }
-        const char *const *names;
-        int ng = cr_regex_names(x->pattern.re, &names);
-        for (int g = 0; g < ng; g++) {
-            size_t gs, ge;
-            if (!cr_regex_group(x->pattern.re, names[g], &gs, &ge))
-                continue;
-            char *val = xstrndup(text + gs, ge - gs);
-            set += set_group(kb, wm, cr_kb_fact(kb, names[g]), val, words,
-                             turn);
-            free(val);
-        }
-        set += apply(wm, x->sets, x->nsets, words, turn);
-        free(words);
+        if (rc == CR_MATCH)
+            ms[n++].x = i;
     }
+    qsort(ms, (size_t)n, sizeof *ms, by_position);
+    for (int i = 0; i < n; i++)
+        set += apply_match(kb, text, &ms[i], wm, turn);
+    free(ms);
     return set;
 }

@@ -95,8 +95,10 @@ START_TEST(test_first_question)
     ck_assert_int_eq(q.type, CR_CHOICE);
     ck_assert_int_eq(q.nchoices, 8);
     ck_assert_str_eq(q.choices[0], "academia");
-    /* The eight goal.* rules and situation.growing-offer. */
-    ck_assert_int_eq(q.nrules, 10);
+    /* The nine goal.* rules, decision.should-i (while the goal is
+     * missing) and the situations growing-offer, no-papers and
+     * responsibilities. */
+    ck_assert_int_eq(q.nrules, 13);
     ck_assert_ptr_nonnull(strstr(q.text, "five years"));
     ck_assert_str_eq(q.hint, "one of: academia, research-scientist, "
                              "research-engineer, ml-engineer, "
@@ -114,24 +116,45 @@ START_TEST(test_order)
 {
     start();
     ck_assert_str_eq(next(), "goal");
-    reply("ML Engineer", CR_CONSULT_ANSWERED);
-    ck_assert_str_eq(value("goal"), "ml-engineer");
-    /* Only situation.growing-offer is alive: it needs both offer facts,
-     * and has_offer is declared first. */
+    reply("startup", CR_CONSULT_ANSWERED);
+    ck_assert_str_eq(value("goal"), "startup");
+    /* Either path leads at 0.5, and industry could pass it: the offer
+     * rules (growing-offer, slow-offer) need both offer facts, and
+     * has_offer is declared first. */
     cr_question q;
     ck_assert_int_eq(cr_consult_next(c, &q), 1);
     ck_assert_str_eq(q.name, "has_offer");
-    ck_assert_int_eq(q.nrules, 1);
+    ck_assert_int_eq(q.nrules, 2);
     ck_assert_int_eq(q.nchoices, 2);
     ck_assert_str_eq(q.hint, "yes or no");
     reply("y", CR_CONSULT_ANSWERED);
     ck_assert_str_eq(next(), "offer_growth");
     reply("hi", CR_CONSULT_ANSWERED);
+    /* Industry leads at 0.6; either could pass it with
+     * long-in-industry. */
+    ck_assert_str_eq(next(), "years_industry");
+    reply("1", CR_CONSULT_ANSWERED);
+    /* What is left (responsibilities) could only make industry surer. */
     ck_assert_str_eq(next(), "");
     cr_answer *a = cr_consult_conclude(c, d);
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
-    ck_assert_double_eq_tol(a->strength, 0.88, 1e-9);   /* .7 + .6 x .3 */
+    ck_assert_double_eq_tol(a->strength, 0.6, 1e-9);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_uncontested)
+{
+    start();
+    reply("ML Engineer", CR_CONSULT_ANSWERED);
+    /* Industry at 0.7; the live rules for another path (slow-offer and
+     * long-in-industry, either at 0.4 each) could reach 0.64 at best,
+     * so no answer could change the recommendation. */
+    ck_assert_str_eq(next(), "");
+    cr_answer *a = cr_consult_conclude(c, d);
+    ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
+    ck_assert_double_eq_tol(a->strength, 0.7, 1e-9);
     cr_answer_free(a);
 }
 END_TEST
@@ -167,13 +190,19 @@ START_TEST(test_skip)
     start();
     reply("skip", CR_CONSULT_SKIPPED);
     ck_assert_str_eq(value("goal"), "(unknown)");
-    /* The goal.* rules cannot fire now; growing-offer still can. */
+    /* The goal.* rules cannot fire now, and decision.should-i holds
+     * (either, 0.3); growing-offer could still pass it. */
     ck_assert_str_eq(next(), "has_offer");
     reply("SKIP", CR_CONSULT_SKIPPED);
+    ck_assert_str_eq(next(), "years_industry");
+    reply("skip", CR_CONSULT_SKIPPED);
+    ck_assert_str_eq(next(), "responsibilities");
+    reply("skip", CR_CONSULT_SKIPPED);
     ck_assert_str_eq(next(), "");
     char *v = cr_consult_verdict(c, 0, 0, d);
     ck_assert_ptr_nonnull(v);
-    ck_assert_ptr_nonnull(strstr(v, "No recommendation yet"));
+    ck_assert_ptr_nonnull(strstr(v, "Recommendation: either path, "
+                                    "tentatively (certainty 0.30)"));
     free(v);
 }
 END_TEST
@@ -224,7 +253,7 @@ START_TEST(test_why)
                                     "research-scientist): recommends "
                                     "industry (confidence 0.60)"));
     free(w);
-    reply("ml-engineer", CR_CONSULT_ANSWERED);
+    reply("startup", CR_CONSULT_ANSWERED);
     /* growing-offer also needs offer_growth, which is unknown: it is
      * named all the same, because offer_growth is still to be asked. */
     w = cr_consult_why(c);
@@ -307,13 +336,15 @@ START_TEST(test_script_runs_out)
     ck_assert_ptr_nonnull(t);
     ck_assert_ptr_nonnull(strstr(t, "> startup\n? Do you have a job offer"));
     ck_assert_ptr_nonnull(strstr(t, "> back\n? What would you like"));
-    /* No replies left: goal and then has_offer are skipped. */
+    /* No replies left: goal, has_offer, years_industry and
+     * responsibilities are skipped, and the verdict is the essay's
+     * "it depends". */
     const char *skipped = "> (no reply: skipped)\n";
     const char *first = strstr(t, skipped);
     ck_assert_ptr_nonnull(first);
     ck_assert_ptr_nonnull(strstr(first + 1, skipped));
-    ck_assert_ptr_nonnull(strstr(t, "\nNo recommendation yet: what I know "
-                                    "does not settle one.\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\nRecommendation: either path, "
+                                    "tentatively (certainty 0.30)\n"));
     free(t);
 }
 END_TEST
@@ -391,9 +422,10 @@ START_TEST(test_answers_stay)
     ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
     ck_assert_str_eq(a->cites[0].anchor, "ai-tools-and-infrastructure");
     cr_answer_free(a);
-    /* A new consultation does not ask it again. */
+    /* A new consultation does not ask it again, and with industry at
+     * 0.7 nothing else could change the recommendation. */
     start();
-    ck_assert_str_eq(next(), "has_offer");
+    ck_assert_str_eq(next(), "");
 }
 END_TEST
 
@@ -420,8 +452,8 @@ START_TEST(test_fixture_order)
     free(last_error());
     reply(" 3 ", CR_CONSULT_ANSWERED);
     ck_assert_str_eq(value("track"), "research");
-    ck_assert_str_eq(next(), "loves_teaching");
-    reply("no", CR_CONSULT_ANSWERED);
+    /* r.student-teacher is still live, but it recommends the PhD that
+     * r.phd already does: loves_teaching could only make it surer. */
     ck_assert_str_eq(next(), "");
     cr_answer *a = cr_consult_conclude(c, d);
     ck_assert_int_eq(a->reco, CR_RECO_PHD);
@@ -455,6 +487,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_first_question);
     tcase_add_test(tc, test_order);
+    tcase_add_test(tc, test_uncontested);
     tcase_add_test(tc, test_known_not_asked);
     tcase_add_test(tc, test_dead_rules_skipped);
     tcase_add_test(tc, test_skip);

@@ -113,7 +113,10 @@ send y\r
 expect Would that job make you grow fast
 expect decide> 
 send high\r
-expect Recommendation: industry, strongly \(certainty 0.84\)
+expect How many years have you worked in industry
+expect decide> 
+send 1\r
+expect Recommendation: industry, on balance \(certainty 0.60\)
 expect #look-for-exponential-growth
 expect Type how to see how I reached this
 expect crossroads> 
