@@ -124,25 +124,14 @@ static void suggest(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
     cr_buf_puts(text, " Everything I know: `crossroads sections`, or :help.");
 }
 
-/* What the user said about themselves in this turn, acknowledged;
- * 0 if they said nothing. */
+/* A turn that only told something about the user: acknowledged (the
+ * session says what changed); 0 if it told nothing. */
 static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 {
-    int n = 0;
-    for (int i = 0; cx->turn > 0 && i < cr_kb_nfacts(cx->kb); i++) {
-        const cr_fact *f = cr_wm_get(cx->wm, i);
-        if (i == CR_FACT_INTENT || f == NULL || f->source != CR_SRC_USER ||
-            f->turn != cx->turn)
-            continue;
-        const cr_factdecl *decl = cr_kb_factdecl(cx->kb, i);
-        cr_buf_printf(text, "%s%s = ", n++ ? ", " : "Noted: ", decl->name);
-        char buf[CR_VALUE_BUF];
-        cr_buf_puts(text, cr_value_str(decl, &f->value, buf));
-    }
-    if (n == 0)
+    if (cx->stated == 0)
         return 0;
     a->kind = CR_ANSWER_NOTED;
-    cr_buf_puts(text, ". I will keep it in mind: ask me whether a PhD is "
+    cr_buf_puts(text, "I will keep it in mind: ask me whether a PhD is "
                 "right for you, or anything else about the choice.");
     return 1;
 }

@@ -80,9 +80,9 @@ typedef struct cr_compose_ctx {
     double min_score;           /* retrieval's threshold of relevance */
     const char *declined;       /* an out-of-scope topic the question is
                                    about, or NULL */
-    int turn;                   /* the user's turn: what they said in it
-                                   is acknowledged when nothing else
-                                   answers; 0 for none */
+    int stated;                 /* facts the turn set or withdrew: they
+                                   are acknowledged when nothing else
+                                   answers */
     const int *suggest;         /* intents to suggest if it declines */
     int nsuggest;
 } cr_compose_ctx;

@@ -469,8 +469,8 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
             cr_correction *corr;
             int ncorr;
             char *fixed = cr_kb_model(kb)
-                              ? cr_model_correct(cr_kb_model(kb), text, &corr,
-                                                 &ncorr)
+                              ? cr_model_correct(cr_kb_model(kb), text,
+                                                 cr_word_list(), &corr, &ncorr)
                               : NULL;
             if (fixed) {                /* as a turn reads it */
                 cr_corrections_free(corr, ncorr);

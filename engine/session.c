@@ -31,6 +31,8 @@ struct cr_session {
     int jit;                    /* whether patterns are JIT-compiled */
     int turn;
     cr_run last;                /* the last turn's run, for explanations */
+    const cr_intent *reco_in;   /* the question of the recommendation */
+    cr_reco reco;               /* last given, or NONE */
     cr_session_stats stats;
 };
 
@@ -218,6 +220,7 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
     cr_engine *engine = cr_engine_new(kb, wm);
     double t2 = now_ms();
     cr_run_free(&s->last);      /* its rule indexes are the old kb's */
+    s->reco = CR_RECO_NONE;     /* and so is the intent it answered */
     cr_engine_free(s->engine);
     cr_wm_free(s->wm);
     cr_kb_free(s->kb);
@@ -323,6 +326,7 @@ int cr_session_forget(cr_session *s, const char *name, cr_diag *d)
 
 void cr_session_reset(cr_session *s)
 {
+    s->reco = CR_RECO_NONE;
     cr_wm_clear(s->wm, CR_SRC_USER);
     cr_wm_clear(s->wm, CR_SRC_FLAG);
     cr_wm_clear(s->wm, CR_SRC_ANSWER);
@@ -390,7 +394,7 @@ static char *correct(const cr_kb *kb, char *text, char ***corr, int *n)
     *corr = NULL;
     *n = 0;
     const cr_model *m = cr_kb_model(kb);
-    char *fixed = m ? cr_model_correct(m, text, &c, n) : NULL;
+    char *fixed = m ? cr_model_correct(m, text, cr_word_list(), &c, n) : NULL;
     if (fixed == NULL)
         return text;
     *corr = xcalloc(2 * (size_t)*n + 1, sizeof **corr);
@@ -428,10 +432,33 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* The recommendation the rules make for intent on what is known now,
+ * found by a run that leaves no trace: the intent is unset again after
+ * it. */
+static cr_reco reco_for(cr_session *s, const cr_intent *in, cr_diag *d)
+{
+    cr_value v = {0, in->id};
+    cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_ANSWER, s->turn, in->id, -1,
+              1.0);
+    cr_run run = {0};
+    cr_reco r = fire(s, &run, d) == 0 ? run.reco : CR_RECO_NONE;
+    cr_run_free(&run);
+    cr_wm_unset(s->wm, CR_FACT_INTENT);
+    return r;
+}
+
+static const char *reco_words(cr_reco r)
+{
+    return r == CR_RECO_PHD ? "a PhD" : r == CR_RECO_INDUSTRY ? "industry"
+                                                              : "either path";
+}
+
 /* What changed between before and now into a: the triples, and a line
- * of text that says it ("Noted: goal = startup (was academia)."). */
+ * of text that says it ("Noted: goal = startup (was academia)."), with
+ * what became of the last recommendation, was, which would now be
+ * then. */
 static void note_changes(const cr_session *s, char **before, char **now,
-                         cr_answer *a)
+                         cr_reco was, cr_reco then, cr_answer *a)
 {
     int n = cr_kb_nfacts(s->kb);
     cr_buf line = {0};
@@ -453,16 +480,37 @@ static void note_changes(const cr_session *s, char **before, char **now,
         else
             cr_buf_printf(&line, "%s %s → %s", name, before[i], now[i]);
     }
-    if (line.len && a->kind != CR_ANSWER_NOTED) {
-        cr_buf_printf(&line, ".\n\n%s", a->text);
+    if (line.len && was != then && then == CR_RECO_NONE)
+        cr_buf_printf(&line, "; withdrawn: the recommendation of %s",
+                      reco_words(was));
+    else if (line.len && was != then)
+        cr_buf_printf(&line, "; recommendation: %s → %s",
+                      reco_words(was), reco_words(then));
+    if (line.len) {
+        cr_buf_printf(&line, ".%s%s", a->kind == CR_ANSWER_NOTED ? " "
+                                                                  : "\n\n",
+                      a->text);
         free(a->text);
         a->text = cr_buf_take(&line);
     }
     cr_buf_free(&line);
 }
 
+/* The length of the word of list at p, or 0. */
+static size_t word_of(const char *p, const char *const *list, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(list[k]);
+        if (strncasecmp(p, list[k], len) == 0 &&
+            !isalpha((unsigned char)p[len]))
+            return len;
+    }
+    return 0;
+}
+
 /* Whether text asks something: a '?', or a sentence that opens the way
- * questions do ("do I need ...", "how much ...", "should I ..."). */
+ * questions do ("do I need ...", "how much ...", "should I ..."), after
+ * any fillers ("so do I need ...", "ok but how ..."). */
 static int asks(const char *text)
 {
     static const char *const openers[] = {
@@ -470,18 +518,22 @@ static int asks(const char *text)
         "could", "can", "will", "how", "what", "why", "which", "when",
         "where", "who", "whether", "any", "tell", "help", "advice",
     };
+    static const char *const fillers[] = {
+        "so", "ok", "okay", "well", "and", "but", "then", "hmm", "right",
+        "alright", "now", "also", "still", "anyway", "btw", "thanks",
+    };
     if (strchr(text, '?'))
         return 1;
     const char *p = text;
     while (*p) {
-        while (*p == ' ')
-            p++;
-        for (size_t k = 0; k < sizeof openers / sizeof *openers; k++) {
-            size_t n = strlen(openers[k]);
-            if (strncasecmp(p, openers[k], n) == 0 &&
-                !isalpha((unsigned char)p[n]))
-                return 1;
+        for (size_t n;; p += n) {
+            n = *p == ' ' || *p == ','
+                    ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
+            if (n == 0)
+                break;
         }
+        if (word_of(p, openers, sizeof openers / sizeof *openers))
+            return 1;
         p += strcspn(p, ".!;");
         if (*p)
             p++;
@@ -504,16 +556,25 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     char **now = said(s);
     const char *intent = NULL, *declined = NULL;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
+    /* What the last recommendation would be now. */
+    cr_reco was = s->reco, then = s->reco;
+    if (stated > 0 && s->reco != CR_RECO_NONE)
+        then = reco_for(s, s->reco_in, d);
     cr_choice ch;
     cr_choose(s->kb, text, &ch, d);
     const cr_intent *in = ch.intent >= 0 ? cr_kb_intentdef(s->kb, ch.intent)
                                          : NULL;
-    /* A statement about oneself that asks nothing is noted, not taken
-     * for a question the classifier guessed (a pattern that matched
-     * still answers); small talk ("Hi! I'm a master's student") is
-     * answered as such, with what was noted. */
-    if (in && stated > 0 && !asks(text) && ch.pattern != ch.intent &&
-        strncmp(in->id, "chat.", 5) != 0)
+    /* A statement that asks nothing is small talk when a pattern of
+     * small talk matched ("Hi! I'm finishing my master's."); about
+     * oneself, it is noted, not taken for a question the classifier
+     * guessed (a pattern that matched still answers). */
+    const cr_intent *pat = ch.pattern >= 0 ? cr_kb_intentdef(s->kb, ch.pattern)
+                                           : NULL;
+    int asking = asks(text);
+    if (!asking && pat && strncmp(pat->id, "chat.", 5) == 0)
+        in = pat;
+    else if (in && stated > 0 && !asking && ch.pattern != ch.intent &&
+             strncmp(in->id, "chat.", 5) != 0)
         in = NULL;
     if (in && in->out_of_scope) {
         declined = in->topic ? in->topic : in->id;
@@ -538,13 +599,19 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         return -1;
     }
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
-                         MIN_RELEVANCE, declined, s->turn, ch.suggest,
+                         MIN_RELEVANCE, declined, stated, ch.suggest,
                          ch.nsuggest};
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
     (*out)->ranking = ranking_text(s->kb, &ch);
-    note_changes(s, before, now, *out);
+    if ((*out)->reco != CR_RECO_NONE) {
+        s->reco_in = in;
+        s->reco = (*out)->reco;
+    } else {
+        s->reco = then;         /* what became of it is said once */
+    }
+    note_changes(s, before, now, was, then, *out);
     free_said(before, cr_kb_nfacts(s->kb));
     free_said(now, cr_kb_nfacts(s->kb));
     free((*out)->question);
