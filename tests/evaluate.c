@@ -1,20 +1,30 @@
-/* evaluate.c - measure answer quality on a file of real questions.
+/* evaluate.c - measure answer quality on a file of real questions, or
+ * of conversations.
  *
- * The file is a YAML list of {id, q, sections, expected, loose}: for
- * `expected: answer` the first citation must be one of `sections`; for
- * `expected: none` the answer must be the honest "not covered", with no
- * citation.  Every question is asked in a fresh session, so none leans on
- * another.  Prints the figures, the results per section and every miss;
- * exits 0 when both rates reach the thresholds, 1 when not, 2 when the
- * file or the rules cannot be read.
+ * A file of questions is a YAML list of {id, q, sections, expected,
+ * loose}: for `expected: answer` the first citation must be one of
+ * `sections`; for `expected: none` the answer must be the honest "not
+ * covered", with no citation.  Every question is asked in a fresh
+ * session, so none leans on another.  Prints the figures, the results
+ * per section and every miss; exits 0 when both rates reach the
+ * thresholds, 1 when not, 2 when the file or the rules cannot be read.
+ *
+ * A file of conversations is a YAML list of {id, turns, recommendation,
+ * sections}: the turns are typed into `crossroads --json` (the program
+ * named by --crossroads, with its own essay and rules: ESSAY and RULES
+ * are not read), one a line, as a person would pipe them, and the
+ * answer to the last must carry one of the recommendations and cite one
+ * of the sections first.  Its rate is held to --min-answer.
  *
  * usage: evaluate [--min-answer R] [--min-none R] [--rules PATH]...
- *                 ESSAY RULES QUESTIONS.yaml */
+ *                 [--crossroads PROGRAM] ESSAY RULES FILE.yaml */
 #include "config.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "session.h"
@@ -22,9 +32,16 @@
 
 typedef struct question {
     char *id, *q, *expected;
-    char **sections;
-    int nsections;
+    char **sections, **turns, **recos;
+    int nsections, nturns, nrecos;
 } question;
+
+/* Append a copy of v to the list *v of *n strings. */
+static void push(char ***list, int *n, const char *v)
+{
+    *list = xreallocarray(*list, (size_t)*n + 1, sizeof **list);
+    (*list)[(*n)++] = xstrdup(v);
+}
 
 typedef struct tally {
     const char *anchor;
@@ -82,12 +99,12 @@ static question *read_questions(const char *path, int *n)
             if (depth != 1 || cur == NULL)
                 break;
             if (inseq) {
-                if (strcmp(key, "sections") == 0) {
-                    cur->sections = xreallocarray(cur->sections,
-                                                  (size_t)cur->nsections + 1,
-                                                  sizeof(char *));
-                    cur->sections[cur->nsections++] = xstrdup(v);
-                }
+                if (strcmp(key, "sections") == 0)
+                    push(&cur->sections, &cur->nsections, v);
+                else if (strcmp(key, "turns") == 0)
+                    push(&cur->turns, &cur->nturns, v);
+                else if (strcmp(key, "recommendation") == 0)
+                    push(&cur->recos, &cur->nrecos, v);
             } else if (key == NULL) {
                 key = xstrdup(v);
             } else {
@@ -120,17 +137,129 @@ static question *read_questions(const char *path, int *n)
     return qs;
 }
 
+static void free_list(char **v, int n)
+{
+    for (int k = 0; k < n; k++)
+        free(v[k]);
+    free(v);
+}
+
 static void free_questions(question *qs, int n)
 {
     for (int i = 0; i < n; i++) {
         free(qs[i].id);
         free(qs[i].q);
         free(qs[i].expected);
-        for (int k = 0; k < qs[i].nsections; k++)
-            free(qs[i].sections[k]);
-        free(qs[i].sections);
+        free_list(qs[i].sections, qs[i].nsections);
+        free_list(qs[i].turns, qs[i].nturns);
+        free_list(qs[i].recos, qs[i].nrecos);
     }
     free(qs);
+}
+
+static int listed(char *const *v, int n, const char *s)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(v[k], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* s in single quotes for the shell. */
+static void put_quoted(cr_buf *b, const char *s)
+{
+    cr_buf_putc(b, '\'');
+    for (; *s; s++)
+        if (*s == '\'')
+            cr_buf_puts(b, "'\\''");
+        else
+            cr_buf_putc(b, *s);
+    cr_buf_putc(b, '\'');
+}
+
+/* Type the turns of q into program --json and read its last line into
+ * *reco and *anchor ("null" and "(none)" when absent); 0, or -1 when the
+ * program could not be run or its last line is not JSON. */
+static int converse(const char *program, const question *q, char **reco,
+                    char **anchor)
+{
+    char path[] = "/tmp/evaluate.XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    FILE *in = fdopen(fd, "w");
+    for (int k = 0; in && k < q->nturns; k++)
+        fprintf(in, "%s\n", q->turns[k]);
+    if (in == NULL || fclose(in) != 0) {
+        unlink(path);
+        return -1;
+    }
+    cr_buf cmd = {0};
+    put_quoted(&cmd, program);
+    cr_buf_puts(&cmd, " --json <");
+    put_quoted(&cmd, path);
+    FILE *out = popen(cmd.s, "r");
+    cr_buf_free(&cmd);
+    char line[65536], last[65536] = "";
+    while (out && fgets(line, sizeof line, out))
+        if (line[0] == '{')
+            memcpy(last, line, sizeof last);
+    if (out)
+        pclose(out);
+    unlink(path);
+    json_t *j = json_loads(last, 0, NULL);
+    if (j == NULL)
+        return -1;
+    const char *r = json_string_value(json_object_get(j, "recommendation"));
+    json_t *c = json_array_get(json_object_get(j, "citations"), 0);
+    const char *a = json_string_value(json_object_get(c, "anchor"));
+    *reco = xstrdup(r ? r : "null");
+    *anchor = xstrdup(a ? a : "(none)");
+    json_decref(j);
+    return 0;
+}
+
+/* Score the conversations of qs through program; the exit status. */
+static int conversations(const char *program, question *qs, int n,
+                         double min)
+{
+    int asked = 0, hit = 0;
+    cr_buf misses = {0};
+    for (int i = 0; i < n; i++) {
+        question *q = &qs[i];
+        char *reco, *anchor;
+        if (q->nturns == 0)
+            continue;
+        if (converse(program, q, &reco, &anchor) < 0) {
+            fprintf(stderr, "evaluate: %s: no JSON answer from %s\n",
+                    q->id ? q->id : "?", program);
+            cr_buf_free(&misses);
+            return 2;
+        }
+        int ok = listed(q->recos, q->nrecos, reco) &&
+                 listed(q->sections, q->nsections, anchor);
+        asked++;
+        hit += ok;
+        if (!ok) {
+            cr_buf_printf(&misses, "  %s: got %s, %s; wanted", q->id ? q->id
+                          : "?", reco, anchor);
+            for (int k = 0; k < q->nrecos; k++)
+                cr_buf_printf(&misses, "%s%s", k ? "|" : " ", q->recos[k]);
+            cr_buf_puts(&misses, ",");
+            for (int k = 0; k < q->nsections; k++)
+                cr_buf_printf(&misses, "%s%s", k ? "|" : " ", q->sections[k]);
+            cr_buf_puts(&misses, "\n");
+        }
+        free(reco);
+        free(anchor);
+    }
+    double r = asked ? (double)hit / asked : 1;
+    printf("misses:\n%s", misses.s ? misses.s : "  none\n");
+    printf("conversations: %d/%d end with an acceptable recommendation and "
+           "first section (%.1f%%, need %.0f%%)\n", hit, asked, 100 * r,
+           100 * min);
+    cr_buf_free(&misses);
+    return r >= min ? 0 : 1;
 }
 
 static tally *count(tally *t, int *nt, const char *anchor, int hit)
@@ -150,7 +279,7 @@ static tally *count(tally *t, int *nt, const char *anchor, int hit)
 int main(int argc, char **argv)
 {
     double min_answer = 0.9, min_none = 0.9;
-    const char *paths[16];
+    const char *paths[16], *program = NULL;
     int npaths = 0, a = 1;
     for (; a + 1 < argc && strncmp(argv[a], "--", 2) == 0; a += 2) {
         if (strcmp(argv[a], "--min-answer") == 0)
@@ -159,12 +288,15 @@ int main(int argc, char **argv)
             min_none = atof(argv[a + 1]);
         else if (strcmp(argv[a], "--rules") == 0 && npaths < 15)
             paths[1 + npaths++] = argv[a + 1];
+        else if (strcmp(argv[a], "--crossroads") == 0)
+            program = argv[a + 1];
         else
             break;
     }
     if (argc - a != 3) {
         fprintf(stderr, "usage: evaluate [--min-answer R] [--min-none R] "
-                "[--rules PATH]... ESSAY RULES QUESTIONS.yaml\n");
+                "[--rules PATH]... [--crossroads PROGRAM] ESSAY RULES "
+                "FILE.yaml\n");
         return 2;
     }
     paths[0] = argv[a + 1];
@@ -172,6 +304,13 @@ int main(int argc, char **argv)
     question *qs = read_questions(argv[a + 2], &n);
     if (qs == NULL)
         return 2;
+    if (n > 0 && qs[0].nturns > 0) {
+        int rc = program ? conversations(program, qs, n, min_answer) : 2;
+        if (program == NULL)
+            fprintf(stderr, "evaluate: conversations need --crossroads\n");
+        free_questions(qs, n);
+        return rc;
+    }
     int answer_n = 0, answer_hit = 0, none_n = 0, none_hit = 0, nt = 0;
     tally *t = NULL;
     cr_buf misses = {0};
