@@ -465,7 +465,7 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
             const cr_example *x = &in->examples[k];
             if (nonly && !named(&sel, x->loc.file))
                 continue;
-            char *text = cr_normalise(x->text, strlen(x->text));
+            char *text = cr_phd_dots(cr_normalise(x->text, strlen(x->text)));
             cr_correction *corr;
             int ncorr;
             char *fixed = cr_kb_model(kb)

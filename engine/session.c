@@ -549,7 +549,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     char **corr;
     int ncorr;
     char *asked = cr_normalise(question, len);
-    char *text = correct(s->kb, xstrdup(asked), &corr, &ncorr);
+    char *text = correct(s->kb, cr_phd_dots(xstrdup(asked)), &corr, &ncorr);
     s->turn++;
     char **before = said(s);
     int stated = cr_extract(s->kb, text, s->wm, s->turn, d);

@@ -50,6 +50,28 @@ static void put_space(cr_buf *b)
         cr_buf_putc(b, ' ');
 }
 
+char *cr_phd_dots(char *s)
+{
+    char *out = s;
+    for (const char *p = s; *p;) {
+        const char *q = p;
+        if ((q == s || !isalpha((unsigned char)q[-1])) &&
+            (q[0] == 'P' || q[0] == 'p') && (q[1] == 'h' || q[1] == 'H') &&
+            q[2] == '.') {
+            q += 3 + (q[3] == ' ');
+            if ((*q == 'D' || *q == 'd') && !isalpha((unsigned char)q[1])) {
+                memcpy(out, "PhD", 3);
+                out += 3;
+                p = q + 1 + (q[1] == '.');
+                continue;
+            }
+        }
+        *out++ = *p++;
+    }
+    *out = '\0';
+    return s;
+}
+
 char *cr_normalise(const char *text, size_t len)
 {
     cr_buf b = {0};

@@ -20,6 +20,11 @@
  * caller frees. */
 char *cr_normalise(const char *text, size_t len);
 
+/* "Ph.D.", "Ph. D." and "Ph.D" written "PhD" in normalised text s, in
+ * place (the dots would end a sentence and split the word for the
+ * classifier); returns s. */
+char *cr_phd_dots(char *s);
+
 typedef struct cr_intent_hit {
     int intent;
     double score;               /* from the weights of matching patterns */
