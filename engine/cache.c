@@ -71,7 +71,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 6
+#define FORMAT 7
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)

@@ -243,10 +243,22 @@ static int is_stopword(const char *w)
                    sizeof *stopwords, by_string) != NULL;
 }
 
+/* Where featurise puts each feature with its weight: into a bag, or
+ * straight into the counts of a model being trained. */
+typedef void emit_fn(void *to, const char *feature, double x);
+
+static void emit_bag(void *to, const char *feature, double x)
+{
+    bag_add(to, feature, x);
+}
+
 /* The features of text: stems other than function words, and bigrams of
- * stems within a sentence. */
-static void featurise(const cr_model *m, const char *text,
-                      const cr_weighted_span *sp, int nsp, bag *b)
+ * stems within a sentence.  (Letter 4-grams of the words were tried as
+ * well: two or three points more of leave-one-out accuracy over the
+ * examples, but none on the development questions, and short questions
+ * lost their footing among a long word's grams.) */
+static void featurise(const char *text, const cr_weighted_span *sp, int nsp,
+                      emit_fn *emit, void *to)
 {
     size_t len = strlen(text), i = 0, ws, we;
     char w[64], prev[64] = "";
@@ -254,14 +266,14 @@ static void featurise(const cr_model *m, const char *text,
         stem(w);
         double x = span_weight(sp, nsp, ws);
         if (!is_stopword(w))
-            bag_add(b, w, x);
+            emit(to, w, x);
         if (prev[0]) {
             char bi[130];
             size_t np = strlen(prev), nw = strlen(w);
             memcpy(bi, prev, np);
             bi[np] = ' ';
             memcpy(bi + np + 1, w, nw + 1);
-            bag_add(b, bi, x);
+            emit(to, bi, x);
         }
         strcpy(prev, w);
         if (i < len && strchr(".!?;", text[i]))
@@ -345,6 +357,21 @@ static void count(tcells *t, int cls, int x)
     }
     t->c = xreallocarray(t->c, (size_t)t->n + 1, sizeof *t->c);
     t->c[t->n++] = (cell){cls, x};
+}
+
+/* A model being trained, and the class whose examples are counted. */
+typedef struct trainer {
+    cr_model *m;
+    tcells *tc;
+    int cls;
+} trainer;
+
+static void emit_count(void *to, const char *feature, double x)
+{
+    trainer *t = to;
+    int f = feature_id(t->m, &t->tc, feature), n = (int)x;
+    count(&t->tc[f], t->cls, n);
+    t->m->total[t->cls] += n;
 }
 
 static char *const *sort_base;
@@ -433,21 +460,15 @@ cr_model *cr_model_train(const cr_kb *kb, const cr_corpus *corpus)
             add_pattern_words(m, c->words[k]);
     }
     set_classes(m, kb);
-    tcells *tc = NULL;
-    for (int k = 0; k < m->nclasses; k++) {
-        const cr_intent *in = cr_kb_intentdef(kb, m->intent[k]);
+    trainer t = {m, NULL, 0};
+    for (t.cls = 0; t.cls < m->nclasses; t.cls++) {
+        const cr_intent *in = cr_kb_intentdef(kb, m->intent[t.cls]);
         for (int e = 0; e < in->nexamples; e++) {
-            bag b = {0};
-            featurise(m, in->examples[e].text, NULL, 0, &b);
-            for (int i = 0; i < b.n; i++) {
-                int f = feature_id(m, &tc, b.f[i]);
-                count(&tc[f], k, (int)b.x[i]);
-                m->total[k] += (int)b.x[i];
-            }
-            bag_free(&b);
+            featurise(in->examples[e].text, NULL, 0, emit_count, &t);
             add_words(m, in->examples[e].text, 1);
         }
     }
+    tcells *tc = t.tc;
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         for (int k = 0; k < in->npatterns; k++)
@@ -582,7 +603,7 @@ int cr_model_rank(const cr_model *m, const char *text,
                   cr_class_hit *hits, int n)
 {
     bag b = {0};
-    featurise(m, text, spans, nspans, &b);
+    featurise(text, spans, nspans, emit_bag, &b);
     int out = rank(m, &b, -1, hits, n);
     bag_free(&b);
     return out;
@@ -593,7 +614,7 @@ int cr_model_rank_loo(const cr_model *m, const char *text, int intent,
 {
     int loo = intent >= 0 && intent < m->nintents ? m->class_of[intent] : -1;
     bag b = {0};
-    featurise(m, text, NULL, 0, &b);
+    featurise(text, NULL, 0, emit_bag, &b);
     int out = rank(m, &b, loo, hits, n);
     bag_free(&b);
     return out;

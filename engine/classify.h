@@ -4,8 +4,9 @@
  * Hand-written patterns recognise what their authors foresaw; the
  * classifier generalises from the examples every intent declares, so an
  * author improves recognition by adding examples.  It is a multinomial
- * naive Bayes model over features of the words: stemmed unigrams and
- * bigrams of adjacent stems.  (A token for each concept a text matches
+ * naive Bayes model over features of the words: stems other than
+ * function words, and bigrams of adjacent stems.  (A token for each
+ * concept a text matches
  * was tried too: on the development questions it changed no answer,
  * and matching the concepts' patterns over every example made training
  * ten times slower.)  Out-of-scope intents are classes like any other,

@@ -331,7 +331,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
 #define STRONG 3.0
 /* How much more the words of the sentences that ask weigh for the
  * classifier than the story around them. */
-#define CLASS_FOCUS 2.0
+#define CLASS_FOCUS 3.0
 /* The least fused score of a topic a decline suggests. */
 #define SUGGEST_MIN 0.05
 
