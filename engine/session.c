@@ -20,6 +20,27 @@
  * development questions so that off-topic questions are declined. */
 #define MIN_RELEVANCE 6.0
 
+/* A fact as the user had stated it (or not), so that a turn that
+ * changed it can be taken back. */
+typedef struct statement {
+    int fact;
+    int known;                  /* 0: the user had said nothing of it */
+    cr_value value;
+    cr_source source;
+    int turn;
+    char *words;
+    double cf;
+} statement;
+
+/* What one turn changed: its facts as they were before it. */
+typedef struct undo {
+    statement *v;
+    int n;
+} undo;
+
+/* How many turns :undo can take back, the latest first. */
+#define UNDO_DEPTH 64
+
 struct cr_session {
     cr_corpus *corpus;
     cr_index *index;
@@ -33,6 +54,8 @@ struct cr_session {
     cr_run last;                /* the last turn's run, for explanations */
     const cr_intent *reco_in;   /* the question of the recommendation */
     cr_reco reco;               /* last given, or NONE */
+    undo undos[UNDO_DEPTH];     /* a ring: the turns that changed facts */
+    int nundos, lastundo;
     cr_session_stats stats;
 };
 
@@ -145,10 +168,26 @@ cr_session *cr_session_open(const char *corpus_path,
     return s;
 }
 
+static void free_states(statement *v, int n);
+
+static void free_undo(undo *u)
+{
+    free_states(u->v, u->n);
+    memset(u, 0, sizeof *u);
+}
+
+static void forget_undos(cr_session *s)
+{
+    for (int i = 0; i < UNDO_DEPTH; i++)
+        free_undo(&s->undos[i]);
+    s->nundos = 0;
+}
+
 void cr_session_free(cr_session *s)
 {
     if (s == NULL)
         return;
+    forget_undos(s);
     cr_run_free(&s->last);
     cr_engine_free(s->engine);
     cr_wm_free(s->wm);
@@ -221,6 +260,7 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
     double t2 = now_ms();
     cr_run_free(&s->last);      /* its rule indexes are the old kb's */
     s->reco = CR_RECO_NONE;     /* and so is the intent it answered */
+    forget_undos(s);            /* and the facts it numbered */
     cr_engine_free(s->engine);
     cr_wm_free(s->wm);
     cr_kb_free(s->kb);
@@ -327,6 +367,7 @@ int cr_session_forget(cr_session *s, const char *name, cr_diag *d)
 void cr_session_reset(cr_session *s)
 {
     s->reco = CR_RECO_NONE;
+    forget_undos(s);
     cr_wm_clear(s->wm, CR_SRC_USER);
     cr_wm_clear(s->wm, CR_SRC_FLAG);
     cr_wm_clear(s->wm, CR_SRC_ANSWER);
@@ -430,6 +471,100 @@ static void free_said(char **v, int n)
 static int same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Fact i as the user has stated it, or that they have not. */
+static statement state_of(const cr_session *s, int i)
+{
+    statement st = {i, 0, {0, NULL}, 0, 0, NULL, 0};
+    if (!cr_wm_stated(s->wm, i))
+        return st;
+    const cr_fact *f = cr_wm_get(s->wm, i);
+    st.known = 1;
+    st.value = cr_value_copy(&f->value);
+    st.source = f->source;
+    st.turn = f->turn;
+    st.words = f->words ? xstrdup(f->words) : NULL;
+    st.cf = f->cf;
+    return st;
+}
+
+static void free_states(statement *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        cr_value_free(&v[i].value);
+        free(v[i].words);
+    }
+    free(v);
+}
+
+/* Remember how the facts that changed between before and now (the
+ * texts of said) were before this turn, to take the turn back. */
+static void record_undo(cr_session *s, char **before, char **now,
+                        const statement *was)
+{
+    undo u = {0};
+    for (int i = 0; i < cr_kb_nfacts(s->kb); i++) {
+        if (same(before[i], now[i]))
+            continue;
+        u.v = xreallocarray(u.v, (size_t)u.n + 1, sizeof *u.v);
+        u.v[u.n] = was[i];
+        u.v[u.n].value = cr_value_copy(&was[i].value);
+        u.v[u.n].words = was[i].words ? xstrdup(was[i].words) : NULL;
+        u.n++;
+    }
+    if (u.n == 0)
+        return;
+    s->lastundo = (s->lastundo + 1) % UNDO_DEPTH;
+    free_undo(&s->undos[s->lastundo]);
+    s->undos[s->lastundo] = u;
+    if (s->nundos < UNDO_DEPTH)
+        s->nundos++;
+}
+
+char *cr_session_undo(cr_session *s, cr_diag *d)
+{
+    if (s->nundos == 0) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "nothing to undo: no message "
+                    "of yours has changed what I know since %s",
+                    s->turn > 0 ? "the start or the last :reset or :reload"
+                                : "the start");
+        return NULL;
+    }
+    undo *u = &s->undos[s->lastundo];
+    cr_buf b = {0};
+    for (int k = 0; k < u->n; k++) {
+        const statement *st = &u->v[k];
+        const cr_factdecl *f = cr_kb_factdecl(s->kb, st->fact);
+        char *now = cr_wm_stated(s->wm, st->fact)
+                        ? cr_value_text(f, &cr_wm_get(s->wm, st->fact)->value)
+                        : NULL;
+        char *then = st->known ? cr_value_text(f, &st->value) : NULL;
+        cr_buf_puts(&b, b.len ? "; " : "Taken back: ");
+        if (then == NULL)
+            cr_buf_printf(&b, "%s = %s withdrawn", f->name, now);
+        else if (now == NULL)
+            cr_buf_printf(&b, "%s = %s again", f->name, then);
+        else
+            cr_buf_printf(&b, "%s %s → %s", f->name, now, then);
+        free(now);
+        free(then);
+        if (st->known)
+            cr_wm_set(s->wm, st->fact, &st->value, st->source, st->turn,
+                      st->words, -1, st->cf);
+        else
+            cr_wm_unset(s->wm, st->fact);
+    }
+    cr_buf_puts(&b, ".\n");
+    free_undo(u);
+    s->lastundo = (s->lastundo + UNDO_DEPTH - 1) % UNDO_DEPTH;
+    s->nundos--;
+    s->reco = CR_RECO_NONE;
+    if (cr_session_settle(s, d) < 0) {
+        cr_buf_free(&b);
+        return NULL;
+    }
+    return cr_buf_take(&b);
 }
 
 /* The recommendation the rules make for intent on what is known now,
@@ -552,12 +687,16 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     char *text = correct(s->kb, cr_phd_dots(xstrdup(asked)), &corr, &ncorr);
     s->turn++;
     char **before = said(s);
+    int nf = cr_kb_nfacts(s->kb);
+    statement *was = xcalloc((size_t)nf + 1, sizeof *was);
+    for (int i = 0; i < nf; i++)
+        was[i] = state_of(s, i);
     int stated = cr_extract(s->kb, text, s->wm, s->turn, d);
     char **now = said(s);
     const char *intent = NULL, *declined = NULL;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
     /* What the last recommendation would be now. */
-    cr_reco was = s->reco, then = s->reco;
+    cr_reco reco_was = s->reco, then = s->reco;
     if (stated > 0 && s->reco != CR_RECO_NONE)
         then = reco_for(s, s->reco_in, d);
     cr_choice ch;
@@ -594,6 +733,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         free(corr);
         free(text);
         free(asked);
+        free_states(was, nf);
         free_said(before, cr_kb_nfacts(s->kb));
         free_said(now, cr_kb_nfacts(s->kb));
         return -1;
@@ -611,7 +751,9 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     } else {
         s->reco = then;         /* what became of it is said once */
     }
-    note_changes(s, before, now, was, then, *out);
+    note_changes(s, before, now, reco_was, then, *out);
+    record_undo(s, before, now, was);
+    free_states(was, nf);
     free_said(before, cr_kb_nfacts(s->kb));
     free_said(now, cr_kb_nfacts(s->kb));
     free((*out)->question);

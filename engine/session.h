@@ -69,6 +69,12 @@ int cr_session_set_from(cr_session *s, const char *name, const char *value,
 /* Withdraw what the user said about fact name (-1 with the reason in d
  * if there is no such fact or nothing was said), or about every fact. */
 int cr_session_forget(cr_session *s, const char *name, cr_diag *d);
+/* Take back what the user's last message (cr_session_ask) changed among
+ * the facts they had stated, the latest first and up to 64 messages
+ * back: a new string saying what was restored ("Taken back: goal
+ * startup → academia."), which the caller frees, or NULL with the
+ * reason in d when no message changed anything. */
+char *cr_session_undo(cr_session *s, cr_diag *d);
 void cr_session_reset(cr_session *s);
 /* Fire the rules on what changed since the last turn, so that what
  * working memory shows follows from what the user says now.  Returns 0,
