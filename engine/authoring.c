@@ -2,6 +2,7 @@
  * example tests that rule files declare. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,44 +95,92 @@ static long unbounded_gap(const char *src, int *len)
     return -1;
 }
 
-static void gap_warning(const cr_pattern *p, const char *what,
-                        const char *id, cr_diag *d)
+/* A check of a pattern's source: the offset of the first problem it
+ * finds, or -1, with what the problem is and why it matters (which
+ * starts with a comma) written into what and why. */
+enum { SAY = 256 };
+typedef long pattern_check(const char *src, char *what, char *why);
+
+static long gap_check(const char *src, char *what, char *why)
 {
     int len;
-    long at = unbounded_gap(p->src, &len);
+    long at = unbounded_gap(src, &len);
+    if (at >= 0) {
+        snprintf(what, SAY, "an unbounded gap '%.*s'", len, src + at);
+        snprintf(why, SAY, ", whose cost grows with the square of a "
+                 "question's length: bound it, as in '.{0,80}'");
+    }
+    return at;
+}
+
+/* A control character (but a tab or a line break): a question holds
+ * none once it is cleaned, so in a pattern it is a YAML escape that was
+ * meant for the regular expression, nearly always "\b" in double
+ * quotes, which YAML reads as a backspace. */
+static long control_check(const char *src, char *what, char *why)
+{
+    static const char named[][3] = {
+        [0x07] = "a", [0x08] = "b", [0x0B] = "v", [0x0C] = "f",
+        [0x0D] = "r", [0x1B] = "e", [0x85] = "N",
+    };
+    for (size_t i = 0; src[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)src[i];
+        unsigned cp = c;
+        if (c == 0xC2 && (unsigned char)src[i + 1] >= 0x80 &&
+            (unsigned char)src[i + 1] < 0xA0)
+            cp = (unsigned char)src[i + 1];     /* a C1 control */
+        else if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n')
+            continue;
+        char esc[8];
+        if (cp < sizeof named / sizeof *named && named[cp][0])
+            snprintf(esc, sizeof esc, "%s", named[cp]);
+        else
+            snprintf(esc, sizeof esc, "x%02X", cp);
+        snprintf(what, SAY, "a control character (U+%04X)", cp);
+        snprintf(why, SAY, ", which no question holds: in double quotes, "
+                 "YAML reads \\%s as that character%s; write it in single "
+                 "quotes, or \\\\%s", esc,
+                 cp == 0x08 ? ", not a word boundary" : "", esc);
+        return (long)i;
+    }
+    return -1;
+}
+
+static void pattern_warning(const cr_pattern *p, const char *kind,
+                            const char *id, pattern_check *check, cr_diag *d)
+{
+    char what[SAY], why[SAY];
+    long at = check(p->src, what, why);
     if (at < 0)
         return;
     cr_loc l = cr_pattern_place(p, (size_t)at);
     cr_diag_add(d, CR_WARNING, l.file, l.line, l.col,
-                "pattern of %s '%s' has an unbounded gap '%.*s', whose cost "
-                "grows with the square of a question's length: bound it, "
-                "as in '.{0,80}'", what, id, len, p->src + at);
+                "pattern of %s '%s' has %s%s", kind, id, what, why);
 }
 
-static void unbounded_gaps(const cr_kb *kb, cr_diag *d)
+/* Warn of what check finds in each pattern of an intent or an
+ * extractor, at its place, and in each word of a concept, at the
+ * concept (a word's own place is not kept). */
+static void pattern_warnings(const cr_kb *kb, pattern_check *check,
+                             cr_diag *d)
 {
     for (int i = 0; i < cr_kb_nintents(kb); i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         for (int k = 0; k < in->npatterns; k++)
-            gap_warning(&in->patterns[k], "intent", in->id, d);
+            pattern_warning(&in->patterns[k], "intent", in->id, check, d);
     }
     for (int i = 0; i < cr_kb_nextractors(kb); i++) {
         const cr_extractor *x = cr_kb_extractor(kb, i);
-        gap_warning(&x->pattern, "extractor", x->id, d);
+        pattern_warning(&x->pattern, "extractor", x->id, check, d);
     }
     for (int c = 0; c < cr_kb_nconcepts(kb); c++) {
         const cr_concept *co = cr_kb_concept(kb, c);
-        for (int w = 0; w < co->nwords; w++) {
-            int len;
-            long at = unbounded_gap(co->words[w], &len);
-            if (at >= 0)
+        char what[SAY], why[SAY];
+        for (int w = 0; w < co->nwords; w++)
+            if (check(co->words[w], what, why) >= 0)
                 cr_diag_add(d, CR_WARNING, co->loc.file, co->loc.line,
-                            co->loc.col, "concept '%s' has an unbounded "
-                            "gap '%.*s' in '%s', whose cost grows with the "
-                            "square of a question's length: bound it, as "
-                            "in '.{0,80}'", co->name, len, co->words[w] + at,
-                            co->words[w]);
-        }
+                            co->loc.col, "concept '%s' has %s in '%s'%s",
+                            co->name, what, co->words[w], why);
     }
 }
 
@@ -302,7 +351,8 @@ void cr_lint_warnings(const cr_kb *kb, const cr_corpus *corpus,
     free(can);
     unused_concepts(kb, d);
     intents_without_examples(kb, d);
-    unbounded_gaps(kb, d);
+    pattern_warnings(kb, gap_check, d);
+    pattern_warnings(kb, control_check, d);
     opposite_recommendations(kb, d);
     cr_kb_uncited(kb, corpus, corpus_name, d);
 }

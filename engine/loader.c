@@ -55,11 +55,29 @@ static const char *kindname(cr_ykind k)
                             : "a mapping";
 }
 
+/* A value left out: nothing after its key, or ~ or null.  Where a
+ * mapping or a list was wanted, its lines were most likely meant to be
+ * indented under the key and are not. */
+static int empty(const node *n)
+{
+    return n->kind == CR_Y_SCALAR &&
+           (n->len == 0 || (n->style == YAML_PLAIN_SCALAR_STYLE &&
+                            (strcmp(n->value, "~") == 0 ||
+                             strcmp(n->value, "null") == 0 ||
+                             strcmp(n->value, "Null") == 0 ||
+                             strcmp(n->value, "NULL") == 0)));
+}
+
 static int want(ctx *c, const node *n, cr_ykind k, const char *what)
 {
     if (n->kind == k)
         return 1;
-    err(c, n, "%s must be %s, not %s", what, kindname(k), kindname(n->kind));
+    if (empty(n))
+        err(c, n, "%s is empty, where %s belongs: are its lines indented "
+            "further than its key?", what, kindname(k));
+    else
+        err(c, n, "%s must be %s, not %s", what, kindname(k),
+            kindname(n->kind));
     return 0;
 }
 
@@ -549,6 +567,11 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
 {
     static const char *const keys[] = {"answer", "cite", "recommend",
                                        "assert", "retract", "ask"};
+    if (empty(then)) {
+        err(c, then, "rule '%s' has an empty then: give it an answer, "
+            "assert, retract or ask, indented under 'then:'", r->id);
+        return;
+    }
     if (!want(c, then, CR_Y_MAP, "then"))
         return;
     check_keys(c, then, "then", keys, 6);

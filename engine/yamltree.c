@@ -6,7 +6,8 @@
  * them, and expanding them invites "billion laughs"), and so are more
  * documents than one and nesting deeper than MAX_DEPTH.  libyaml marks
  * count characters, so a mark is turned into a place by the line table
- * of the file. */
+ * of the file.  Its words for a problem stay as they are, at its place,
+ * followed by what they most often mean in a rule file (yaml_hint). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -255,9 +256,35 @@ static void close_node(cr_ytree *c, node *n, size_t base)
         check_duplicate_keys(c, n);
 }
 
+/* What libyaml's report of a problem most often means in a rule file,
+ * said in the author's terms: nearly always a line indented wrong.  An
+ * empty string when libyaml's own words are the best there are. */
+static const char *yaml_hint(const yaml_parser_t *p)
+{
+    static const struct { const char *problem, *context, *hint; } hints[] = {
+        {"mapping values are not allowed", NULL,
+         "; is this line indented further than the keys it goes with, or "
+         "does a value hold ': ' without quotes?"},
+        {"did not find expected key", "block mapping",
+         "; the keys of one mapping start in the same column: is this "
+         "line indented as far as the keys it goes with?"},
+        {"block sequence entries are not allowed", NULL,
+         "; a list item '- ' starts a line of its own, indented under its "
+         "key"},
+        {"found a tab character", NULL, "; indent with spaces, not tabs"},
+    };
+    for (size_t i = 0; p->problem && i < sizeof hints / sizeof *hints; i++)
+        if (strstr(p->problem, hints[i].problem) &&
+            (hints[i].context == NULL ||
+             (p->context && strstr(p->context, hints[i].context))))
+            return hints[i].hint;
+    return "";
+}
+
 static void yaml_error(cr_ytree *c, yaml_parser_t *p)
 {
     const char *what = p->problem ? p->problem : "cannot parse YAML";
+    const char *hint = yaml_hint(p);
     yaml_mark_t m = p->problem_mark;
     if (p->error == YAML_READER_ERROR) {    /* marked by byte offset */
         size_t off = p->problem_offset, start = 0;
@@ -270,12 +297,13 @@ static void yaml_error(cr_ytree *c, yaml_parser_t *p)
     if (p->context)
         cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1,
                     (int)m.column + 1,
-                    "YAML syntax error: %s %s (which starts at %d:%d)", what,
-                    p->context, (int)p->context_mark.line + 1,
-                    (int)p->context_mark.column + 1);
+                    "YAML syntax error: %s %s (which starts at %d:%d)%s",
+                    what, p->context, (int)p->context_mark.line + 1,
+                    (int)p->context_mark.column + 1, hint);
     else
         cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1,
-                    (int)m.column + 1, "YAML syntax error: %s", what);
+                    (int)m.column + 1, "YAML syntax error: %s%s", what,
+                    hint);
 }
 
 /* The tree as it is built, from libyaml's events or the fast path's. */
