@@ -550,17 +550,17 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         int f = find(m->feat, m->nfeat, b->f[i]);
         if (f < 0)
             continue;
-        double x = b->x[i];
+        double x = b->x[i], w = x;
         int seen = 0;
         for (int k = m->start[f]; k < m->start[f + 1]; k++) {
             const cell *c = &m->cells[k];
             double cnt = c->count - (c->cls == loo ? x : 0);
-            s[c->cls] += x * log1p(cnt / SMOOTHING);
+            s[c->cls] += w * log1p(cnt / SMOOTHING);
             seen += (int)cnt > 0;
         }
         if (seen == 0)          /* only the example left out had it */
             continue;
-        L += x;
+        L += w;
     }
     for (int i = 0; i < b->n; i++) {   /* features it alone had, undone */
         int f = find(m->feat, m->nfeat, b->f[i]);

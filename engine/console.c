@@ -189,12 +189,25 @@ static int answer(cr_console *c, const char *line, size_t len)
     }
     if (c->o.explain)
         a->explanation = cr_session_explain(c->s);
-    char *text = c->o.json ? cr_json_answer(a)
-                           : cr_answer_render(a, c->o.width, c->o.color);
+    char *text;
+    if (c->o.json) {
+        text = cr_json_answer(a);
+    } else {
+        /* The explanation's lines are indented to show its structure:
+         * they wrap apart from the answer's paragraphs, below. */
+        char *explanation = a->explanation;
+        a->explanation = NULL;
+        text = cr_answer_render(a, c->o.width, c->o.color);
+        a->explanation = explanation;
+    }
     fputs(text, c->out);
-    if (c->o.json)
-        fputc('\n', c->out);
     free(text);
+    if (c->o.json) {
+        fputc('\n', c->out);
+    } else if (a->explanation) {
+        fputc('\n', c->out);
+        put(c, a->explanation, 0);
+    }
     if (c->trace && !c->o.json) {
         cr_buf b = {0};
         cr_buf_puts(&b, "Rules fired:");
@@ -360,6 +373,10 @@ typedef struct command {
 
 static const command commands[];
 
+/* The column where :help's descriptions start: after two spaces, the
+ * longest command with its arguments, and a space. */
+#define HELP_COLUMN 23
+
 static int cmd_help(cr_console *c, const char *arg)
 {
     (void)arg;
@@ -367,12 +384,19 @@ static int cmd_help(cr_console *c, const char *arg)
         "own words, and tell me about yourself (\"I have two papers\", \"I "
         "want to start a company\"): I remember it across questions, and "
         "you can correct it (\"actually, I want to be a professor\").\n");
+    char *pad = xasprintf("%*s", HELP_COLUMN, "");
     for (const command *k = commands; k->name; k++) {
         char *head = xasprintf(":%s%s%s", k->name, *k->args ? " " : "",
                                k->args);
-        fprintf(c->out, "  %-20s %s\n", head, k->help);
+        /* Wrapped in the column, then the command over the first pad. */
+        cr_buf b = {0};
+        cr_text_wrap(&b, k->help, c->o.width, pad);
+        fprintf(c->out, "  %-*s %s", HELP_COLUMN - 3, head,
+                b.s + HELP_COLUMN);
+        cr_buf_free(&b);
         free(head);
     }
+    free(pad);
     say(c, "Tab completes commands, section anchors, fact names and their "
         "values.  Ctrl-C cancels a line, Ctrl-D leaves.\n");
     return CR_LINE_OK;
@@ -458,6 +482,85 @@ static int split_assignment(const char *arg, char **name, char **value)
     return 1;
 }
 
+/* Say that no fact is called name, suggesting near if not NULL. */
+static void no_fact(cr_console *c, const char *name, const char *near)
+{
+    cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "no fact '%s'%s%s%s", name,
+                near ? "; did you mean '" : "", near ? near : "",
+                near ? "'?" : "");
+}
+
+/* The index of the fact called name, which the user may state; -1 with
+ * the reason in c->d. */
+static int user_fact(cr_console *c, const char *name)
+{
+    const char *near;
+    int i = cr_kb_user_fact(cr_session_kb(c->s), name, &near);
+    if (i == CR_FACT_RESERVED)
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "fact '%s' is reserved: "
+                    "crossroads sets it itself, from each question", name);
+    else if (i < 0)
+        no_fact(c, name, near);
+    return i;
+}
+
+/* Whether a fact is called name (a built-in one too); if not, say so. */
+static int known_fact(cr_console *c, const char *name)
+{
+    const cr_kb *kb = cr_session_kb(c->s);
+    if (cr_kb_fact(kb, name) >= 0)
+        return 1;
+    no_fact(c, name, cr_kb_closest_fact(kb, name));
+    return 0;
+}
+
+/* Read "NAME=VALUE" against the rules, the value as cr_value_read takes
+ * it: into the fact's name and the value as the rules write it (a
+ * choice in full, whatever picked it; anything else as typed, so that a
+ * number stays exact), new strings.  1; 0 when arg is not NAME=VALUE;
+ * -1 with the reason in c->d when the fact or the value is wrong. */
+static int read_assignment(cr_console *c, const char *arg, char **name,
+                           char **value)
+{
+    if (!split_assignment(arg, name, value))
+        return 0;
+    int i = user_fact(c, *name);
+    const cr_factdecl *f = i < 0 ? NULL
+                                 : cr_kb_factdecl(cr_session_kb(c->s), i);
+    cr_value v;
+    if (f && cr_value_read(f, *value, &v, c->d)) {
+        if (f->type == CR_CHOICE) {
+            free(*value);
+            *value = v.str;
+            v.str = NULL;
+        }
+        cr_value_free(&v);
+        return 1;
+    }
+    free(*name);
+    free(*value);
+    return -1;
+}
+
+int cr_console_state(cr_console *c, const char *assignment, const char *how)
+{
+    char *name, *value;
+    int rc = read_assignment(c, assignment, &name, &value);
+    if (rc == 0)
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "expected FACT=VALUE, not "
+                    "'%s'", assignment);
+    if (rc > 0) {
+        rc = cr_session_set_from(c->s, name, value, how, c->d) == 0 ? 1 : -1;
+        free(name);
+        free(value);
+    }
+    if (rc <= 0) {
+        print_diag(c);
+        return -1;
+    }
+    return 0;
+}
+
 /* Run the rules after a change to what the user said. */
 static int settle(cr_console *c)
 {
@@ -469,11 +572,14 @@ static int settle(cr_console *c)
 static int cmd_set(cr_console *c, const char *arg)
 {
     char *name, *value;
-    if (!split_assignment(arg, &name, &value)) {
+    int rc = read_assignment(c, arg, &name, &value);
+    if (rc == 0) {
         say(c, "Usage: :set FACT=VALUE (Tab completes both).\n");
         return CR_LINE_FAILED;
     }
-    int rc = cr_session_set_from(c->s, name, value, "with :set", c->d);
+    if (rc < 0)
+        return failed(c);
+    rc = cr_session_set_from(c->s, name, value, "with :set", c->d);
     if (rc == 0)
         say(c, "Noted: %s = %s.\n", name, value);
     free(name);
@@ -483,7 +589,7 @@ static int cmd_set(cr_console *c, const char *arg)
 
 static int cmd_forget(cr_console *c, const char *arg)
 {
-    if (cr_session_forget(c->s, arg, c->d) < 0)
+    if (user_fact(c, arg) < 0 || cr_session_forget(c->s, arg, c->d) < 0)
         return failed(c);
     say(c, "Forgotten: %s, and whatever rested on it.\n", arg);
     return settle(c);
@@ -509,6 +615,8 @@ static int explained(cr_console *c, char *text)
 
 static int cmd_why(cr_console *c, const char *arg)
 {
+    if (*arg && !known_fact(c, arg))
+        return failed(c);
     if (*arg)
         return explained(c, cr_session_why(c->s, arg, c->d));
     if (c->ask)
@@ -518,6 +626,8 @@ static int cmd_why(cr_console *c, const char *arg)
 
 static int cmd_how(cr_console *c, const char *arg)
 {
+    if (*arg && !known_fact(c, arg))
+        return failed(c);
     if (*arg)
         return explained(c, cr_session_how(c->s, arg, c->d));
     return explained(c, cr_session_explain(c->s));
@@ -525,6 +635,14 @@ static int cmd_how(cr_console *c, const char *arg)
 
 static int cmd_whynot(cr_console *c, const char *arg)
 {
+    const cr_kb *kb = cr_session_kb(c->s);
+    if (cr_kb_rule(kb, arg) < 0) {
+        const char *near = cr_kb_closest_rule(kb, arg);
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "no rule '%s'%s%s%s", arg,
+                    near ? "; did you mean '" : "; :rules lists them",
+                    near ? near : "", near ? "'?" : "");
+        return failed(c);
+    }
     return explained(c, cr_session_why_not(c->s, arg, c->d));
 }
 
@@ -537,10 +655,13 @@ static int cmd_decide(cr_console *c, const char *arg)
 static int cmd_whatif(cr_console *c, const char *arg)
 {
     char *name, *value;
-    if (!split_assignment(arg, &name, &value)) {
+    int rc = read_assignment(c, arg, &name, &value);
+    if (rc == 0) {
         say(c, "Usage: :whatif FACT=VALUE (Tab completes both).\n");
         return CR_LINE_FAILED;
     }
+    if (rc < 0)
+        return failed(c);
     char *text = cr_consult_whatif(c->s, name, value, c->d);
     free(name);
     free(value);
@@ -557,20 +678,53 @@ static int cmd_sections(cr_console *c, const char *arg)
     return CR_LINE_OK;
 }
 
-static int cmd_section(cr_console *c, const char *arg)
+/* The section name names: its anchor, with or without '#', or its
+ * heading, in any case.  Its index, or -1 with the reason in c->d. */
+static int find_section(cr_console *c, const char *name)
 {
     const cr_corpus *co = cr_session_corpus(c->s);
-    int i = cr_corpus_find(co, *arg == '#' ? arg + 1 : arg);
+    const char *anchor = *name == '#' ? name + 1 : name;
+    int i = cr_corpus_find(co, anchor);
+    for (int k = 0; i < 0 && k < cr_corpus_count(co); k++)
+        if (strcasecmp(cr_corpus_anchor(co, k), anchor) == 0 ||
+            strcasecmp(cr_corpus_heading(co, k), anchor) == 0)
+            i = k;
     if (i < 0) {
-        say(c, "No section '%s'; :sections lists them.\n", arg);
-        return CR_LINE_FAILED;
+        const char *near = cr_closest_anchor(co, anchor);
+        cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "no section '%s'; %s%s%s",
+                    name, near ? "did you mean '" : "`crossroads sections` "
+                    "or :sections lists them", near ? near : "",
+                    near ? "'?" : "");
     }
+    return i;
+}
+
+int cr_console_section(cr_console *c, const char *name)
+{
+    int i = find_section(c, name);
+    if (i < 0)
+        return failed(c);
+    const cr_corpus *co = cr_session_corpus(c->s);
     char *path = cr_corpus_path(co, i, " › ");
-    fprintf(c->out, "§ %s (#%s)\n\n", path, cr_corpus_anchor(co, i));
+    char *head = xasprintf("§ %s (#%s)\n", path, cr_corpus_anchor(co, i));
+    put(c, head, 0);            /* a long path wraps between words */
+    fputc('\n', c->out);
+    free(head);
     free(path);
     const char *text = cr_corpus_text(co, i);
-    put(c, *text ? text : "(This heading has no text of its own; "
-        ":sections shows its subsections.)\n", 1);
+    if (*text) {
+        put(c, text, 1);
+        return CR_LINE_OK;
+    }
+    cr_buf b = {0};
+    cr_buf_puts(&b, "(This heading has no text of its own; its "
+                "subsections:)\n");
+    for (int k = i + 1; k < cr_corpus_count(co) &&
+                        cr_corpus_level(co, k) > cr_corpus_level(co, i); k++)
+        cr_buf_printf(&b, "  %s  #%s\n", cr_corpus_heading(co, k),
+                      cr_corpus_anchor(co, k));
+    put(c, b.s, 0);
+    cr_buf_free(&b);
     return CR_LINE_OK;
 }
 
@@ -635,23 +789,36 @@ static int cmd_trace(cr_console *c, const char *arg)
     return CR_LINE_OK;
 }
 
+/* A file name as typed, with a leading ~ or ~/ standing for the
+ * user's home folder, as a shell would read it: a new string. */
+static char *expand_home(const char *file)
+{
+    const char *home = getenv("HOME");
+    if (file[0] == '~' && (file[1] == '\0' || file[1] == '/') && home &&
+        *home)
+        return xasprintf("%s%s", home, file + 1);
+    return xstrdup(file);
+}
+
 static int cmd_save(cr_console *c, const char *arg)
 {
-    int n = cr_profile_save(c->s, arg, c->d);
-    if (n < 0)
-        return failed(c);
-    say(c, "Saved %d fact%s to %s.\n", n, n == 1 ? "" : "s", arg);
-    return CR_LINE_OK;
+    char *file = expand_home(arg);
+    int n = cr_profile_save(c->s, file, c->d);
+    if (n >= 0)
+        say(c, "Saved %d fact%s to %s.\n", n, n == 1 ? "" : "s", file);
+    free(file);
+    return n < 0 ? failed(c) : CR_LINE_OK;
 }
 
 static int cmd_load(cr_console *c, const char *arg)
 {
-    int n = cr_profile_load(c->s, arg, c->d);
-    if (n < 0)
-        return failed(c);
-    say(c, "Loaded %d fact%s from %s; :facts shows them.\n", n,
-        n == 1 ? "" : "s", arg);
-    return settle(c);
+    char *file = expand_home(arg);
+    int n = cr_profile_load(c->s, file, c->d);
+    if (n >= 0)
+        say(c, "Loaded %d fact%s from %s; :facts shows them.\n", n,
+            n == 1 ? "" : "s", file);
+    free(file);
+    return n < 0 ? failed(c) : settle(c);
 }
 
 static const command commands[] = {
@@ -671,7 +838,8 @@ static const command commands[] = {
     {"whatif", "FACT=VALUE", "how the recommendation would change, without "
      "changing what you told me", cmd_whatif},
     {"sections", "", "the essay's sections", cmd_sections},
-    {"section", "ANCHOR", "read one section of the essay", cmd_section},
+    {"section", "ANCHOR", "read one section of the essay",
+     cr_console_section},
     {"rules", "[TEXT]", "the rules (whose id contains TEXT)", cmd_rules},
     {"reload", "", "read the rule files again, keeping what you told me",
      cmd_reload},
@@ -691,6 +859,16 @@ static const command *find_command(const char *name, size_t len)
         if (strlen(k->name) == len && strncmp(k->name, name, len) == 0)
             return k;
     return NULL;
+}
+
+/* The command whose name is closest to word, or NULL. */
+static const char *closest_command(const char *word)
+{
+    const char *names[sizeof commands / sizeof *commands];
+    int n = 0;
+    for (const command *k = commands; k->name; k++)
+        names[n++] = k->name;
+    return cr_closest(word, names, n);
 }
 
 /* Run command k; in JSON, what it prints becomes one object. */
@@ -723,8 +901,10 @@ static int run_command(cr_console *c, const char *line)
     const command *k = find_command(name, n);
     if (k == NULL) {
         char *word = xstrndup(name, n);
+        const char *near = closest_command(word);
         cr_diag_add(c->d, CR_ERROR, NULL, 0, 0, "unknown command ':%s'; "
-                    ":help lists them", word);
+                    "%s%s%s", word, near ? "did you mean :" : ":help lists "
+                    "them", near ? near : "", near ? "?" : "");
         free(word);
         return failed(c);
     }
@@ -862,7 +1042,7 @@ char **cr_console_complete(const cr_console *c, const char *line, int start,
         free(m.v);
         return NULL;
     }
-    if (fn == cmd_section) {
+    if (fn == cr_console_section) {
         const cr_corpus *co = cr_session_corpus(c->s);
         for (int s = 0; s < cr_corpus_count(co); s++)
             offer(&m, "", cr_corpus_anchor(co, s), "");

@@ -38,6 +38,22 @@ void cr_console_free(cr_console *c);
 /* Do what one line says (len bytes, no newline). */
 int cr_console_line(cr_console *c, const char *line, size_t len);
 
+/* State the fact that assignment, "NAME=VALUE", says (as :set does; how
+ * says where it came from, as "with --fact", for :facts).  Spaces may
+ * stand around '=', and the value may take any form the consultation
+ * takes (see cr_value_read).  Returns 0, or -1 with the reason on
+ * stderr: not NAME=VALUE, no such fact (naming the closest), a fact
+ * crossroads sets itself, or a value that does not fit (naming those
+ * that do). */
+int cr_console_state(cr_console *c, const char *assignment, const char *how);
+
+/* Print the section of the essay that name names (its anchor, with or
+ * without '#', or its heading, in any case), as :section does: its
+ * heading path, then its text, or the list of its subsections.  Returns
+ * CR_LINE_OK, or CR_LINE_FAILED with the reason on stderr (naming the
+ * closest anchor). */
+int cr_console_section(cr_console *c, const char *name);
+
 /* Start a guided consultation (as :decide does) and put its first
  * question.  With decide_only, the program is to leave after its verdict
  * (and "how"): cr_console_line then returns CR_LINE_QUIT. */

@@ -38,7 +38,6 @@
  * it was, so the same question comes next again. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -398,43 +397,6 @@ int cr_consult_next(cr_consult *c, cr_question *q)
 
 /* Replies. */
 
-/* How word matches choice, in any case, with a space or '_' for '-':
- * 2 exactly, 1 as a prefix, 0 not. */
-static int match(const char *choice, const char *word)
-{
-    size_t i = 0;
-    for (; word[i]; i++) {
-        char a = (char)tolower((unsigned char)choice[i]);
-        char b = (char)tolower((unsigned char)word[i]);
-        if (b == ' ' || b == '_')
-            b = '-';
-        if (a == '\0' || a != b)
-            return 0;
-    }
-    return choice[i] == '\0' ? 2 : 1;
-}
-
-/* The choice word picks: its index, -1 for none, -2 when it is a prefix
- * of several (the candidates are listed into amb). */
-static int pick_choice(const cr_factdecl *f, const char *word, cr_buf *amb)
-{
-    int found = -1, n = 0;
-    for (int i = 0; i < f->nchoices; i++) {
-        int m = match(f->choices[i], word);
-        if (m == 2)
-            return i;
-        if (m == 1) {
-            if (n++ > 0)
-                cr_buf_printf(amb, "%s%s", n > 2 ? ", " : "",
-                              f->choices[found]);
-            found = i;
-        }
-    }
-    if (n > 1)
-        cr_buf_printf(amb, " or %s", f->choices[found]);
-    return n > 1 ? -2 : found;
-}
-
 /* Parse word as a value of fact f; 0 with the reason in d if it is not
  * one. */
 static int parse_reply(const cr_consult *c, const cr_factdecl *f,
@@ -442,7 +404,7 @@ static int parse_reply(const cr_consult *c, const cr_factdecl *f,
 {
     if (*word && f->type == CR_CHOICE) {
         cr_buf amb = {0};
-        int i = pick_choice(f, word, &amb);
+        int i = cr_choice_pick(f, word, &amb);
         if (i == -2)
             cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' could be %s: type "
                         "more of it", word, amb.s);

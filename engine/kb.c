@@ -684,6 +684,91 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
     return 0;
 }
 
+/* How word matches choice, in any case, with a space or '_' for '-':
+ * 2 exactly, 1 as a prefix, 0 not. */
+static int match(const char *choice, const char *word)
+{
+    size_t i = 0;
+    for (; word[i]; i++) {
+        char a = (char)tolower((unsigned char)choice[i]);
+        char b = (char)tolower((unsigned char)word[i]);
+        if (b == ' ' || b == '_')
+            b = '-';
+        if (a == '\0' || a != b)
+            return 0;
+    }
+    return choice[i] == '\0' ? 2 : 1;
+}
+
+int cr_choice_pick(const cr_factdecl *f, const char *word, cr_buf *amb)
+{
+    int found = -1, n = 0;
+    for (int i = 0; i < f->nchoices; i++) {
+        int m = match(f->choices[i], word);
+        if (m == 2)
+            return i;
+        if (m == 1) {
+            if (n++ > 0)
+                cr_buf_printf(amb, "%s%s", n > 2 ? ", " : "",
+                              f->choices[found]);
+            found = i;
+        }
+    }
+    if (n > 1)
+        cr_buf_printf(amb, " or %s", f->choices[found]);
+    return n > 1 ? -2 : found;
+}
+
+/* Append the values of choice f to b: "a, b, c". */
+static void put_choices(cr_buf *b, const cr_factdecl *f)
+{
+    for (int i = 0; i < f->nchoices; i++)
+        cr_buf_printf(b, "%s%s", i ? ", " : "", f->choices[i]);
+}
+
+/* Read text as a choice of f, into out; 0 with the reason in d. */
+static int read_choice(const cr_factdecl *f, const char *text,
+                       cr_value *out, cr_diag *d)
+{
+    cr_buf b = {0};
+    int i = *text ? cr_choice_pick(f, text, &b) : -1;
+    if (i >= 0) {
+        out->str = xstrdup(f->choices[i]);
+    } else if (i == -2) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' could be %s: type more "
+                    "of it", text, b.s);
+    } else {                    /* b is empty: no choice matched */
+        put_choices(&b, f);
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' is not a value of fact "
+                    "'%s': one of %s", text, f->name, b.s ? b.s : "");
+    }
+    cr_buf_free(&b);
+    return i >= 0;
+}
+
+int cr_value_read(const cr_factdecl *f, const char *text, cr_value *out,
+                  cr_diag *d)
+{
+    out->num = 0;
+    out->str = NULL;
+    if (f->type == CR_CHOICE)
+        return read_choice(f, text, out, d);
+    if (!cr_value_parse(f, text, out)) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' is not a value of fact "
+                    "'%s': %s", text, f->name,
+                    f->type == CR_BOOL ? "yes or no" : "a number");
+        return 0;
+    }
+    /* The facts declared as numbers are counts (papers, years), and
+     * the rule files give no range: a negative one is a slip. */
+    if (f->type == CR_NUMBER && out->num < 0) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "%s must be 0 or more",
+                    f->name);
+        return 0;
+    }
+    return 1;
+}
+
 const char *cr_value_str(const cr_factdecl *f, const cr_value *v,
                          char buf[CR_VALUE_BUF])
 {
@@ -779,12 +864,46 @@ const char *cr_closest(const char *word, const char *const *cands, int n)
     return best;
 }
 
-const char *cr_kb_closest_fact(const cr_kb *kb, const char *name)
+/* The fact from the first-th on whose name is closest to name, or NULL. */
+static const char *closest_fact(const cr_kb *kb, const char *name, int first)
 {
     const char **names = xcalloc((size_t)kb->nfacts + 1, sizeof *names);
-    for (int i = 0; i < kb->nfacts; i++)  /* in order: ties go to the first */
-        names[i] = kb->facts[i].name;
-    const char *near = cr_closest(name, names, kb->nfacts);
+    int n = 0;
+    for (int i = first; i < kb->nfacts; i++)  /* in order: ties go first */
+        names[n++] = kb->facts[i].name;
+    const char *near = cr_closest(name, names, n);
+    free(names);
+    return near;
+}
+
+const char *cr_kb_closest_fact(const cr_kb *kb, const char *name)
+{
+    return closest_fact(kb, name, 0);
+}
+
+int cr_kb_user_fact(const cr_kb *kb, const char *name, const char **near)
+{
+    int i = map_get(&kb->factmap, name);
+    *near = NULL;
+    if (i >= 0 && i < CR_KB_BUILTIN_FACTS)
+        return CR_FACT_RESERVED;
+    if (i < 0)      /* the built-in ones are no better a guess */
+        *near = closest_fact(kb, name, CR_KB_BUILTIN_FACTS);
+    return i;
+}
+
+const char *cr_kb_closest_rule(const cr_kb *kb, const char *id)
+{
+    return closest_key(&kb->rulemap, id);
+}
+
+const char *cr_closest_anchor(const cr_corpus *corpus, const char *anchor)
+{
+    int n = cr_corpus_count(corpus);
+    const char **names = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int k = 0; k < n; k++)
+        names[k] = cr_corpus_anchor(corpus, k);
+    const char *near = cr_closest(anchor, names, n);
     free(names);
     return near;
 }
@@ -958,8 +1077,7 @@ static void resolve_assign(const cr_kb *kb, cr_assign *a, int needvalue,
         static const char *tn[] = {"boolean", "number", "string", "choice"};
         if (f->type == CR_CHOICE) {
             cr_buf b = {0};
-            for (int i = 0; i < f->nchoices; i++)
-                cr_buf_printf(&b, "%s%s", i ? ", " : "", f->choices[i]);
+            put_choices(&b, f);
             cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
                         "'%s' is not a value of fact '%s' (one of: %s)",
                         a->text, f->name, b.s ? b.s : "");
@@ -1003,16 +1121,11 @@ static int resolve_anchor(const cr_corpus *corpus, const char *anchor,
     int sec = cr_corpus_find(corpus, anchor);
     if (sec >= 0)
         return sec;
-    int n = cr_corpus_count(corpus);
-    const char **names = xcalloc((size_t)n + 1, sizeof(char *));
-    for (int k = 0; k < n; k++)
-        names[k] = cr_corpus_anchor(corpus, k);
-    const char *near = cr_closest(anchor, names, n);
+    const char *near = cr_closest_anchor(corpus, anchor);
     cr_diag_add(d, CR_ERROR, loc->file, loc->line, loc->col,
                 "no section '%s' in the essay%s%s%s", anchor,
                 near ? " (did you mean '" : "", near ? near : "",
                 near ? "'?)" : "");
-    free(names);
     return -1;
 }
 

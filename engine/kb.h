@@ -17,6 +17,7 @@
 #include "corpus.h"
 #include "diag.h"
 #include "matcher.h"
+#include "xmalloc.h"
 
 typedef enum cr_type { CR_BOOL, CR_NUMBER, CR_STRING, CR_CHOICE } cr_type;
 
@@ -281,6 +282,20 @@ void cr_value_free(cr_value *v);
 cr_value cr_value_copy(const cr_value *v);
 /* Parse text as a value of fact f's type; returns 0 if it is not one. */
 int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out);
+/* Read text as a value of fact f the way a person types it with
+ * --fact or :set, and as the consultation reads a reply: for a choice,
+ * one of its values or a beginning of it no other shares, in any case,
+ * with spaces or '_' for '-' (cr_choice_pick); for a number, one that
+ * is 0 or more (the rule files declare no range, and the numbers they
+ * declare are counts); else as cr_value_parse.  Returns 1, or 0 with
+ * the reason in d, naming the allowed values.  The caller frees *out
+ * with cr_value_free. */
+int cr_value_read(const cr_factdecl *f, const char *text, cr_value *out,
+                  cr_diag *d);
+/* The choice of f that word picks, as cr_value_read reads it: its
+ * index, -1 for none, or -2 when word begins several (which are then
+ * listed into amb, as "a, b or c"). */
+int cr_choice_pick(const cr_factdecl *f, const char *word, cr_buf *amb);
 /* The value as text; a new string the caller frees. */
 char *cr_value_text(const cr_factdecl *f, const cr_value *v);
 /* The same text without allocating: a constant, v's own string, or a
@@ -298,5 +313,17 @@ const char *cr_reco_name(cr_reco r);    /* "phd", ...; NULL for none */
 const char *cr_closest(const char *word, const char *const *cands, int n);
 /* The declared fact whose name is closest to name, or NULL. */
 const char *cr_kb_closest_fact(const cr_kb *kb, const char *name);
+/* The rule whose id is closest to id, other than id, or NULL. */
+const char *cr_kb_closest_rule(const cr_kb *kb, const char *id);
+/* The anchor of corpus closest to anchor, or NULL. */
+const char *cr_closest_anchor(const cr_corpus *corpus, const char *anchor);
+
+/* The fact called name that a user may state (with --fact, :set or a
+ * profile): its index; -1 when there is none, with *near set to the
+ * user fact whose name is closest, or NULL; or CR_FACT_RESERVED when
+ * name is a built-in fact (intent, question), which crossroads sets
+ * itself. */
+#define CR_FACT_RESERVED (-2)
+int cr_kb_user_fact(const cr_kb *kb, const char *name, const char **near);
 
 #endif

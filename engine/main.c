@@ -38,6 +38,7 @@ typedef struct options {
     int stats;                  /* --stats: load and run times on stderr */
     int strict;                 /* lint: warnings fail too */
     int no_cache;               /* --no-cache, lint and test */
+    int no_user_rules;          /* --no-user-rules */
     const char **rules;         /* --rules, in order */
     int nrules;
     const char **facts;         /* --fact NAME=VALUE */
@@ -50,7 +51,7 @@ static void usage(FILE *f)
     fputs("usage: crossroads [OPTION]... [QUESTION WORDS...]\n"
           "       crossroads decide\n"
           "       crossroads sections | section ANCHOR\n"
-          "       crossroads lint [--strict] [FILE...] | test [FILE...]\n"
+          "       crossroads lint [-s|--strict] [FILE...] | test [FILE...]\n"
           "\n"
           "An offline adviser on doing a PhD in computer science or machine\n"
           "learning versus going to industry. Every answer cites the section\n"
@@ -66,6 +67,7 @@ static void usage(FILE *f)
           "      --stats           print load and run times to stderr\n"
           "      --no-cache        parse the rule files, ignoring the compiled\n"
           "                        rule cache (also CROSSROADS_NO_CACHE=1)\n"
+          "      --no-user-rules   leave out your own rules folder (below)\n"
           "  -f, --fact NAME=VALUE state a fact about yourself (repeatable)\n"
           "  -r, --rules PATH      also load this rule file or folder (repeatable)\n"
           "  -p, --profile FILE    remember what you tell me in FILE (YAML): read\n"
@@ -120,19 +122,49 @@ static char *datadir(void)
     return xstrdup(CR_PKGDATADIR);
 }
 
-/* The rule files and folders to load, in the order of rulepath.h, the
- * --rules paths last: a new vector of *n strings (cr_rulepath_free), or
- * NULL with the problems in d. */
-static char **rule_paths(const options *o, const char *builtin, int *n,
-                         cr_diag *d)
+/* Where rule files come from (see rulepath.h): the environment, and
+ * the options.  With --no-user-rules, neither XDG_CONFIG_HOME nor HOME
+ * is passed on, which leaves the user's folder out. */
+static cr_rulepath_env rule_env(const options *o, const char *builtin)
 {
     const char *sys = getenv("CROSSROADS_SYSCONFDIR");
     cr_rulepath_env env = {builtin,
                            sys && *sys ? sys : CR_SYSCONFDIR "/crossroads",
-                           getenv("XDG_CONFIG_HOME"), getenv("HOME"),
+                           o->no_user_rules ? NULL : getenv("XDG_CONFIG_HOME"),
+                           o->no_user_rules ? NULL : getenv("HOME"),
                            getenv("CROSSROADS_RULES_PATH"), o->rules,
                            o->nrules};
-    return cr_rulepath_list(&env, n, d);
+    return env;
+}
+
+/* Whether a problem in d is in the folder dir, or is dir itself. */
+static int problem_in(const cr_diag *d, const char *dir)
+{
+    size_t n = strlen(dir);
+    for (int i = 0; i < cr_diag_len(d); i++) {
+        const char *file = cr_diag_get(d, i)->file;
+        if (file && strncmp(file, dir, n) == 0 &&
+            (file[n] == '\0' || file[n] == '/'))
+            return 1;
+    }
+    return 0;
+}
+
+/* Print why the rules could not be loaded, the problems in d; when one
+ * is in the user's own rules folder, which every command reads, say
+ * how to get an answer without it.  Returns status. */
+static int load_failed(const options *o, cr_diag *d, int status)
+{
+    cr_rulepath_env env = rule_env(o, "");
+    char *user = cr_rulepath_user(&env);
+    int mine = user && problem_in(d, user);
+    cr_print_diag(d);
+    if (mine)
+        fprintf(stderr, "crossroads: your rules folder %s has errors: fix "
+                "them, or leave the folder out with 'crossroads "
+                "--no-user-rules ...'\n", user);
+    free(user);
+    return status;
 }
 
 /* Open a session with the built-in rules and the user's.  Returns NULL
@@ -145,7 +177,8 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     char *essay = xasprintf("%s/" ESSAY, dir);
     char *builtin = xasprintf("%s/rules", dir);
     int npaths;
-    char **paths = rule_paths(o, builtin, &npaths, d);
+    cr_rulepath_env env = rule_env(o, builtin);
+    char **paths = cr_rulepath_list(&env, &npaths, d);
     char *cache = o->no_cache ? NULL : cr_cache_dir();
     cr_session *s = paths ? cr_session_open(essay,
                                             (const char *const *)paths,
@@ -161,22 +194,15 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     return s;
 }
 
-/* State each --fact NAME=VALUE; 0, or -1 with the problems in d. */
-static int state_facts(cr_session *s, const options *o, cr_diag *d)
+/* State each --fact NAME=VALUE; 0, or -1 when one is wrong (each is
+ * said on stderr). */
+static int state_facts(cr_console *c, const options *o)
 {
-    for (int i = 0; i < o->nfacts; i++) {
-        char *name = xstrdup(o->facts[i]);
-        char *eq = strchr(name, '=');
-        if (eq == NULL) {
-            cr_diag_add(d, CR_ERROR, NULL, 0, 0,
-                        "--fact takes NAME=VALUE, not '%s'", name);
-        } else {
-            *eq = '\0';
-            cr_session_set_from(s, name, eq + 1, "with --fact", d);
-        }
-        free(name);
-    }
-    return cr_diag_errors(d) ? -1 : 0;
+    int rc = 0;
+    for (int i = 0; i < o->nfacts; i++)
+        if (cr_console_state(c, o->facts[i], "with --fact") < 0)
+            rc = -1;
+    return rc;
 }
 
 static int cmd_sections(cr_session *s)
@@ -191,36 +217,38 @@ static int cmd_sections(cr_session *s)
     return EXIT_ANSWERED;
 }
 
-static int cmd_section(cr_session *s, const char *anchor, int width)
+static int cmd_section(cr_session *s, const char *name, int width)
 {
-    const cr_corpus *c = cr_session_corpus(s);
-    int i = cr_corpus_find(c, anchor && anchor[0] == '#' ? anchor + 1
-                                                         : anchor);
-    if (i < 0) {
-        cr_buf safe = {0};      /* the user's text, never raw escapes */
-        cr_text_clean(&safe, anchor);
-        fprintf(stderr, "crossroads: no section '%s' (see 'crossroads "
-                "sections')\n", safe.s ? safe.s : "");
-        cr_buf_free(&safe);
+    cr_console_opts co = {.width = width};
+    cr_console *c = cr_console_new(s, stdout, &co);
+    int rc = cr_console_section(c, name);
+    cr_console_free(c);
+    return rc == CR_LINE_OK ? EXIT_ANSWERED : EXIT_USAGE;
+}
+
+/* A usage error when command takes other words than were given:
+ * decide and sections take none, section one anchor.  -1 when they
+ * fit. */
+static int check_words(char **args, int nargs)
+{
+    static const struct {
+        const char *name, *usage;
+        int words;
+    } cmds[] = {
+        {"decide", "decide", 0},
+        {"sections", "sections", 0},
+        {"section", "section ANCHOR", 1},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        if (strcmp(args[0], cmds[i].name) != 0 || nargs - 1 == cmds[i].words)
+            continue;
+        fprintf(stderr, "usage: crossroads %s\n", cmds[i].usage);
+        if (nargs - 1 > cmds[i].words)
+            fprintf(stderr, "(to ask a question that starts with '%s', put "
+                    "-- before it)\n", cmds[i].name);
         return EXIT_USAGE;
     }
-    char *path = cr_corpus_path(c, i, " › ");
-    printf("§ %s (#%s)\n\n", path, cr_corpus_anchor(c, i));
-    free(path);
-    const char *text = cr_corpus_text(c, i);
-    if (*text == '\0') {
-        printf("(This heading has no text of its own; its subsections:)\n");
-        for (int k = i + 1; k < cr_corpus_count(c) &&
-                            cr_corpus_level(c, k) > cr_corpus_level(c, i); k++)
-            printf("  %s  #%s\n", cr_corpus_heading(c, k),
-                   cr_corpus_anchor(c, k));
-        return EXIT_ANSWERED;
-    }
-    cr_buf b = {0};
-    cr_text_wrap(&b, text, width, "");
-    fputs(b.s ? b.s : "", stdout);
-    cr_buf_free(&b);
-    return EXIT_ANSWERED;
+    return -1;
 }
 
 static char *join_words(char **words, int n)
@@ -256,7 +284,7 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
 {
     int kept = 0;
     for (int i = 0; i < n; i++) {     /* `lint --strict FILE` reads well */
-        if (strcmp(files[i], "--strict") == 0)
+        if (strcmp(files[i], "--strict") == 0 || strcmp(files[i], "-s") == 0)
             o->strict = 1;
         else
             files[kept++] = files[i];
@@ -265,18 +293,16 @@ static int cmd_lint(options *o, char **files, int n, cr_diag *d)
     o->no_cache = 1;            /* warnings come from a load from YAML */
     int status;
     cr_session *s = open_session(o, d, &status);
-    if (s) {
-        char *dir = datadir();
-        char *essay = xasprintf("%s/" ESSAY, dir);
-        cr_lint_warnings(cr_session_kb(s), cr_session_corpus(s), essay, d);
-        cr_engine_cycles(cr_session_kb(s), d);
-        free(essay);
-        free(dir);
-    }
+    if (s == NULL)
+        return load_failed(o, d, status);
+    char *dir = datadir();
+    char *essay = xasprintf("%s/" ESSAY, dir);
+    cr_lint_warnings(cr_session_kb(s), cr_session_corpus(s), essay, d);
+    cr_engine_cycles(cr_session_kb(s), d);
+    free(essay);
+    free(dir);
     int warnings = cr_diag_len(d) - cr_diag_errors(d);
     cr_print_diag(d);
-    if (s == NULL)
-        return status;
     cr_session_free(s);
     if (warnings)
         fprintf(stderr, "crossroads: %d warning%s\n", warnings,
@@ -294,10 +320,8 @@ static int cmd_test(options *o, char **files, int n, cr_diag *d)
     o->no_cache = 1;
     int status;
     cr_session *s = open_session(o, d, &status);
-    if (s == NULL) {
-        cr_print_diag(d);
-        return status;
-    }
+    if (s == NULL)
+        return load_failed(o, d, status);
     char *dir = datadir();
     char *essay = xasprintf("%s/" ESSAY, dir);
     int npaths;     /* the files the session read, not listed again */
@@ -330,6 +354,7 @@ static int parse_args(int argc, char **argv, options *o)
         {"explain", no_argument, NULL, 'e'},
         {"stats", no_argument, NULL, 'S'},
         {"no-cache", no_argument, NULL, 'C'},
+        {"no-user-rules", no_argument, NULL, 'U'},
         {"strict", no_argument, NULL, 's'},
         {"fact", required_argument, NULL, 'f'},
         {"rules", required_argument, NULL, 'r'},
@@ -352,6 +377,9 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case 'C':
             o->no_cache = 1;
+            break;
+        case 'U':
+            o->no_user_rules = 1;
             break;
         case 's':
             o->strict = 1;
@@ -387,7 +415,7 @@ static int parse_args(int argc, char **argv, options *o)
  * alone, if decide): at a prompt on a terminal, else line by line. */
 static int converse(cr_session *s, const options *o,
                     const cr_console_opts *co, char **args, int nargs,
-                    int decide, cr_diag *d)
+                    int decide)
 {
     cr_console *c = cr_console_new(s, stdout, co);
     if (c == NULL)
@@ -395,8 +423,7 @@ static int converse(cr_session *s, const options *o,
     if (decide)
         cr_console_decide_only(c);
     int status;
-    if (state_facts(s, o, d) < 0) {     /* after the profile: they win */
-        cr_print_diag(d);
+    if (state_facts(c, o) < 0) {        /* after the profile: they win */
         status = EXIT_USAGE;
     } else if (decide && cr_console_decide(c) != CR_LINE_OK) {
         status = EXIT_RUNTIME;
@@ -424,6 +451,9 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
         return cmd_lint(o, args + 1, nargs - 1, d);
     if (!dashdash && nargs > 0 && strcmp(args[0], "test") == 0)
         return cmd_test(o, args + 1, nargs - 1, d);
+    int status = !dashdash && nargs > 0 ? check_words(args, nargs) : -1;
+    if (status >= 0)
+        return status;
     cr_console_opts co = {.json = o->json, .explain = o->explain,
                           .stats = o->stats, .profile = o->profile};
     if (isatty(STDOUT_FILENO)) {
@@ -431,25 +461,17 @@ static int run(int argc, char **argv, options *o, cr_diag *d)
         co.color = !(nc && *nc) && !o->json;
         co.width = terminal_width();
     }
-    int status;
     cr_session *s = open_session(o, d, &status);
-    if (s == NULL) {
-        cr_print_diag(d);
-        return status;
-    }
+    if (s == NULL)
+        return load_failed(o, d, status);
     if (!dashdash && nargs == 1 && strcmp(args[0], "sections") == 0) {
         status = cmd_sections(s);
-    } else if (!dashdash && nargs >= 1 && strcmp(args[0], "section") == 0) {
-        if (nargs != 2) {
-            fprintf(stderr, "usage: crossroads section ANCHOR\n");
-            status = EXIT_USAGE;
-        } else {
-            status = cmd_section(s, args[1], co.width);
-        }
+    } else if (!dashdash && nargs == 2 && strcmp(args[0], "section") == 0) {
+        status = cmd_section(s, args[1], co.width);
     } else {
         int decide = !dashdash && nargs == 1 &&
                      strcmp(args[0], "decide") == 0;
-        status = converse(s, o, &co, args, nargs, decide, d);
+        status = converse(s, o, &co, args, nargs, decide);
         if (nargs > 0 && !decide) {
             /* A one-off answer: the process ends now.  Leave the session
              * to the kernel, which takes the whole address space back at

@@ -248,10 +248,15 @@ static int check_entries(const reader *r, const cr_kb *kb)
     const entry **seen = xcalloc((size_t)cr_kb_nfacts(kb) + 1, sizeof *seen);
     for (int k = 0; k < r->n; k++) {
         const entry *e = &r->v[k];
-        int i = cr_kb_fact(kb, e->name);
+        const char *near;
+        int i = cr_kb_user_fact(kb, e->name, &near);
         cr_value v;
-        if (i < 0 || i == CR_FACT_INTENT) {
-            const char *near = cr_kb_closest_fact(kb, e->name);
+        if (i == CR_FACT_RESERVED) {
+            cr_diag_add(r->d, CR_ERROR, r->path, e->line, e->col,
+                        "fact '%s' is reserved: crossroads sets it itself",
+                        e->name);
+            ok = 0;
+        } else if (i < 0) {
             cr_diag_add(r->d, CR_ERROR, r->path, e->line, e->col,
                         "no fact '%s'%s%s%s", e->name,
                         near ? " (did you mean '" : "", near ? near : "",

@@ -221,6 +221,9 @@ int cr_repl_terminal(cr_console *c)
             cr_console_set_width(c, width());
             rc = cr_console_line(c, line, len);
             cr_console_end_turn(c);
+            /* A Ctrl-C while the line ran (a :load of a FIFO that
+             * blocks) ended it: the next prompt is already fresh. */
+            interrupted = 0;
         }
         free(line);
         if (rc == CR_LINE_QUIT)

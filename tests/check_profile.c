@@ -201,6 +201,22 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/* The facts crossroads sets itself are no profile's to state. */
+START_TEST(test_reserved_facts)
+{
+    char *path = in_dir("bad.yaml");
+    write_file(path, "facts:\n  question: why\n");
+    ck_assert_int_eq(cr_profile_load(s, path, d), -1);
+    char *e = cr_diag_format(cr_diag_get(d, 0));
+    char *want = xasprintf("%s:2:3: error: fact 'question' is reserved: "
+                           "crossroads sets it itself", path);
+    ck_assert_str_eq(e, want);
+    free(want);
+    free(e);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_empty_profiles)
 {
     const char *texts[] = {"", "# nothing\n", "facts:\n", "facts: {}\n",
@@ -275,6 +291,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_bad_profile_changes_nothing);
     tcase_add_loop_test(tc, test_malformed, 0,
                         (int)(sizeof malformed / sizeof *malformed));
+    tcase_add_test(tc, test_reserved_facts);
     tcase_add_test(tc, test_empty_profiles);
     tcase_add_test(tc, test_failed_save_keeps_old);
     tcase_add_test(tc, test_too_large);

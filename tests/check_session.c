@@ -193,6 +193,54 @@ START_TEST(test_reload_explains_nothing_stale)
 }
 END_TEST
 
+/* What a user types for a value is read as the consultation reads a
+ * reply: any case, spaces for hyphens, a beginning no other value
+ * shares; counts are never negative; a mistake names what would do. */
+START_TEST(test_user_values)
+{
+    const cr_kb *kb = cr_session_kb(s);
+    const char *near;
+    int goal = cr_kb_user_fact(kb, "goal", &near);
+    ck_assert_int_ge(goal, 0);
+    ck_assert_int_eq(cr_kb_user_fact(kb, "gaol", &near), -1);
+    ck_assert_str_eq(near, "goal");
+    ck_assert_int_eq(cr_kb_user_fact(kb, "question", &near),
+                     CR_FACT_RESERVED);
+    ck_assert_int_eq(cr_kb_user_fact(kb, "intent", &near),
+                     CR_FACT_RESERVED);
+    const cr_factdecl *f = cr_kb_factdecl(kb, goal);
+    const char *forms[] = {"research-scientist", "Research Scientist",
+                           "RESEARCH_SCIENTIST", "research s"};
+    for (int k = 0; k < 4; k++) {
+        cr_value v;
+        ck_assert_msg(cr_value_read(f, forms[k], &v, d), "%s", forms[k]);
+        ck_assert_str_eq(v.str, "research-scientist");
+        cr_value_free(&v);
+    }
+    cr_value v;
+    ck_assert(!cr_value_read(f, "research", &v, d));
+    ck_assert(!cr_value_read(f, "astronaut", &v, d));
+    ck_assert(!cr_value_read(f, "", &v, d));
+    f = cr_kb_factdecl(kb, cr_kb_fact(kb, "publications"));
+    ck_assert(cr_value_read(f, "0", &v, d));
+    ck_assert(!cr_value_read(f, "-3", &v, d));
+    ck_assert_int_eq(cr_diag_len(d), 4);
+    const char *want[] = {
+        "'research' could be research-scientist or research-engineer: "
+        "type more of it",
+        "'astronaut' is not a value of fact 'goal': one of academia, "
+        "research-scientist, research-engineer, ml-engineer, "
+        "software-engineer, ml-infrastructure, startup, undecided",
+        "'' is not a value of fact 'goal': one of academia, "
+        "research-scientist, research-engineer, ml-engineer, "
+        "software-engineer, ml-infrastructure, startup, undecided",
+        "publications must be 0 or more",
+    };
+    for (int k = 0; k < 4; k++)
+        ck_assert_str_eq(cr_diag_get(d, k)->message, want[k]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *su = suite_create("session");
@@ -204,6 +252,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reload_drops_what_no_longer_fits);
     tcase_add_test(tc, test_reload_other_paths);
     tcase_add_test(tc, test_reload_explains_nothing_stale);
+    suite_add_tcase(su, tc);
+    tc = tcase_create("values");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_user_values);
     suite_add_tcase(su, tc);
     return su;
 }

@@ -50,10 +50,57 @@ expect_out 'essay'   # answered as a question, not the list
 expect_status 2 "$CROSSROADS" --fact goal=astronaut should I do a PhD
 expect_err "'astronaut' is not a value of fact 'goal'"
 expect_status 2 "$CROSSROADS" --fact goal should I do a PhD
+expect_status 2 "$CROSSROADS" decide extra
+expect_err '^usage: crossroads decide$'
+expect_status 2 "$CROSSROADS" sections extra
+expect_err '^usage: crossroads sections$'
+
+# Sections by their anchor or heading in any case; a close anchor is
+# suggested for one that is not.
+expect_status 0 "$CROSSROADS" section Advisor
+expect_out '^§ Doing a PhD › Things to Consider › Advisor \(#advisor\)'
+expect_status 0 "$CROSSROADS" section 'machine learning engineer'
+expect_out '\(#machine-learning-engineer\)$'
+expect_status 2 "$CROSSROADS" section advisr
+expect_err "no section 'advisr'; did you mean 'advisor'\?"
+
+# --fact: the allowed values, the closest fact, the facts crossroads
+# sets itself, counts below 0; a value in any form the consultation
+# takes.
+expect_status 2 "$CROSSROADS" --fact goal=astronaut should I do a PhD
+expect_err "'astronaut' is not a value of fact 'goal': one of academia, research-scientist, research-engineer, .*, undecided$"
+expect_status 2 "$CROSSROADS" --fact gaol=academia should I do a PhD
+expect_err "no fact 'gaol'; did you mean 'goal'\?"
+expect_status 2 "$CROSSROADS" --fact question=x should I do a PhD
+expect_err "fact 'question' is reserved"
+expect_status 2 "$CROSSROADS" --fact intent=ask.pay should I do a PhD
+expect_err "fact 'intent' is reserved"
+expect_status 2 "$CROSSROADS" --fact publications=-3 should I do a PhD
+expect_err 'publications must be 0 or more'
+expect_status 2 "$CROSSROADS" --fact goal=research should I do a PhD
+expect_err "'research' could be research-scientist or research-engineer"
+expect_status 0 "$CROSSROADS" --json --fact 'goal = Research Scientist' \
+    --fact 'has_offer = Yes' --fact publications=0 should I do a PhD
+expect_out '"facts":\{"goal":"research-scientist","publications":0,"has_offer":true'
+expect_status 0 "$CROSSROADS" --json --fact goal=acad should I do a PhD
+expect_out '"goal":"academia"'
 expect_status 2 "$CROSSROADS" --rules "$tmp/none.yaml" hello
 expect_err 'none.yaml: error: cannot read: No such file'
 expect_status 0 "$CROSSROADS" lint
 expect_err 'clean'
+expect_status 0 "$CROSSROADS" lint -s
+expect_err 'clean'
+
+# A broken file in the user's rules folder: the error says how to get
+# an answer without the folder, and --no-user-rules gives one.
+mkdir -p "$tmp/config/crossroads/rules.d"
+printf 'rules: [\n' >"$tmp/config/crossroads/rules.d/broken.yaml"
+expect_status 2 "$CROSSROADS" how much does a PhD pay
+expect_err '/rules.d/broken.yaml:2:1: error'
+expect_err "your rules folder .*/rules.d has errors: .*--no-user-rules"
+expect_status 0 "$CROSSROADS" --no-user-rules how much does a PhD pay
+expect_out '#pay'
+rm -r "$tmp/config/crossroads"
 
 # The built-in rules lint clean and pass their own examples.
 expect_status 0 "$CROSSROADS" lint --strict

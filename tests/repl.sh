@@ -262,5 +262,110 @@ send :q\r
 wait 0
 EOF
 
+drive "slips: did you mean, any case, the consultation's forms of a value,
+and the facts that cannot be set" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send :decied\r
+expect unknown command ':decied'; did you mean :decide\?
+expect crossroads> 
+send :section advisr\r
+expect no section 'advisr'; did you mean 'advisor'\?
+expect crossroads> 
+send :section Advisor\r
+expect § Doing a PhD › Things to Consider › Advisor \(#advisor\)
+expect crossroads> 
+send :whynot goal.acadmia\r
+expect no rule 'goal.acadmia'; did you mean 'goal.academia'\?
+expect crossroads> 
+send :set goal = research scientist\r
+expect Noted: goal = research-scientist
+expect crossroads> 
+send :set gaol=academia\r
+expect no fact 'gaol'; did you mean 'goal'\?
+expect crossroads> 
+send :set question=x\r
+expect fact 'question' is reserved
+expect crossroads> 
+send :set publications=-3\r
+expect publications must be 0 or more
+expect crossroads> 
+send :set goal=astronaut\r
+expect 'astronaut' is not a value of fact 'goal': one of academia, research-scientist
+expect crossroads> 
+send :facts\r
+reject publications
+expect goal = research-scientist: you set it with :set
+expect crossroads> 
+send :q\r
+wait 0
+EOF
+
+drive ":save and :load read ~/ as the home folder" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send :set goal=startup\r
+expect Noted: goal = startup
+expect crossroads> 
+send :save ~/me.yaml\r
+expect Saved 1 fact to $HOME/me.yaml
+expect crossroads> 
+send :reset\r
+expect forgotten everything
+expect crossroads> 
+send :load ~/me.yaml\r
+expect Loaded 1 fact from $HOME/me.yaml
+expect crossroads> 
+send :facts\r
+expect goal = startup: you set it from the profile $HOME/me.yaml
+expect crossroads> 
+send :q\r
+wait 0
+EOF
+[ -f "$HOME/me.yaml" ] && ok || bad ":save ~/me.yaml did not write $HOME/me.yaml"
+
+# Ctrl-C while :load waits on a FIFO that no one writes: the open is
+# interrupted, the line fails, and one prompt follows, not two.
+mkfifo "$tmp/fifo"
+drive "Ctrl-C during a blocking :load gives one fresh prompt" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+send :load $tmp/fifo\r
+run sleep 0.5
+send \x03
+expect cannot read the profile: Interrupted
+reject ^crossroads> \$
+send :q\r
+wait 0
+EOF
+
+# At 80 columns no line is longer: :help, a section's heading path and
+# an explanation wrap between words (the lines checked are ASCII, whose
+# bytes are columns; the heading's wrap is checked where it falls).
+drive "at 80 columns, :help and section headings wrap between words" <<EOF
+spawn $CROSSROADS
+expect for help
+expect crossroads> 
+reject ^[ -~]{81,}\$
+send :help\r
+expect Ctrl-D leaves
+expect crossroads> 
+send :section machine-learning-engineer\r
+expect ^§ Decision Algorithm › Roles › Machine Learning Engineer\$
+expect ^    \(#machine-learning-engineer\)\$
+expect crossroads> 
+send :q\r
+wait 0
+EOF
+drive "at 80 columns, a one-off --explain wraps between words" <<EOF
+spawn $CROSSROADS --explain --fact goal=academia should I do a PhD
+expect How I got there
+reject ^[ -~]{81,}\$
+wait 0
+EOF
+
 echo "repl: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
