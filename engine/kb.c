@@ -1143,11 +1143,12 @@ static void resolve_rule(const cr_kb *kb, cr_rule *r,
         resolve_assign(kb, &r->retracts[i], 0, d);
     r->askfact = -1;
     if (r->ask) {
-        cr_assign probe = {.name = r->ask, .loc = r->loc};
+        cr_assign probe = {.name = r->ask, .loc = r->askloc};
         resolve_assign(kb, &probe, 0, d);
         r->askfact = probe.fact;
         if (r->askfact >= 0 && kb->facts[r->askfact].prompt == NULL)
-            cr_diag_add(d, CR_ERROR, r->loc.file, r->loc.line, r->loc.col,
+            cr_diag_add(d, CR_ERROR, r->askloc.file, r->askloc.line,
+                        r->askloc.col,
                         "rule asks for fact '%s', which has no prompt",
                         r->ask);
     }

@@ -171,6 +171,7 @@ typedef struct cr_rule {
     cr_assign *retracts;        /* only name, fact and loc are used */
     int nretracts;
     char *ask;                  /* a fact to ask the user for, or NULL */
+    cr_loc askloc;              /* where ask was written */
     int askfact;
     cr_merge merge;             /* new or override */
     cr_loc loc;

@@ -606,8 +606,10 @@ static void load_then(ctx *c, cr_rule *r, const node *then)
         r->nretracts = count;
         free(names);
     }
-    if ((n = get(then, "ask")))
+    if ((n = get(then, "ask"))) {
         r->ask = str(c, n, "ask");
+        r->askloc = loc_of(c, n);
+    }
     if (!r->answer && !r->nasserts && !r->nretracts && !r->ask)
         err(c, then, "rule '%s' does nothing: give it an answer, assert, "
             "retract or ask", r->id);

@@ -92,13 +92,9 @@ do
     check "$f (lint)" 2 "@$b/$f.err" '' -- "$CR" lint "$b/$f.yaml"
 done
 # An ask that names a fact no file declares, or one without a prompt, is
-# reported at the fact's name.  Open bug: cr_rule keeps no place for its
-# ask (engine/kb.h), so resolve_rule (engine/kb.c) reports at the rule.
-ask_bug="an ask's fact is reported at the rule, not at its name"
-known=$ask_bug
+# reported at the fact's name.
 check "ask-unknown" 2 "@$b/ask-unknown.err" '' \
     -- "$CR" --rules $b/ask-unknown.yaml "$q"
-known=$ask_bug
 check "ask-unknown (lint)" 2 "@$b/ask-unknown.err" '' \
     -- "$CR" lint $b/ask-unknown.yaml
 check "empty rule file" 0 '' '~(#pay)' -- "$CR" --rules $b/empty.yaml "$q"
