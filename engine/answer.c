@@ -314,10 +314,31 @@ void cr_citation_render(cr_buf *out, const cr_citation *c, int width,
 {
     const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
                *off = color ? "\033[0m" : "";
-    cr_buf_printf(out, "%*s%s§ ", indent, "", bold);
+    cr_buf line = {0}, wrapped = {0};
     for (int k = 0; k < c->npath; k++)
-        cr_buf_printf(out, "%s%s", k ? " › " : "", c->path[k]);
-    cr_buf_printf(out, "%s %s(#%s)%s\n", off, dim, c->anchor, off);
+        cr_buf_printf(&line, "%s%s", k ? " › " : "", c->path[k]);
+    /* The heading path wraps between words like the rest; the colours
+     * go round each line of it, as wrapping would drop them. */
+    char *first = xasprintf("%*s§ ", indent, ""), *rest =
+        xasprintf("%*s", indent + 4, "");
+    cr_buf_printf(&line, " (#%s)", c->anchor);
+    wrap_line(&wrapped, line.s, line.len, width, first, rest);
+    const char *p = wrapped.s, *anchor = strrchr(p, '(');
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+        if (anchor >= p && anchor < p + n)      /* the last line */
+            cr_buf_printf(out, "%s%.*s%s%s%.*s%s\n", bold,
+                          (int)(anchor - p), p, off, dim,
+                          (int)(p + n - anchor), anchor, off);
+        else
+            cr_buf_printf(out, "%s%.*s%s\n", bold, (int)n, p, off);
+        p += n + (eol != NULL);
+    }
+    free(first);
+    free(rest);
+    cr_buf_free(&line);
+    cr_buf_free(&wrapped);
     if (c->quote && *c->quote) {
         char *q = xasprintf("“%s”", c->quote);
         char *pad = xasprintf("%*s", indent + 2, "");

@@ -17,7 +17,8 @@
 
 /* Add to d a warning for each likely mistake in kb: sections no rule
  * cites (placed in corpus_name), concepts never used, intents without
- * examples, patterns with an unbounded gap (.* or .+), rules that test a
+ * examples, patterns with an unbounded gap (.* or .+) or a control
+ * character (a \b in YAML's double quotes), rules that test a
  * fact nothing can set, and pairs of rules that can fire on the same
  * facts with opposite recommendations. */
 void cr_lint_warnings(const cr_kb *kb, const cr_corpus *corpus,

@@ -71,7 +71,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 7
+#define FORMAT 8
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -374,6 +374,8 @@ static void put_rule(out *o, const cr_rule *r)
     put_assigns(o, r->retracts, r->nretracts);
     put_str(o, r->ask);
     put_int(o, r->askfact);
+    if (r->ask)
+        put_loc(o, &r->askloc);
     put_loc(o, &r->loc);
 }
 
@@ -800,6 +802,8 @@ static void get_rule(reader *r, cr_rule *rule)
     rule->askfact = get_fact_ref(r, 1);
     if ((rule->ask == NULL) != (rule->askfact < 0))
         fail(r);
+    if (rule->ask)
+        rule->askloc = get_loc(r);
     rule->loc = get_loc(r);
 }
 

@@ -595,6 +595,17 @@ static int cmd_forget(cr_console *c, const char *arg)
     return settle(c);
 }
 
+static int cmd_undo(cr_console *c, const char *arg)
+{
+    (void)arg;
+    char *text = cr_session_undo(c->s, c->d);
+    if (text == NULL)
+        return failed(c);
+    say(c, "%s", text);
+    free(text);
+    return settle(c);
+}
+
 static int cmd_reset(cr_console *c, const char *arg)
 {
     (void)arg;
@@ -827,6 +838,7 @@ static const command commands[] = {
      cmd_facts},
     {"set", "FACT=VALUE", "tell me a fact directly", cmd_set},
     {"forget", "FACT", "withdraw what you said about FACT", cmd_forget},
+    {"undo", "", "take back what your last message told me", cmd_undo},
     {"reset", "", "forget everything you told me", cmd_reset},
     {"why", "[FACT]", "why I want to know FACT (by default the one I "
      "asked for, or why I answered as I did)", cmd_why},
@@ -925,6 +937,20 @@ static int run_command(cr_console *c, const char *line)
     return rc;
 }
 
+/* Whether a line is only a word that means leaving ("exit", "Quit!"),
+ * which people type at any prompt: it is answered as small talk, then
+ * the conversation ends as with :quit. */
+static int leave_word(const char *line, size_t len)
+{
+    static const char *const words[] = {"quit", "exit", "bye", "goodbye"};
+    while (len > 0 && strchr("!. ", line[len - 1]))
+        len--;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (len == strlen(words[k]) && strncasecmp(line, words[k], len) == 0)
+            return 1;
+    return 0;
+}
+
 int cr_console_line(cr_console *c, const char *line, size_t len)
 {
     if (len > CR_MAX_QUESTION) {
@@ -951,8 +977,11 @@ int cr_console_line(cr_console *c, const char *line, size_t len)
         rc = after_verdict(c, text, &done);
     }
     free(text);
-    if (!done && len > 0)
+    if (!done && len > 0) {
         rc = answer(c, line, len);
+        if (rc == CR_LINE_OK && leave_word(line, len))
+            rc = CR_LINE_QUIT;
+    }
     /* Whatever the line was, the profile follows what the user said. */
     if (cr_console_save_profile(c) < 0)
         rc = CR_LINE_FAILED;

@@ -415,6 +415,13 @@ static int parse_reply(const cr_consult *c, const cr_factdecl *f,
         }
         if (i == -2)
             return 0;
+    } else if (*word && f->type == CR_NUMBER && cr_value_parse(f, word, v)) {
+        if (v->num >= 0)
+            return 1;
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "%s must be 0 or more: answer "
+                    "%s, or why, skip or back", f->name,
+                    c->hint ? c->hint : "");
+        return 0;
     } else if (*word && cr_value_parse(f, word, v)) {
         return 1;
     }

@@ -525,10 +525,9 @@ static void record_undo(cr_session *s, char **before, char **now,
 char *cr_session_undo(cr_session *s, cr_diag *d)
 {
     if (s->nundos == 0) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "nothing to undo: no message "
-                    "of yours has changed what I know since %s",
-                    s->turn > 0 ? "the start or the last :reset or :reload"
-                                : "the start");
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "nothing to undo: none of your "
+                    "messages has changed what I know (since the start, "
+                    "or the last reset or reload)");
         return NULL;
     }
     undo *u = &s->undos[s->lastundo];

@@ -256,6 +256,8 @@ static void dump_rule(cr_buf *b, const cr_rule *r)
     dump_assigns(b, r->asserts, r->nasserts);
     dump_assigns(b, r->retracts, r->nretracts);
     dump_str(b, r->ask);
+    if (r->ask)
+        dump_loc(b, &r->askloc);
     dump_loc(b, &r->loc);
     cr_buf_putc(b, '\n');
 }
@@ -599,7 +601,7 @@ START_TEST(test_every_field_is_kept)
     ck_assert_uint_eq(sizeof(cr_extractor), 104);
     ck_assert_uint_eq(sizeof(cr_cond), 72);
     ck_assert_uint_eq(sizeof(cr_cite), 32);
-    ck_assert_uint_eq(sizeof(cr_rule), 120);
+    ck_assert_uint_eq(sizeof(cr_rule), 136);
 }
 END_TEST
 

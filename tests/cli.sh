@@ -174,6 +174,19 @@ expect_out 'If goal were startup: either path.*would change'
 expect_out '"command":"facts","output":"What you told me:\\n  goal = academia: you set it with :set'
 expect_err "unknown command ':nope'"
 
+# :undo takes back the last message's changes, latest first, and says
+# so; with nothing left it is an error.  A line that is only "exit"
+# leaves after its goodbye.
+printf '%s\n' 'I want to become a professor' 'my plan is to found a startup' \
+    :undo :undo :undo exit 'what is the pay' |
+    "$CROSSROADS" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && ok || bad "a failed :undo should make pipe mode exit 1"
+expect_out '^Taken back: goal startup → academia\.$'
+expect_out '^Taken back: goal = academia withdrawn\.$'
+expect_err 'nothing to undo'
+expect_out '^Goodbye'
+grep -q '#pay' "$tmp/out" && bad "a line after exit was answered" || ok
+
 # A profile follows what the user states, whatever the line, and is not
 # made for nothing.
 expect_status 0 "$CROSSROADS" -p "$tmp/p1.yaml" -f goal=startup :facts
@@ -192,6 +205,8 @@ expect_out '^Recommendation: industry, on balance \(certainty 0.60\)'
 expect_out '^  goal = undecided \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\), years_industry = 1'
 expect_out 'you answered "high" in the consultation, in turn 4'
 expect_out 'the consultation asks it: "should I do a PhD"'
+printf '%s\n' startup yes high -3 | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
+expect_err "years_industry must be 0 or more: answer a number"
 printf 'research\n' | "$CROSSROADS" --json decide >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && ok || bad "decide --json exited non-zero"
 expect_err "'research' could be research-scientist or research-engineer"

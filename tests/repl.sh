@@ -360,6 +360,17 @@ expect crossroads>
 send :q\r
 wait 0
 EOF
+drive "at 80 columns, an answer's section headings wrap between words" <<EOF
+spawn env NO_COLOR=1 $CROSSROADS
+expect crossroads> 
+reject ^[ -~]{81,}\$
+send do I need a PhD to be a machine learning engineer?\r
+expect ^§ Decision Algorithm › Roles › Machine Learning Engineer\$
+expect ^    \(#machine-learning-engineer\)\$
+expect crossroads> 
+send :q\r
+wait 0
+EOF
 drive "at 80 columns, a one-off --explain wraps between words" <<EOF
 spawn $CROSSROADS --explain --fact goal=academia should I do a PhD
 expect How I got there
