@@ -113,7 +113,9 @@ struct cr_model {
     int nwords;                 /* the spelling vocabulary, sorted */
     char **word;
     int *freq;                  /* 0: known, but never a correction */
-    int borrowed;               /* the strings lie in the cache's buffer */
+    int borrowed;               /* the tables lie in the cache's bytes */
+    unsigned char *own;         /* those bytes, when they had to be copied
+                                 * to be aligned */
     smap featmap, wordmap;      /* while training */
 };
 
@@ -489,17 +491,20 @@ void cr_model_free(cr_model *m)
 {
     if (m == NULL)
         return;
-    for (int i = 0; !m->borrowed && i < m->nfeat; i++)
+    for (int i = 0; !m->borrowed && m->feat && i < m->nfeat; i++)
         free(m->feat[i]);
-    for (int i = 0; !m->borrowed && i < m->nwords; i++)
+    for (int i = 0; !m->borrowed && m->word && i < m->nwords; i++)
         free(m->word[i]);
     free(m->feat);
     free(m->word);
-    free(m->freq);
-    free(m->start);
-    free(m->cells);
-    free(m->intent);
-    free(m->total);
+    if (!m->borrowed) {         /* else they lie in the cache's bytes */
+        free(m->freq);
+        free(m->start);
+        free(m->cells);
+        free(m->intent);
+        free(m->total);
+    }
+    free(m->own);
     free(m->class_of);
     smap_free(&m->featmap);
     smap_free(&m->wordmap);
@@ -814,9 +819,18 @@ void cr_corrections_free(cr_correction *c, int n)
     free(c);
 }
 
-/* The cache's form: little-endian 32-bit counts and indexes, strings as
- * a length and their bytes.  Order: classes (intent, total), features
- * (text, cells), words (text, freq). */
+/* The cache's form, made to be used where it lies: little-endian 32-bit
+ * words, in this order:
+ *     nintents nclasses nfeat ncells nwords poolsize
+ *     intent[nclasses] total[nclasses]
+ *     featoff[nfeat] start[nfeat + 1] cells[ncells] (class, count)
+ *     wordoff[nwords] freq[nwords]
+ * then the pool of strings, each ended by a NUL, that the offsets point
+ * into, padded to a whole word.  Reading it checks every count, index
+ * and offset against the bytes, so that damaged bytes cannot make the
+ * model read outside them, and builds only the two tables of string
+ * pointers; the numbers are used in place. */
+enum { HEAD_WORDS = 6 };
 
 static void put32(cr_buf *b, uint32_t v)
 {
@@ -825,140 +839,138 @@ static void put32(cr_buf *b, uint32_t v)
     cr_buf_putn(b, (const char *)c, 4);
 }
 
-static void putstr(cr_buf *b, const char *s)
+/* Put the offsets of strs (n of them) into pool, and the strings. */
+static void put_offsets(cr_buf *b, cr_buf *pool, char *const *strs, int n)
 {
-    put32(b, (uint32_t)strlen(s) + 1);
-    cr_buf_putn(b, s, strlen(s) + 1);
+    for (int i = 0; i < n; i++) {
+        put32(b, (uint32_t)pool->len);
+        cr_buf_putn(pool, strs[i], strlen(strs[i]) + 1);
+    }
 }
 
 unsigned char *cr_model_encode(const cr_model *m, size_t *size)
 {
-    cr_buf b = {0};
-    put32(&b, (uint32_t)m->nintents);
-    put32(&b, (uint32_t)m->nclasses);
-    for (int c = 0; c < m->nclasses; c++) {
-        put32(&b, (uint32_t)m->intent[c]);
-        put32(&b, (uint32_t)m->total[c]);
+    cr_buf b = {0}, pool = {0}, words = {0};
+    int ncells = m->start[m->nfeat];
+    uint32_t head[HEAD_WORDS] = {(uint32_t)m->nintents, (uint32_t)m->nclasses,
+                                 (uint32_t)m->nfeat, (uint32_t)ncells,
+                                 (uint32_t)m->nwords, 0};
+    for (int c = 0; c < m->nclasses; c++)
+        put32(&words, (uint32_t)m->intent[c]);
+    for (int c = 0; c < m->nclasses; c++)
+        put32(&words, (uint32_t)m->total[c]);
+    put_offsets(&words, &pool, m->feat, m->nfeat);
+    for (int f = 0; f <= m->nfeat; f++)
+        put32(&words, (uint32_t)m->start[f]);
+    for (int k = 0; k < ncells; k++) {
+        put32(&words, (uint32_t)m->cells[k].cls);
+        put32(&words, (uint32_t)m->cells[k].count);
     }
-    put32(&b, (uint32_t)m->nfeat);
-    for (int f = 0; f < m->nfeat; f++) {
-        putstr(&b, m->feat[f]);
-        put32(&b, (uint32_t)(m->start[f + 1] - m->start[f]));
-        for (int k = m->start[f]; k < m->start[f + 1]; k++) {
-            put32(&b, (uint32_t)m->cells[k].cls);
-            put32(&b, (uint32_t)m->cells[k].count);
-        }
-    }
-    put32(&b, (uint32_t)m->nwords);
-    for (int i = 0; i < m->nwords; i++) {
-        putstr(&b, m->word[i]);
-        put32(&b, (uint32_t)m->freq[i]);
-    }
+    put_offsets(&words, &pool, m->word, m->nwords);
+    for (int i = 0; i < m->nwords; i++)
+        put32(&words, (uint32_t)m->freq[i]);
+    while (pool.len % 4)
+        cr_buf_putc(&pool, '\0');
+    head[5] = (uint32_t)pool.len;
+    for (int k = 0; k < HEAD_WORDS; k++)
+        put32(&b, head[k]);
+    cr_buf_putn(&b, words.s ? words.s : "", words.len);
+    cr_buf_putn(&b, pool.s ? pool.s : "", pool.len);
+    cr_buf_free(&words);
+    cr_buf_free(&pool);
     *size = b.len;
     return (unsigned char *)cr_buf_take(&b);
 }
 
-typedef struct rd {
-    const unsigned char *p, *end;
-    int ok;
-} rd;
-
-static uint32_t get32(rd *r)
+static int little_endian(void)
 {
-    if (r->end - r->p < 4) {
-        r->ok = 0;
-        return 0;
+    uint32_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+
+/* The n strings at offs into the pool of size bytes (its last a NUL),
+ * as pointers; NULL if an offset is outside it. */
+static char **strings_at(const uint32_t *offs, int n, const char *pool,
+                         uint32_t size)
+{
+    char **v = xcalloc((size_t)n + 1, sizeof *v);
+    for (int i = 0; i < n; i++) {
+        if (offs[i] >= size) {
+            free(v);
+            return NULL;
+        }
+        v[i] = (char *)pool + offs[i];
     }
-    uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
-                 (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-    r->p += 4;
     return v;
 }
 
-/* A count or index below hi (a count may equal hi when inclusive). */
-static int getn(rd *r, uint32_t hi)
+/* Whether the tables m points at hold together: classes, cells and
+ * counts in range (the tables' order is not checked: out of order, a
+ * lookup misses, but never reads astray). */
+static int tables_hold(cr_model *m, int ncells)
 {
-    uint32_t v = get32(r);
-    if (v > hi || v > INT32_MAX)
-        r->ok = 0;
-    return r->ok ? (int)v : 0;
-}
-
-/* A string where it lies, NUL included; "" once the reader failed. */
-static char *getstr(rd *r)
-{
-    uint32_t n = get32(r);
-    if (!r->ok || n == 0 || n > (uint32_t)(r->end - r->p) ||
-        memchr(r->p, 0, n) != r->p + n - 1) {
-        r->ok = 0;
-        return (char *)"";
+    for (int i = 0; i < m->nintents; i++)
+        m->class_of[i] = -1;
+    for (int c = 0; c < m->nclasses; c++) {
+        if (m->intent[c] < 0 || m->intent[c] >= m->nintents ||
+            m->class_of[m->intent[c]] >= 0 || m->total[c] < 0)
+            return 0;
+        m->class_of[m->intent[c]] = c;
     }
-    char *s = (char *)r->p;
-    r->p += n;
-    return s;
-}
-
-/* Whether v[i] follows v[i - 1], as sorted tables must. */
-static int ascending(char *const *v, int i)
-{
-    return i == 0 || strcmp(v[i - 1], v[i]) < 0;
+    if (m->start[0] != 0 || m->start[m->nfeat] != ncells)
+        return 0;
+    for (int f = 0; f < m->nfeat; f++)
+        if (m->start[f + 1] < m->start[f])
+            return 0;
+    for (int k = 0; k < ncells; k++)
+        if (m->cells[k].cls < 0 || m->cells[k].cls >= m->nclasses ||
+            m->cells[k].count < 0)
+            return 0;
+    for (int i = 0; i < m->nwords; i++)
+        if (m->freq[i] < 0)
+            return 0;
+    return 1;
 }
 
 cr_model *cr_model_decode(const unsigned char *p, size_t size,
                           int nintents)
 {
-    rd r = {p, p + size, 1};
+    if (!little_endian() || size < 4 * HEAD_WORDS)
+        return NULL;
     cr_model *m = xcalloc(1, sizeof *m);
     m->borrowed = 1;
-    uint32_t room = (uint32_t)(size / 4);      /* no count exceeds it */
-    m->nintents = getn(&r, (uint32_t)nintents);
-    if (m->nintents != nintents)
-        r.ok = 0;
-    m->class_of = xcalloc((size_t)m->nintents + 1, sizeof *m->class_of);
-    for (int i = 0; i < m->nintents; i++)
-        m->class_of[i] = -1;
-    m->nclasses = getn(&r, (uint32_t)m->nintents);
-    m->intent = xcalloc((size_t)m->nclasses + 1, sizeof *m->intent);
-    m->total = xcalloc((size_t)m->nclasses + 1, sizeof *m->total);
-    for (int c = 0; c < m->nclasses && r.ok; c++) {
-        m->intent[c] = m->nintents ? getn(&r, (uint32_t)m->nintents - 1) : 0;
-        m->total[c] = getn(&r, INT32_MAX);
-        if (m->class_of[m->intent[c]] >= 0)
-            r.ok = 0;
-        m->class_of[m->intent[c]] = c;
+    if ((uintptr_t)p % 4 != 0) {        /* a copy that is aligned */
+        m->own = xmalloc(size);
+        memcpy(m->own, p, size);
+        p = m->own;
     }
-    int nfeat = getn(&r, room);
-    m->feat = xcalloc((size_t)nfeat + 1, sizeof *m->feat);
-    m->start = xcalloc((size_t)nfeat + 1, sizeof *m->start);
-    cr_buf cells = {0};
-    int ncells = 0;
-    for (; m->nfeat < nfeat && r.ok; m->nfeat++) {
-        m->feat[m->nfeat] = getstr(&r);
-        m->start[m->nfeat] = ncells;
-        int k = getn(&r, room);
-        for (int i = 0; i < k && r.ok; i++, ncells++) {
-            cell c;
-            c.cls = m->nclasses ? getn(&r, (uint32_t)m->nclasses - 1) : 0;
-            c.count = getn(&r, INT32_MAX);
-            if (m->nclasses == 0)
-                r.ok = 0;
-            cr_buf_putn(&cells, (const char *)&c, sizeof c);
-        }
-        if (!ascending(m->feat, m->nfeat))
-            r.ok = 0;
+    const uint32_t *w = (const uint32_t *)(const void *)p;
+    uint64_t nc = w[1], nf = w[2], ncells = w[3], nw = w[4], pool = w[5];
+    uint64_t nwords = HEAD_WORDS + 2 * nc + nf + nf + 1 + 2 * ncells +
+                      2 * nw;
+    if (w[0] != (uint32_t)nintents || nc > w[0] || nf > size ||
+        ncells > size || nw > size || pool > size || pool == 0 ||
+        nwords * 4 + pool != size || p[size - 1] != '\0') {
+        cr_model_free(m);
+        return NULL;
     }
-    m->start[m->nfeat] = ncells;
-    m->cells = (cell *)cr_buf_take(&cells);
-    int nwords = getn(&r, room);
-    m->word = xcalloc((size_t)nwords + 1, sizeof *m->word);
-    m->freq = xcalloc((size_t)nwords + 1, sizeof *m->freq);
-    for (; m->nwords < nwords && r.ok; m->nwords++) {
-        m->word[m->nwords] = getstr(&r);
-        m->freq[m->nwords] = getn(&r, INT32_MAX);
-        if (!ascending(m->word, m->nwords))
-            r.ok = 0;
-    }
-    if (!r.ok || r.p != r.end) {
+    m->nintents = nintents;
+    m->nclasses = (int)nc;
+    m->nfeat = (int)nf;
+    m->nwords = (int)nw;
+    const int32_t *v = (const int32_t *)(w + HEAD_WORDS);
+    m->intent = (int *)v;
+    m->total = (int *)v + nc;
+    const uint32_t *featoff = (const uint32_t *)(v + 2 * nc);
+    m->start = (int *)(featoff + nf);
+    m->cells = (cell *)(m->start + nf + 1);
+    const uint32_t *wordoff = (const uint32_t *)(m->cells + ncells);
+    m->freq = (int *)(wordoff + nw);
+    const char *strs = (const char *)(p + nwords * 4);
+    m->class_of = xcalloc((size_t)nintents + 1, sizeof *m->class_of);
+    m->feat = strings_at(featoff, m->nfeat, strs, (uint32_t)pool);
+    m->word = strings_at(wordoff, m->nwords, strs, (uint32_t)pool);
+    if (m->feat == NULL || m->word == NULL || !tables_hold(m, (int)ncells)) {
         cr_model_free(m);
         return NULL;
     }

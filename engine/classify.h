@@ -85,11 +85,12 @@ void cr_corrections_free(cr_correction *c, int n);
 int cr_model_knows(const cr_model *m, const char *word);
 
 /* The model as bytes for the cache (a new buffer the caller frees, its
- * size in *size), and back: cr_model_decode reads the bytes where they
- * lie (its strings point into them, so they must outlive the model).
- * Returns NULL if the bytes do not
+ * size in *size), and back: cr_model_decode uses the bytes where they
+ * lie (its tables point into them, so they must outlive the model; it
+ * copies them only when they are not aligned to 4 bytes, or never uses
+ * them on a big-endian machine).  Returns NULL if the bytes do not
  * describe a model for nintents intents, checking every count, index
- * and the order of the sorted tables. */
+ * and offset against them. */
 unsigned char *cr_model_encode(const cr_model *m, size_t *size);
 cr_model *cr_model_decode(const unsigned char *p, size_t size,
                           int nintents);
