@@ -268,42 +268,6 @@ static int choose(cr_consult *c)
     return best;
 }
 
-/* Count a vote for each intent that test t, a test of `intent`,
- * accepts. */
-static void vote(const cr_kb *kb, const cr_cond *t, int *votes)
-{
-    if (t->kind != CR_COND_TEST || t->fact != CR_FACT_INTENT ||
-        (t->op != CR_OP_EQ && t->op != CR_OP_IN))
-        return;
-    for (int v = 0; v < t->nvals; v++) {
-        int in = cr_kb_intent(kb, t->vals[v].text);
-        if (in >= 0)
-            votes[in]++;
-    }
-}
-
-/* The intent most recommendation rules require (a test of `intent` at
- * the top of their condition, or among the tests it joins with all). */
-static const char *goal_intent(const cr_kb *kb)
-{
-    int n = cr_kb_nintents(kb), best = -1;
-    int *votes = xcalloc((size_t)n + 1, sizeof *votes);
-    for (int i = 0; i < cr_kb_nrules(kb); i++) {
-        const cr_rule *r = cr_kb_ruledef(kb, i);
-        const cr_cond *k = r->when;
-        if (r->reco == CR_RECO_NONE || k == NULL)
-            continue;
-        if (k->kind != CR_COND_ALL)
-            vote(kb, k, votes);
-        for (int j = 0; k->kind == CR_COND_ALL && j < k->nkids; j++)
-            vote(kb, k->kids[j], votes);
-    }
-    for (int i = 0; i < n; i++)
-        if (votes[i] > 0 && (best < 0 || votes[i] > votes[best]))
-            best = i;
-    free(votes);
-    return best >= 0 ? cr_kb_intentdef(kb, best)->id : NULL;
-}
 
 /* Life cycle. */
 
@@ -319,7 +283,7 @@ cr_consult *cr_consult_new(cr_session *s, cr_diag *d)
     c->kb = cr_session_kb(s);
     c->wm = cr_session_wm(s);
     c->nfacts = cr_kb_nfacts(c->kb);
-    c->intent = goal_intent(c->kb);
+    c->intent = cr_kb_decision_intent(c->kb);
     c->skipped = xcalloc((size_t)c->nfacts + 1, 1);
     c->state = xcalloc((size_t)c->nfacts + 1, 1);
     c->seen = xcalloc((size_t)c->nfacts + 1, sizeof *c->seen);
@@ -672,7 +636,7 @@ char *cr_consult_whatif(cr_session *s, const char *fact, const char *value,
                         cr_diag *d)
 {
     const cr_kb *kb = cr_session_kb(s);
-    const char *intent = goal_intent(kb);
+    const char *intent = cr_kb_decision_intent(kb);
     int i = cr_kb_fact(kb, fact);
     cr_answer *now = NULL, *then = NULL;
     if (intent == NULL) {

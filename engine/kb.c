@@ -1238,3 +1238,40 @@ void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
     }
     free(cited);
 }
+
+/* Count a vote for each intent that test t, a test of `intent`,
+ * accepts. */
+static void vote_intents(const cr_kb *kb, const cr_cond *t, int *votes)
+{
+    if (t->kind != CR_COND_TEST || t->fact != CR_FACT_INTENT ||
+        (t->op != CR_OP_EQ && t->op != CR_OP_IN))
+        return;
+    for (int v = 0; v < t->nvals; v++) {
+        int in = cr_kb_intent(kb, t->vals[v].text);
+        if (in >= 0)
+            votes[in]++;
+    }
+}
+
+/* The intent most recommendation rules require (a test of `intent` at
+ * the top of their condition, or among the tests it joins with all). */
+const char *cr_kb_decision_intent(const cr_kb *kb)
+{
+    int n = cr_kb_nintents(kb), best = -1;
+    int *votes = xcalloc((size_t)n + 1, sizeof *votes);
+    for (int i = 0; i < cr_kb_nrules(kb); i++) {
+        const cr_rule *r = cr_kb_ruledef(kb, i);
+        const cr_cond *k = r->when;
+        if (r->reco == CR_RECO_NONE || k == NULL)
+            continue;
+        if (k->kind != CR_COND_ALL)
+            vote_intents(kb, k, votes);
+        for (int j = 0; k->kind == CR_COND_ALL && j < k->nkids; j++)
+            vote_intents(kb, k->kids[j], votes);
+    }
+    for (int i = 0; i < n; i++)
+        if (votes[i] > 0 && (best < 0 || votes[i] > votes[best]))
+            best = i;
+    free(votes);
+    return best >= 0 ? cr_kb_intentdef(kb, best)->id : NULL;
+}

@@ -327,4 +327,9 @@ const char *cr_closest_anchor(const cr_corpus *corpus, const char *anchor);
 #define CR_FACT_RESERVED (-2)
 int cr_kb_user_fact(const cr_kb *kb, const char *name, const char **near);
 
+/* The question the recommendations answer ("should I do a PhD"): the
+ * intent most recommendation rules test, or NULL when no rule
+ * recommends. */
+const char *cr_kb_decision_intent(const cr_kb *kb);
+
 #endif

@@ -566,6 +566,34 @@ char *cr_session_undo(cr_session *s, cr_diag *d)
     return cr_buf_take(&b);
 }
 
+/* Whether the user has stated anything about themselves (now: what
+ * said returned). */
+static int knows_user(char **now, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (now[i])
+            return 1;
+    return 0;
+}
+
+/* A question that nothing fits well enough, from someone who has said
+ * who they are, is read as the question the recommendations answer
+ * when the classifier leans that way at all ("would a PhD help me get
+ * into that?" after "I'm getting into AI infrastructure"): in a
+ * conversation about the choice, a vague question is most often the
+ * choice itself.  NULL otherwise. */
+#define CONTEXT_MIN 0.15
+
+static const cr_intent *decision_reading(const cr_kb *kb,
+                                         const cr_choice *ch)
+{
+    const char *id = cr_kb_decision_intent(kb);
+    if (id == NULL || ch->ntop == 0 || ch->top[0].p < CONTEXT_MIN)
+        return NULL;
+    const cr_intent *in = cr_kb_intentdef(kb, ch->top[0].intent);
+    return strcmp(in->id, id) == 0 ? in : NULL;
+}
+
 /* The recommendation the rules make for intent on what is known now,
  * found by a run that leaves no trace: the intent is unset again after
  * it. */
@@ -711,6 +739,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     int asking = asks(text);
     if (!asking && pat && strncmp(pat->id, "chat.", 5) == 0)
         in = pat;
+    else if (!in && asking && knows_user(now, nf))
+        in = decision_reading(s->kb, &ch);
     else if (in && stated > 0 && !asking && ch.pattern != ch.intent &&
              strncmp(in->id, "chat.", 5) != 0)
         in = NULL;
