@@ -174,6 +174,33 @@ expect_out 'If goal were startup: either path.*would change'
 expect_out '"command":"facts","output":"What you told me:\\n  goal = academia: you set it with :set'
 expect_err "unknown command ':nope'"
 
+# The rows of "what people say about themselves", each as a new user
+# typed it.
+printf '%s\n' 'I want to become a professor' 'should I do a PhD?' \
+    "actually I don't want to be a professor anymore" 'should I do a PhD?' |
+    "$CROSSROADS" --json >"$tmp/out" 2>"$tmp/err"
+expect_out '"answer":"Noted: withdrawn goal = academia; recommendation: a PhD → either path\.'
+tail -n 1 "$tmp/out" | grep -q '"recommendation":"either".*"facts":{}' && ok ||
+    bad "withdrawn goal: $(tail -n 1 "$tmp/out")"
+"$CROSSROADS" --json 'My goal is to become a professor and run my own lab.' >"$tmp/out"
+expect_out '"answer":"Noted: goal = academia\.'
+"$CROSSROADS" --json 'My dream is to become a university professor. Should I do a PhD?' >"$tmp/out"
+expect_out '"recommendation":"phd".*"facts":\{"goal":"academia"\}'
+"$CROSSROADS" --json 'I have two papers and a job offer at Google' >"$tmp/out"
+expect_out '"facts":\{"publications":2,"has_offer":true\}'
+"$CROSSROADS" --json "Hi! I'm finishing my master's in machine learning." >"$tmp/out"
+expect_out '"intent":"chat.greeting"'
+"$CROSSROADS" --json 'I have 3 years of experience as a software engineer' >"$tmp/out"
+expect_out '"answer":"Noted: years_industry = 3\.'
+"$CROSSROADS" --json 'Do I need a PhD to work as a machine learning engineer?' >"$tmp/out"
+expect_out '"recommendation":"industry".*"facts":\{\}'
+
+# A bare "no offers" or "zero offers" says has_offer = false.
+for said in 'no offers' 'zero offers' 'I have no job offer'; do
+    "$CROSSROADS" --json "$said" >"$tmp/out" 2>"$tmp/err"
+    expect_out '"facts":\{"has_offer":false\}'
+done
+
 # :undo takes back the last message's changes, latest first, and says
 # so; with nothing left it is an error.  A line that is only "exit"
 # leaves after its goodbye.
