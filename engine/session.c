@@ -774,7 +774,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
     (*out)->ranking = ranking_text(s->kb, &ch);
-    if ((*out)->reco != CR_RECO_NONE) {
+    if ((*out)->reco != CR_RECO_NONE && in) {
         s->reco_in = in;
         s->reco = (*out)->reco;
     } else {
