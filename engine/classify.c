@@ -107,8 +107,9 @@ struct cr_model {
     int *class_of;              /* intent -> class, or -1 */
     int nintents;
     int nfeat;
-    char **feat;                /* feature id -> its text, sorted */
-    int *start;                 /* feature id -> its cells [start[f], start[f+1]) */
+    char **feat;                /* while training: feature id -> its text */
+    uint32_t *key;              /* feature -> the hash of its text, sorted */
+    int *start;                 /* feature -> its cells [start[f], start[f+1]) */
     cell *cells;
     int nwords;                 /* the spelling vocabulary, sorted */
     char **word;
@@ -394,30 +395,71 @@ static int *order(char *const *v, int n)
     return o;
 }
 
-/* Sort the features and lay their cells out flat in that order. */
+/* A feature is kept as the hash of its text, FNV-1a: the model needs
+ * only to find a feature, never to show it, and keys take a quarter of
+ * the room of the texts.  Two features of one hash (among some 50,000,
+ * about one pair in three models) are counted as one. */
+static uint32_t feature_key(const char *f)
+{
+    uint32_t h = 2166136261u;
+    for (; *f; f++)
+        h = (h ^ (unsigned char)*f) * 16777619u;
+    return h;
+}
+
+static const uint32_t *sort_keys;
+
+static int by_key(const void *a, const void *b)
+{
+    uint32_t x = sort_keys[*(const int *)a], y = sort_keys[*(const int *)b];
+    return x < y ? -1 : x > y;
+}
+
+/* Order the features by key and lay their cells out flat in that order,
+ * one feature per key (the cells of features that share one are added
+ * class by class: each list is in class order). */
 static void sort_features(cr_model *m, tcells *tc)
 {
-    int *o = order(m->feat, m->nfeat);
-    char **feat = xcalloc((size_t)m->nfeat + 1, sizeof *feat);
+    uint32_t *keys = xcalloc((size_t)m->nfeat + 1, sizeof *keys);
+    int *o = xcalloc((size_t)m->nfeat + 1, sizeof *o), total = 0;
+    for (int f = 0; f < m->nfeat; f++) {
+        keys[f] = feature_key(m->feat[f]);
+        o[f] = f;
+        total += tc[f].n;
+    }
+    sort_keys = keys;
+    qsort(o, (size_t)m->nfeat, sizeof *o, by_key);
+    m->key = xcalloc((size_t)m->nfeat + 1, sizeof *m->key);
     m->start = xcalloc((size_t)m->nfeat + 1, sizeof *m->start);
-    int total = 0;
-    for (int f = 0; f < m->nfeat; f++)
-        total += tc[f].n;
     m->cells = xcalloc((size_t)total + 1, sizeof *m->cells);
+    int *sum = xcalloc((size_t)m->nclasses + 1, sizeof *sum), n = 0;
     total = 0;
-    for (int k = 0; k < m->nfeat; k++) {
-        int f = o[k];
-        feat[k] = m->feat[f];
-        m->start[k] = total;
-        memcpy(m->cells + total, tc[f].c, (size_t)tc[f].n * sizeof *tc[f].c);
-        total += tc[f].n;
+    for (int k = 0; k < m->nfeat;) {
+        int j = k;
+        for (; j < m->nfeat && keys[o[j]] == keys[o[k]]; j++)
+            for (int i = 0; i < tc[o[j]].n; i++)
+                sum[tc[o[j]].c[i].cls] += tc[o[j]].c[i].count;
+        m->key[n] = keys[o[k]];
+        m->start[n++] = total;
+        for (int c = 0; c < m->nclasses; c++)
+            if (sum[c]) {
+                m->cells[total++] = (cell){c, sum[c]};
+                sum[c] = 0;
+            }
+        k = j;
+    }
+    m->start[n] = total;
+    for (int f = 0; f < m->nfeat; f++) {
+        free(m->feat[f]);
         free(tc[f].c);
     }
-    m->start[m->nfeat] = total;
+    m->nfeat = n;
     free(tc);
-    free(m->feat);
-    m->feat = feat;
+    free(sum);
+    free(keys);
     free(o);
+    free(m->feat);
+    m->feat = NULL;
     smap_free(&m->featmap);
     memset(&m->featmap, 0, sizeof m->featmap);
 }
@@ -491,13 +533,12 @@ void cr_model_free(cr_model *m)
 {
     if (m == NULL)
         return;
-    for (int i = 0; !m->borrowed && m->feat && i < m->nfeat; i++)
-        free(m->feat[i]);
     for (int i = 0; !m->borrowed && m->word && i < m->nwords; i++)
         free(m->word[i]);
     free(m->feat);
     free(m->word);
     if (!m->borrowed) {         /* else they lie in the cache's bytes */
+        free(m->key);
         free(m->freq);
         free(m->start);
         free(m->cells);
@@ -529,6 +570,21 @@ static int find(char *const *v, int n, const char *key)
     return -1;
 }
 
+static int find_key(const cr_model *m, uint32_t key)
+{
+    int lo = 0, hi = m->nfeat - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (m->key[mid] == key)
+            return mid;
+        if (m->key[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
 /* Ranking. */
 
 static int by_p(const void *pa, const void *pb)
@@ -552,7 +608,7 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         for (int i = 0; i < b->n; i++)
             own += b->x[i];
     for (int i = 0; i < b->n; i++) {
-        int f = find(m->feat, m->nfeat, b->f[i]);
+        int f = find_key(m, feature_key(b->f[i]));
         if (f < 0)
             continue;
         double x = b->x[i], w = x;
@@ -568,7 +624,7 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         L += w;
     }
     for (int i = 0; i < b->n; i++) {   /* features it alone had, undone */
-        int f = find(m->feat, m->nfeat, b->f[i]);
+        int f = find_key(m, feature_key(b->f[i]));
         if (f < 0)
             continue;
         int seen = 0;
@@ -823,13 +879,13 @@ void cr_corrections_free(cr_correction *c, int n)
  * words, in this order:
  *     nintents nclasses nfeat ncells nwords poolsize
  *     intent[nclasses] total[nclasses]
- *     featoff[nfeat] start[nfeat + 1] cells[ncells] (class, count)
+ *     key[nfeat] start[nfeat + 1] cells[ncells] (class, count)
  *     wordoff[nwords] freq[nwords]
- * then the pool of strings, each ended by a NUL, that the offsets point
- * into, padded to a whole word.  Reading it checks every count, index
- * and offset against the bytes, so that damaged bytes cannot make the
- * model read outside them, and builds only the two tables of string
- * pointers; the numbers are used in place. */
+ * then the pool of the words' strings, each ended by a NUL, that the
+ * offsets point into, padded to a whole word.  Reading it checks every
+ * count, index and offset against the bytes, so that damaged bytes
+ * cannot make the model read outside them, and builds only the table
+ * of the words' pointers; the rest is used in place. */
 enum { HEAD_WORDS = 6 };
 
 static void put32(cr_buf *b, uint32_t v)
@@ -859,7 +915,8 @@ unsigned char *cr_model_encode(const cr_model *m, size_t *size)
         put32(&words, (uint32_t)m->intent[c]);
     for (int c = 0; c < m->nclasses; c++)
         put32(&words, (uint32_t)m->total[c]);
-    put_offsets(&words, &pool, m->feat, m->nfeat);
+    for (int f = 0; f < m->nfeat; f++)
+        put32(&words, m->key[f]);
     for (int f = 0; f <= m->nfeat; f++)
         put32(&words, (uint32_t)m->start[f]);
     for (int k = 0; k < ncells; k++) {
@@ -961,16 +1018,15 @@ cr_model *cr_model_decode(const unsigned char *p, size_t size,
     const int32_t *v = (const int32_t *)(w + HEAD_WORDS);
     m->intent = (int *)v;
     m->total = (int *)v + nc;
-    const uint32_t *featoff = (const uint32_t *)(v + 2 * nc);
-    m->start = (int *)(featoff + nf);
+    m->key = (uint32_t *)(v + 2 * nc);
+    m->start = (int *)(m->key + nf);
     m->cells = (cell *)(m->start + nf + 1);
     const uint32_t *wordoff = (const uint32_t *)(m->cells + ncells);
     m->freq = (int *)(wordoff + nw);
     const char *strs = (const char *)(p + nwords * 4);
     m->class_of = xcalloc((size_t)nintents + 1, sizeof *m->class_of);
-    m->feat = strings_at(featoff, m->nfeat, strs, (uint32_t)pool);
     m->word = strings_at(wordoff, m->nwords, strs, (uint32_t)pool);
-    if (m->feat == NULL || m->word == NULL || !tables_hold(m, (int)ncells)) {
+    if (m->word == NULL || !tables_hold(m, (int)ncells)) {
         cr_model_free(m);
         return NULL;
     }
