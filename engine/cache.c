@@ -71,7 +71,7 @@
 #include "loader.h"
 #include "xmalloc.h"
 
-#define FORMAT 8
+#define FORMAT 9
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -84,18 +84,44 @@ struct cr_cache_key {
 
 /* The key. */
 
-char *cr_cache_dir(void)
+/* Why the existing folder dir cannot be trusted with the cache (a new
+ * string), or NULL when it can or is not there yet (then it is made
+ * private).  Another user who owns it or may write in it could plant
+ * there a FIFO, a link, or a cache of their own making. */
+static char *unsafe_dir(const char *dir)
 {
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return NULL;
+    const char *why = !S_ISDIR(st.st_mode) ? "it is not a folder"
+                      : st.st_uid != geteuid() ? "it is not yours"
+                      : (st.st_mode & 022) ? "others can write in it"
+                      : NULL;
+    return why ? xasprintf("not using the rule cache in %s: %s", dir, why)
+               : NULL;
+}
+
+char *cr_cache_dir(char **warning)
+{
+    *warning = NULL;
     const char *off = getenv("CROSSROADS_NO_CACHE");
     if (off && *off && strcmp(off, "0") != 0)
         return NULL;
     const char *xdg = getenv("XDG_CACHE_HOME");
-    if (xdg && xdg[0] == '/')   /* the XDG spec ignores relative ones */
-        return xasprintf("%s/crossroads", xdg);
     const char *home = getenv("HOME");
-    if (home && home[0] == '/')
-        return xasprintf("%s/.cache/crossroads", home);
-    return NULL;
+    char *dir;
+    if (xdg && xdg[0] == '/')   /* the XDG spec ignores relative ones */
+        dir = xasprintf("%s/crossroads", xdg);
+    else if (home && home[0] == '/')
+        dir = xasprintf("%s/.cache/crossroads", home);
+    else
+        return NULL;
+    *warning = unsafe_dir(dir);
+    if (*warning) {
+        free(dir);
+        dir = NULL;
+    }
+    return dir;
 }
 
 /* One file's line of the key; -1 if it cannot be read. */
@@ -432,6 +458,11 @@ static int put_kb(out *o, const cr_kb *kb)
     size_t msize;
     unsigned char *model = cr_model_encode(cr_kb_model(kb), &msize);
     put_uint(o, msize);
+    /* Padded so that the model starts on a 4-byte boundary of the file,
+     * and so of the buffer it is read into, to be used in place. */
+    size_t pad = (4 - (o->len + 1) % 4) % 4;
+    put_uint(o, pad);
+    put_bytes(o, "\0\0\0", pad);
     put_bytes(o, model, msize);
     free(model);
     put_uint(o, END);
@@ -832,11 +863,13 @@ static void get_patterns(reader *r)
 /* The classifier, read where it lies (the kb has adopted the buffer). */
 static void get_model(reader *r, cr_kb *kb)
 {
-    uint64_t size = get_uint(r);
-    if (!r->ok || size > (uint64_t)(r->end - r->p)) {
+    uint64_t size = get_uint(r), pad = get_uint(r);
+    if (!r->ok || pad > 3 || pad > (uint64_t)(r->end - r->p) ||
+        size > (uint64_t)(r->end - r->p) - pad) {
         fail(r);
         return;
     }
+    r->p += pad;
     cr_model *m = cr_model_decode(r->p, (size_t)size, cr_kb_nintents(kb));
     if (m == NULL) {
         fail(r);
@@ -951,7 +984,7 @@ static cr_kb *decode(unsigned char *buf, size_t size,
 static unsigned char *slurp(const char *path, size_t *size,
                             unsigned char **image, size_t *nimage)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int err, fd = cr_file_open(path, O_RDONLY | O_NOFOLLOW, 0, &err);
     if (fd < 0)
         return NULL;
     struct stat st;

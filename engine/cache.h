@@ -21,9 +21,11 @@ typedef struct cr_cache_key cr_cache_key;
 
 /* The folder cache files go in: $XDG_CACHE_HOME/crossroads, else
  * $HOME/.cache/crossroads.  NULL when the cache is off
- * (CROSSROADS_NO_CACHE set to anything but "" or "0") or there is no
- * home.  A new string the caller frees. */
-char *cr_cache_dir(void);
+ * (CROSSROADS_NO_CACHE set to anything but "" or "0"), when there is no
+ * home, or when the folder exists but is not the user's own, or others
+ * may write in it: then *warning is a new string saying so, for the
+ * user (else NULL).  A new string the caller frees. */
+char *cr_cache_dir(char **warning);
 
 /* The key of the essay at corpus_path and the rule files that the npaths
  * files or folders of rule_paths stand for (as cr_load_path reads them),

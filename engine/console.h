@@ -35,7 +35,9 @@ cr_console *cr_console_new(cr_session *s, FILE *out,
                            const cr_console_opts *o);
 void cr_console_free(cr_console *c);
 
-/* Do what one line says (len bytes, no newline). */
+/* Do what one line says (len bytes, no newline).  A line longer than
+ * 8192 bytes is refused without reading it, so the caller may pass its
+ * true length with only the first 8193 bytes behind line. */
 int cr_console_line(cr_console *c, const char *line, size_t len);
 
 /* State the fact that assignment, "NAME=VALUE", says (as :set does; how

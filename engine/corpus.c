@@ -24,13 +24,16 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "corpus.h"
+#include "fileio.h"
 #include "xmalloc.h"
 
 typedef struct section {
@@ -852,21 +855,27 @@ cr_corpus *cr_corpus_parse(const char *text, size_t len)
     return c;
 }
 
-cr_corpus *cr_corpus_load(const char *path)
+cr_corpus *cr_corpus_load(const char *path, int *errp)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    int mine, *err = errp ? errp : &mine;
+    int fd = cr_file_open(path, O_RDONLY, 0, err);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (f == NULL) {
+        if (fd >= 0) {
+            *err = errno;
+            close(fd);
+        }
         return NULL;
+    }
     cr_buf b = { 0 };
     char chunk[65536];
     size_t got;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
         cr_buf_putn(&b, chunk, got);
-    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    *err = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
-    if (err) {
+    if (*err) {
         cr_buf_free(&b);
-        errno = err;
         return NULL;
     }
     cr_corpus *c = cr_corpus_parse(b.s ? b.s : "", b.len);

@@ -26,9 +26,10 @@ typedef struct cr_corpus cr_corpus;
  * result with cr_corpus_free. */
 cr_corpus *cr_corpus_parse(const char *text, size_t len);
 
-/* Read and parse the file at path.  Returns NULL if it cannot be read,
- * with errno set. */
-cr_corpus *cr_corpus_load(const char *path);
+/* Read and parse the file at path, which must be a regular file (a FIFO
+ * is never waited on).  Returns NULL if it cannot be read, with the
+ * reason in *err when err is not NULL (see cr_file_error). */
+cr_corpus *cr_corpus_load(const char *path, int *err);
 
 void cr_corpus_free(cr_corpus *c);
 

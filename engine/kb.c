@@ -961,6 +961,14 @@ static int is_ident(int c)
     return isalnum(c) || c == '_' || c == '-';
 }
 
+/* A pattern's size once its {concept}s are expanded, at most.  A concept
+ * is copied in full at every use, so a small file can ask for gigabytes
+ * (a concept of 100,000 bytes used 2,000 times), and each expanded byte
+ * also costs its source offset: the bound keeps a hostile pattern to a
+ * few megabytes, far above any real one (the built-in rules' largest is
+ * under 2 KB). */
+enum { MAX_EXPANDED = 256 << 10 };
+
 /* The expansion of a pattern, and where each of its bytes came from. */
 typedef struct expansion {
     cr_buf out;
@@ -979,6 +987,15 @@ static void emit(expansion *x, const char *s, size_t n, size_t from)
     cr_buf_putn(&x->out, s, n);
 }
 
+/* The bytes concept c takes once emitted as (?:word|word|...). */
+static size_t concept_size(const cr_concept *c)
+{
+    size_t n = 4;
+    for (int w = 0; c && w < c->nwords; w++)
+        n += strlen(c->words[w]) + (w > 0);
+    return n;
+}
+
 /* Emit concept c's words as (?:word|word|...), all placed at offset at. */
 static void emit_concept(expansion *x, const cr_concept *c, size_t at)
 {
@@ -991,40 +1008,65 @@ static void emit_concept(expansion *x, const cr_concept *c, size_t at)
     emit(x, ")", 1, at);
 }
 
+/* The concept named by the {name} at s[i], its end in *end; -1 with *end
+ * at i when s[i] starts no reference (an escaped or a quantifier's
+ * brace), -2 when the name is not a concept's (then reported). */
+static int reference(const cr_kb *kb, const cr_pattern *p, size_t i,
+                     size_t *end, cr_diag *d)
+{
+    const char *s = p->src;
+    size_t n = strlen(s), j = i + 1;
+    int escaped = 0;
+    *end = i;
+    for (size_t b = i; b > 0 && s[b - 1] == '\\'; b--)
+        escaped = !escaped;
+    if (s[i] != '{' || escaped ||
+        !(isalpha((unsigned char)s[j]) || s[j] == '_'))
+        return -1;
+    while (j < n && is_ident((unsigned char)s[j]))
+        j++;
+    if (j >= n || s[j] != '}')
+        return -1;
+    char *name = xstrndup(s + i + 1, j - i - 1);
+    int c = map_get(&kb->conceptmap, name);
+    if (c < 0) {
+        cr_loc l = cr_pattern_place(p, i + 1);
+        cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
+                    "unknown concept '%s'", name);
+    }
+    free(name);
+    *end = j + 1;
+    return c < 0 ? -2 : c;
+}
+
 /* Substitute {concept} references by (?:word|word|...).  (*fromp)[k] is
- * the offset in p->src of byte k of the result.  Unknown concepts are
- * reported; returns the expansion, which the caller frees with *fromp. */
-static char *expand(const cr_kb *kb, const cr_pattern *p, size_t **fromp,
-                    cr_diag *d)
+ * the offset in p->src of byte k of the result.  Unknown concepts, and an
+ * expansion past MAX_EXPANDED bytes (which stops it there), are reported
+ * as the pattern of owner's; returns the expansion, which the caller
+ * frees with *fromp. */
+static char *expand(const cr_kb *kb, const cr_pattern *p, const char *owner,
+                    size_t **fromp, cr_diag *d)
 {
     expansion x = {{0}, NULL, 0};
     const char *s = p->src;
     size_t n = strlen(s), i = 0;
     while (i < n) {
-        size_t j = i + 1;
-        int escaped = 0;
-        for (size_t b = i; b > 0 && s[b - 1] == '\\'; b--)
-            escaped = !escaped;
-        if (s[i] == '{' && !escaped &&
-            (isalpha((unsigned char)s[j]) || s[j] == '_')) {
-            while (j < n && is_ident((unsigned char)s[j]))
-                j++;
-            if (j < n && s[j] == '}') {
-                char *name = xstrndup(s + i + 1, j - i - 1);
-                int c = map_get(&kb->conceptmap, name);
-                if (c < 0) {
-                    cr_loc l = cr_pattern_place(p, i + 1);
-                    cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
-                                "unknown concept '%s'", name);
-                }
-                free(name);
-                emit_concept(&x, c >= 0 ? &kb->concepts[c] : NULL, i);
-                i = j + 1;
-                continue;
-            }
+        size_t end;
+        int c = reference(kb, p, i, &end, d);
+        size_t size = c >= 0 ? concept_size(&kb->concepts[c])
+                      : c == -2 ? concept_size(NULL) : 1;
+        if (x.out.len + size > MAX_EXPANDED) {
+            cr_loc l = cr_pattern_place(p, i);
+            cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
+                        "a pattern of %s is longer than %d KiB once its "
+                        "concepts are expanded", owner, MAX_EXPANDED >> 10);
+            break;
         }
-        emit(&x, s + i, 1, i);
-        i++;
+        if (c == -1)
+            emit(&x, s + i, 1, i);
+        else
+            emit_concept(&x, c >= 0 ? &kb->concepts[c] : NULL, i);
+        i = c == -1 ? i + 1 : end;
     }
     emit(&x, "", 0, n);
     if (x.from == NULL || x.cap <= x.out.len)
@@ -1034,11 +1076,16 @@ static char *expand(const cr_kb *kb, const cr_pattern *p, size_t **fromp,
     return cr_buf_take(&x.out);
 }
 
-static void compile_pattern(const cr_kb *kb, cr_pattern *p, cr_diag *d)
+/* Compile pattern p of the intent or extractor (kind) id, its errors
+ * placed in the rule file and naming it. */
+static void compile_pattern(const cr_kb *kb, cr_pattern *p, const char *kind,
+                            const char *id, cr_diag *d)
 {
     size_t *from;
     int before = cr_diag_errors(d);
-    char *x = expand(kb, p, &from, d);
+    char *owner = xasprintf("%s '%s'", kind, id);
+    char *x = expand(kb, p, owner, &from, d);
+    free(owner);
     if (cr_diag_errors(d) == before) {
         cr_regex_error err;
         p->re = cr_regex_new(x, strlen(x), &err);
@@ -1172,7 +1219,7 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
     for (int i = 0; i < kb->nintents; i++) {
         cr_intent *in = &kb->intents[i];
         for (int k = 0; k < in->npatterns; k++)
-            compile_pattern(kb, &in->patterns[k], d);
+            compile_pattern(kb, &in->patterns[k], "intent", in->id, d);
         for (int k = 0; k < in->nexamples; k++)
             if (in->examples[k].cite)
                 resolve_anchor(corpus, in->examples[k].cite,
@@ -1180,7 +1227,7 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
     }
     for (int i = 0; i < kb->nextractors; i++) {
         cr_extractor *x = &kb->extractors[i];
-        compile_pattern(kb, &x->pattern, d);
+        compile_pattern(kb, &x->pattern, "extractor", x->id, d);
         if (x->pattern.re)
             check_groups(kb, x, d);
         for (int k = 0; k < x->nsets; k++)

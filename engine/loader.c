@@ -8,13 +8,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "loader.h"
+#include "fileio.h"
 #include "xmalloc.h"
 #include "yamltree.h"
 
@@ -731,10 +734,15 @@ static int read_before(cr_kb *kb, FILE *f)
 
 static int load_file(cr_kb *kb, const char *path, cr_diag *d)
 {
-    FILE *f = fopen(path, "rb");
+    int err, fd = cr_file_open(path, O_RDONLY, 0, &err);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (f == NULL) {
+        if (fd >= 0) {
+            err = errno;
+            close(fd);
+        }
         cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read: %s",
-                    strerror(errno));
+                    cr_file_error(err));
         return 1;
     }
     if (read_before(kb, f)) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -179,14 +180,20 @@ static cr_session *open_session(const options *o, cr_diag *d, int *status)
     int npaths;
     cr_rulepath_env env = rule_env(o, builtin);
     char **paths = cr_rulepath_list(&env, &npaths, d);
-    char *cache = o->no_cache ? NULL : cr_cache_dir();
+    char *unsafe = NULL;
+    char *cache = o->no_cache ? NULL : cr_cache_dir(&unsafe);
+    if (unsafe)
+        fprintf(stderr, "crossroads: %s\n", unsafe);
+    free(unsafe);
     cr_session *s = paths ? cr_session_open(essay,
                                             (const char *const *)paths,
                                             npaths, cache, d)
                           : NULL;
     free(cache);
-    *status = s == NULL && access(essay, R_OK) != 0 ? EXIT_RUNTIME
-                                                    : EXIT_USAGE;
+    struct stat st;
+    *status = s == NULL && (access(essay, R_OK) != 0 ||
+                            stat(essay, &st) != 0 || !S_ISREG(st.st_mode))
+                  ? EXIT_RUNTIME : EXIT_USAGE;
     cr_rulepath_free(paths, npaths);
     free(builtin);
     free(essay);

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,9 +109,10 @@ int cr_profile_save(const cr_session *s, const char *path, cr_diag *d)
     int err = cr_file_replace(path, parts, lens, 1, 1);
     if (err != 0)
         cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot save the profile: %s; "
-                    "%s", strerror(err), access(path, F_OK) == 0
-                        ? "the old profile is as it was"
-                        : "nothing was written");
+                    "%s", cr_file_error(err),
+                    err == CR_ENOTREG || err == EISDIR ? "it was left alone"
+                    : access(path, F_OK) == 0 ? "the old profile is as it was"
+                    : "nothing was written");
     free(text);
     return err == 0 ? count : -1;
 }
@@ -286,13 +288,19 @@ static int check_entries(const reader *r, const cr_kb *kb)
  * in d. */
 static char *slurp(const char *path, size_t *len, cr_diag *d)
 {
-    FILE *f = fopen(path, "rb");
+    /* Not fopen: a FIFO would block it, and a device is no profile. */
+    int err, fd = cr_file_open(path, O_RDONLY, 0, &err);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     struct stat st;
     const char *why = NULL;
-    if (f == NULL || fstat(fileno(f), &st) != 0)
+    if (fd >= 0 && f == NULL) {
+        err = errno;
+        close(fd);
+    }
+    if (f == NULL)
+        why = err == EISDIR ? "it is a folder" : cr_file_error(err);
+    else if (fstat(fileno(f), &st) != 0)
         why = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
-        why = "it is a folder";
     else if (st.st_size > CR_PROFILE_MAX)
         why = "larger than a profile can be (1 MiB)";
     char *text = NULL;

@@ -17,6 +17,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "fileio.h"
 #include "json.h"
 #include "repl.h"
 #include "xmalloc.h"
@@ -29,17 +30,37 @@ static int blank(const char *line, size_t len)
     return 1;
 }
 
+/* Read the next line of in, without its newline: its first cap bytes
+ * into buf, the rest read and dropped, so that a line of any length
+ * costs cap bytes.  Returns its whole length, or -1 at the end of the
+ * input or on a read error (then ferror(in) says which). */
+static long long next_line(FILE *in, char *buf, size_t cap)
+{
+    long long n = 0;
+    int ch = EOF;
+    while ((ch = getc_unlocked(in)) != EOF && ch != '\n') {
+        if ((unsigned long long)n < cap)
+            buf[n] = (char)ch;
+        n++;
+    }
+    return ch == EOF && (n == 0 || ferror(in)) ? -1 : n;
+}
+
 int cr_repl_pipe(cr_console *c, FILE *in)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    /* A line over CR_MAX_QUESTION bytes is refused unread by the
+     * console, which only needs its length to say so: one byte more is
+     * kept, enough to know it is too long. */
+    char *line = xmalloc(CR_MAX_QUESTION + 1);
+    long long n;
     int status = 0;
-    while ((n = getline(&line, &cap, in)) >= 0) {
+    while ((n = next_line(in, line, CR_MAX_QUESTION + 1)) >= 0) {
         size_t len = (size_t)n;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        if (blank(line, len) && !cr_console_interviewing(c))
+        if (len <= CR_MAX_QUESTION)
+            while (len > 0 && line[len - 1] == '\r')
+                len--;
+        if (len <= CR_MAX_QUESTION && blank(line, len) &&
+            !cr_console_interviewing(c))
             continue;
         int rc = cr_console_line(c, line, len);
         if (rc == CR_LINE_FAILED)
@@ -48,16 +69,47 @@ int cr_repl_pipe(cr_console *c, FILE *in)
             break;
         cr_console_end_turn(c);
     }
+    if (n < 0 && ferror(in)) {
+        /* Not the end of the input: answering 0 would hide that some
+         * questions were never read. */
+        fprintf(stderr, "crossroads: cannot read the input: %s\n",
+                strerror(errno ? errno : EIO));
+        status = 2;
+    }
     free(line);
     cr_console_finish(c);
-    if (cr_console_save_profile(c) < 0)
+    if (cr_console_save_profile(c) < 0 && status == 0)
         status = 1;
     return status;
 }
 
-/* History. */
+/* History.
+ *
+ * Each session appends the lines it added to the file, as bash's
+ * histappend does, so two sessions at once keep each other's lines; the
+ * file is cut back to its last HISTORY_KEEP lines only once it has grown
+ * HISTORY_SLACK past them, so that the rewrite (which a session ending at
+ * the same moment could undo) is rare.  The file is opened without
+ * following a link (a planted link must not have its target made 0600
+ * and written) and without waiting on a FIFO, and only in a folder that
+ * is the user's own and that no one else may write in. */
+enum { HISTORY_KEEP = 1000, HISTORY_SLACK = 100 };
 
-static char *history_path(int create)
+/* Why the folder dir will not hold the history, or NULL if it will. */
+static const char *unsafe_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return strerror(errno);
+    return !S_ISDIR(st.st_mode) ? "it is not a folder"
+           : st.st_uid != geteuid() ? "it is not yours"
+           : (st.st_mode & 022) ? "others can write in it"
+           : NULL;
+}
+
+/* The history file, its folder made private if missing; NULL (with the
+ * reason said on stderr) when it cannot be kept. */
+static char *history_path(void)
 {
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
@@ -66,54 +118,106 @@ static char *history_path(int create)
         dir = xasprintf("%s/crossroads", state);
     else if (home && *home)
         dir = xasprintf("%s/.local/state/crossroads", home);
-    else
+    else {
+        fprintf(stderr, "crossroads: neither XDG_STATE_HOME nor HOME is "
+                "set, so this session's history will not be kept\n");
         return NULL;
-    if (create) {
-        /* Make each missing folder of the path, private to the user. */
-        for (char *p = dir + 1; *p; p++)
-            if (*p == '/') {
-                *p = '\0';
-                mkdir(dir, 0700);
-                *p = '/';
-            }
-        mkdir(dir, 0700);
     }
-    char *path = xasprintf("%s/history", dir);
+    /* Make each missing folder of the path, private to the user. */
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    mkdir(dir, 0700);
+    const char *why = unsafe_dir(dir);
+    char *path = why ? NULL : xasprintf("%s/history", dir);
+    if (why)
+        fprintf(stderr, "crossroads: cannot keep history in %s: %s; this "
+                "session's history will not be kept\n", dir, why);
     free(dir);
     return path;
 }
 
-/* Whether history can be kept at path: the file exists or can be made,
- * private to the user, and is writable.  If not, say so, once. */
-static int history_writable(const char *path)
+/* The history file opened to append, private to the user; -1 (said on
+ * stderr) if it cannot be. */
+static int history_open(const char *path)
 {
-    if (path == NULL) {
-        fprintf(stderr, "crossroads: neither XDG_STATE_HOME nor HOME is "
-                "set, so this session's history will not be kept\n");
-        return 0;
+    int err, fd = cr_file_open(path, O_WRONLY | O_CREAT | O_APPEND |
+                               O_NOFOLLOW, 0600, &err);
+    if (fd >= 0 && fchmod(fd, 0600) != 0) {
+        err = errno;
+        close(fd);
+        fd = -1;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0) {
+    if (fd < 0)
         fprintf(stderr, "crossroads: cannot keep history in %s: %s; this "
                 "session's history will not be kept\n", path,
-                strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return 0;
-    }
-    close(fd);
-    return 1;
+                err == ELOOP ? "it is a symbolic link" : cr_file_error(err));
+    return fd;
 }
 
-static void save_history(const char *path)
+/* Whether history can be kept at path: the file exists or can be made,
+ * is a regular file private to the user, and is writable.  If not, say
+ * so, once. */
+static int history_writable(const char *path)
 {
-    int err = write_history(path);
-    if (err != 0) {
-        fprintf(stderr, "crossroads: cannot save history to %s: %s\n",
-                path, strerror(err));
+    int fd = path ? history_open(path) : -1;
+    if (fd >= 0)
+        close(fd);
+    return fd >= 0;
+}
+
+/* Cut the history file at path back to its last HISTORY_KEEP lines when
+ * it has HISTORY_SLACK more, by replacing it whole. */
+static void trim_history(const char *path)
+{
+    int err, fd = cr_file_open(path, O_RDONLY | O_NOFOLLOW, 0, &err);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size > (64 << 20)) {
+        if (fd >= 0)
+            close(fd);
         return;
     }
-    history_truncate_file(path, 1000);
+    size_t n = (size_t)st.st_size;
+    unsigned char *text = xmalloc(n + 1);
+    int ok = cr_fd_transfer(fd, text, n, 0) == 0;
+    close(fd);
+    size_t lines = 0, from = 0;
+    for (size_t i = 0; ok && i < n; i++)
+        lines += text[i] == '\n';
+    for (size_t i = 0, cut = lines - HISTORY_KEEP;
+         lines >= HISTORY_KEEP + HISTORY_SLACK && cut > 0; i++)
+        if (text[i] == '\n') {
+            cut--;
+            from = i + 1;
+        }
+    if (ok && lines >= HISTORY_KEEP + HISTORY_SLACK) {
+        const void *parts[] = {text + from};
+        size_t lens[] = {n - from};
+        (void)cr_file_replace(path, parts, lens, 1, 0);
+    }
+    free(text);
+}
+
+/* Append to the file at path the history entries from first on: the
+ * lines this session added. */
+static void save_history(const char *path, int first)
+{
+    int fd = history_open(path);
+    if (fd < 0)
+        return;
+    HIST_ENTRY **list = history_list();
+    cr_buf b = {0};
+    for (int i = first; list && i < history_length; i++)
+        cr_buf_printf(&b, "%s\n", list[i]->line);
+    if (b.len > 0 && cr_fd_transfer(fd, (unsigned char *)b.s, b.len, 1) != 0)
+        fprintf(stderr, "crossroads: cannot save history to %s: %s\n",
+                path, strerror(errno));
+    close(fd);
+    cr_buf_free(&b);
+    trim_history(path);
 }
 
 /* Ctrl-C: abandon the line being typed and start a fresh prompt.  The
@@ -191,7 +295,7 @@ static int width(void)
 
 int cr_repl_terminal(cr_console *c)
 {
-    char *hist = history_path(1);
+    char *hist = history_path();
     int keep = history_writable(hist);
     rl_readline_name = "crossroads";
     rl_attempted_completion_function = complete;
@@ -200,6 +304,7 @@ int cr_repl_terminal(cr_console *c)
     using_history();
     if (keep)
         read_history(hist);
+    int first = history_length;         /* the lines of this session on */
     struct sigaction sa = {0};
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
@@ -221,8 +326,8 @@ int cr_repl_terminal(cr_console *c)
             cr_console_set_width(c, width());
             rc = cr_console_line(c, line, len);
             cr_console_end_turn(c);
-            /* A Ctrl-C while the line ran (a :load of a FIFO that
-             * blocks) ended it: the next prompt is already fresh. */
+            /* A Ctrl-C while the line ran (a long turn) ended it:
+             * the next prompt is already fresh. */
             interrupted = 0;
         }
         free(line);
@@ -232,7 +337,7 @@ int cr_repl_terminal(cr_console *c)
     if (line == NULL)
         putchar('\n');
     if (keep)
-        save_history(hist);
+        save_history(hist, first);
     free(hist);
     if (cr_console_save_profile(c) < 0)
         status = 1;

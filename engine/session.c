@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "engine.h"
+#include "fileio.h"
 #include "loader.h"
 #include "retrieval.h"
 #include "session.h"
@@ -134,10 +135,11 @@ cr_session *cr_session_open(const char *corpus_path,
 {
     double t0 = now_ms();
     cr_session *s = xcalloc(1, sizeof *s);
-    s->corpus = cr_corpus_load(corpus_path);
+    int ferr;
+    s->corpus = cr_corpus_load(corpus_path, &ferr);
     if (s->corpus == NULL) {
         cr_diag_add(d, CR_ERROR, corpus_path, 0, 0,
-                    "cannot read the essay: %s", strerror(errno));
+                    "cannot read the essay: %s", cr_file_error(ferr));
         cr_session_free(s);
         return NULL;
     }

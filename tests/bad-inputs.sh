@@ -69,10 +69,11 @@ check() {
     known=
 }
 
-# intact WHAT: the command just before held, or it is a failure.
+# intact WHAT: the command just before held (a file or folder is as it
+# must be), or it is a failure.
 intact() {
     if [ $? -eq 0 ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1)); echo "FAIL: $1: the old profile was not intact"
+        fail=$((fail + 1)); echo "FAIL: $1: not as it must be"
     fi
 }
 
@@ -110,6 +111,40 @@ awk 'BEGIN { print "concepts:"
 check "huge rule file" 2 "~$tmp/huge.yaml: error: rule file larger than" '' \
     -- "$CR" --rules "$tmp/huge.yaml" "$q"
 rm -f "$tmp/huge.yaml"
+
+# A concept expansion bomb: a concept of 100,000 bytes used 2,000 times
+# in one pattern would expand to 200 MB (and cost gigabytes); the bound
+# on a pattern once expanded stops it at the use that passes it, placed,
+# in little memory and time, whether loaded, linted or reloaded.  The
+# memory cap is left out under the sanitizers and valgrind, which
+# reserve much more for themselves.
+awk 'BEGIN { for (i = 0; i < 100000; i++) x = x "x"
+             printf "concepts:\n  c: [%s]\nintents:\n  - id: bomb\n", x
+             printf "    patterns:\n      - \""
+             for (i = 0; i < 2000; i++) printf "{c}"
+             printf "\"\n" }' >"$tmp/bomb.yaml"
+bombed="$tmp/bomb.yaml:6:16: error: a pattern of intent 'bomb' is longer \
+than 256 KiB once its concepts are expanded"
+small=
+[ -z "${ASAN_OPTIONS-}${CROSSROADS_REAL-}" ] && small="ulimit -v 100000;"
+check "concept expansion bomb" 2 "~$bombed" '' -- sh -c \
+    "$small"' exec "$@"' sh "$CR" --rules "$tmp/bomb.yaml" "$q"
+check "concept expansion bomb (lint)" 2 "~$bombed" '' -- sh -c \
+    "$small"' exec "$@"' sh "$CR" lint "$tmp/bomb.yaml"
+# :reload: the bomb is put in place once the first answer is out.
+mkdir "$tmp/bomb.d" && cp $b/empty.yaml "$tmp/bomb.d/a.yaml" || exit 99
+reload_bomb() {
+    { printf '%s\n' "$q"
+      i=0     # a minute at most, should the first answer never come
+      until grep -q '(#pay)' "$tmp/out" || [ $((i += 1)) -gt 600 ]; do
+          sleep 0.1
+      done
+      cp "$tmp/bomb.yaml" "$tmp/bomb.d/a.yaml"; printf ':reload\n'; } |
+        sh -c "$small"' exec "$@"' sh "$CR" --rules "$tmp/bomb.d"
+}
+check "concept expansion bomb (:reload)" 1 \
+    "~$tmp/bomb.d/a.yaml:6:16: error: a pattern of intent 'bomb'" '~(#pay)' \
+    -- reload_bomb
 
 # Catastrophic patterns: PCRE2's limits end the match; the error names
 # the intent or extractor and the pattern's place; exit 1.
@@ -187,6 +222,19 @@ awk 'BEGIN { w = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 check "1 MB input line" 1 \
     '~a line is at most 8192 bytes; this one has 1048576' '~(#pay)' \
     -i "$tmp/long.txt" -- "$CR"
+# A 200 MB line costs no more than a short one (the memory cap fails a
+# read of it whole), and the next line is still answered; input that
+# cannot be read (a folder) is an error, not the end of the questions.
+big_line() {
+    { head -c 200000000 /dev/zero | tr '\0' a; printf '\n%s\n' "$q"; } |
+        sh -c "$small"' exec "$@"' sh "$CR"
+}
+check "200 MB input line" 1 \
+    '~a line is at most 8192 bytes; this one has 200000000' '~(#pay)' \
+    -- big_line
+check "input that cannot be read" 2 \
+    '~crossroads: cannot read the input: Is a directory' '' -i / -- "$CR"
+
 check "NUL, invalid UTF-8, escapes in input" 0 '' '~(#pay)' \
     -i $b/input-bytes.txt -- "$CR"
 check "NUL, invalid UTF-8, escapes in input (json)" 0 '' '~"anchor":"pay"' \
@@ -213,7 +261,7 @@ check "escapes in a file name" 2 '~nowhere\x1b[2J.yaml: error: cannot read' \
 # Profiles: a save that cannot be written leaves the old profile as it
 # was and no temporary file behind.  A full disk is a file-size limit
 # (ulimit -f) that the new profile, with a long fact, exceeds but the
-# answer on stdout does not.  An unwritable history needs a terminal:
+# answer on stdout does not; its SIGXFSZ must not kill the program.  An unwritable history needs a terminal:
 # tests/repl.sh has it.
 mkdir "$tmp/prof" || exit 99
 printf 'facts:\n  goal: academia\n' >"$tmp/prof/me.yaml"
@@ -221,11 +269,19 @@ cp "$tmp/prof/me.yaml" "$tmp/old.yaml"
 long=$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "a long note "; }')
 check "profile save onto a full disk" 1 \
     '~cannot save the profile: File too large; the old profile is as it was' \
-    '~does not cover' -- sh -c 'trap "" XFSZ; ulimit -f 4; exec "$@"' sh \
+    '~does not cover' -- sh -c 'ulimit -f 4; exec "$@"' sh \
     "$CR" --rules $b/string-fact.yaml --profile "$tmp/prof/me.yaml" \
     --fact "note=$long" tell me about zebras
 cmp -s "$tmp/prof/me.yaml" "$tmp/old.yaml" && [ "$(ls "$tmp/prof")" = me.yaml ]
 intact "full disk"
+# The rule cache onto a full disk: SIGXFSZ does not kill the run, the
+# cache is not written (it is optional: no message) and no temporary file
+# is left behind.
+check "rule cache onto a full disk" 0 '' '~(#pay)' -- sh -c \
+    'ulimit -f 4; exec "$@"' sh env -u CROSSROADS_NO_CACHE \
+    XDG_CACHE_HOME="$tmp/cache" "$CR" "$q"
+[ -z "$(ls -A "$tmp/cache/crossroads")" ]
+intact "rule cache onto a full disk (no file left)"
 # A read-only folder (as root, run as nobody, as above).
 chmod 555 "$tmp/prof"
 check "profile save into a read-only folder" 1 \
@@ -243,6 +299,112 @@ check "a profile that is not YAML" 2 "~$b/syntax.yaml:" '' \
     -- "$CR" --profile "$b/syntax.yaml" "$q"
 check "a profile that is a folder" 2 '~cannot read the profile: it is a folder' \
     '' -- "$CR" --profile "$tmp" "$q"
+
+# A save never replaces what is not a regular file: renaming a new file
+# over a FIFO or a device node (as root, /dev/null) would put a regular
+# file in its place.  A private device node stands for /dev/null.
+printf 'I want to be a professor\n:save %s\n' "$tmp/fifo" >"$tmp/save.txt"
+mkfifo "$tmp/fifo" || exit 99
+notreg="error: cannot save the profile: not a regular file; it was left alone"
+check ":save onto a FIFO" 1 "~$tmp/fifo: $notreg" - -i "$tmp/save.txt" -- "$CR"
+[ -p "$tmp/fifo" ]
+intact ":save onto a FIFO"
+if [ "$(id -u)" -eq 0 ] && mknod "$tmp/null" c 1 3 2>/dev/null; then
+    sed "s|$tmp/fifo|$tmp/null|" "$tmp/save.txt" >"$tmp/save-null.txt"
+    check ":save onto a device node" 1 \
+        "~$tmp/null: $notreg" - -i "$tmp/save-null.txt" -- "$CR"
+    [ -c "$tmp/null" ]
+    intact ":save onto a device node"
+else
+    skip ":save onto a device node" "mknod needs root"
+fi
+
+# FIFOs are never waited on: a profile that is one is refused (as the
+# cache file that is one is, in check_cache), and a cache folder that
+# others may write in is not used, with a warning.
+check "--profile a FIFO" 2 "~$tmp/fifo: error: cannot read the profile: not a regular file" \
+    '' -- "$CR" --profile "$tmp/fifo" "$q"
+check "a rule file that is a FIFO" 2 "~$tmp/fifo: error: cannot read: not a regular file" \
+    '' -- "$CR" --rules "$tmp/fifo" "$q"
+mkdir -p "$tmp/data/corpus" && ln -sf "$top_srcdir/rules" "$tmp/data/rules" &&
+    mkfifo "$tmp/data/corpus/choosing-a-phd-or-industry.md" || exit 99
+check "an essay that is a FIFO" 1 "~cannot read the essay: not a regular file" \
+    '' -- env CROSSROADS_DATADIR="$tmp/data" "$CR" "$q"
+mkdir -p "$tmp/shared/crossroads" && chmod 777 "$tmp/shared/crossroads" ||
+    exit 99
+check "a cache folder others may write in" 0 \
+    "~not using the rule cache in $tmp/shared/crossroads: others can write in it" \
+    '~(#pay)' -- env -u CROSSROADS_NO_CACHE XDG_CACHE_HOME="$tmp/shared" \
+    "$CR" "$q"
+[ -z "$(ls -A "$tmp/shared/crossroads")" ]
+intact "a cache folder others may write in (not written)"
+
+# The history (on a terminal, driven by tests/ptydrive): never through a
+# link (its target would be made 0600 and written), never waiting on a
+# FIFO, never in a folder others may write in; and appended, so that two
+# REPLs at once keep each other's lines.
+# drive NAME: run the ptydrive script on stdin as one row.
+drive() {
+    if [ -z "${PTYDRIVE-}" ]; then skip "$1" "no PTYDRIVE"; return; fi
+    if HOME=$tmp/home XDG_STATE_HOME=$tmp/state INPUTRC=/dev/null \
+        TERM=xterm "$PTYDRIVE" >"$tmp/drive.out" 2>&1
+    then pass=$((pass + 1)); else
+        fail=$((fail + 1)); echo "FAIL: $1"; cat "$tmp/drive.out"; fi
+}
+hist=$tmp/state/crossroads/history
+mkdir -p "$tmp/home" "$tmp/state/crossroads" && chmod 700 "$tmp/state" ||
+    exit 99
+printf 'precious\n' >"$tmp/target" && chmod 644 "$tmp/target" &&
+    ln -s "$tmp/target" "$hist" || exit 99
+drive "history that is a symbolic link" <<EOF
+spawn $CR
+expect cannot keep history in $hist: it is a symbolic link
+send $q\r
+expect #pay
+send :quit\r
+wait 0
+EOF
+[ "$(cat "$tmp/target")" = precious ] &&
+    [ "$(stat -c %a "$tmp/target")" = 644 ]
+intact "history that is a symbolic link (its target untouched)"
+rm -f "$hist" && mkfifo "$hist" || exit 99
+drive "history that is a FIFO" <<EOF
+spawn $CR
+expect cannot keep history in $hist: not a regular file
+send $q\r
+expect #pay
+send :quit\r
+wait 0
+EOF
+rm -f "$hist" && chmod 777 "$tmp/state/crossroads" || exit 99
+drive "history in a folder others may write in" <<EOF
+spawn $CR
+expect cannot keep history in $tmp/state/crossroads: others can write in it
+send :quit\r
+wait 0
+EOF
+[ ! -e "$hist" ]
+intact "history in a folder others may write in (not written)"
+chmod 700 "$tmp/state/crossroads" || exit 99
+cat >"$tmp/second.pty" <<EOF
+spawn $CR
+expect crossroads> 
+send the second REPL's line\r
+expect crossroads> 
+send :quit\r
+wait 0
+EOF
+drive "two REPLs at once keep each other's history" <<EOF
+spawn $CR
+expect crossroads> 
+send the first REPL's line\r
+expect crossroads> 
+run HOME=$tmp/home XDG_STATE_HOME=$tmp/state $PTYDRIVE <$tmp/second.pty
+send :quit\r
+wait 0
+EOF
+grep -q "first REPL" "$hist" && grep -q "second REPL" "$hist"
+intact "two REPLs at once keep each other's history (both lines kept)"
 
 # Once open bugs, fixed: escapes in an anchor echoed raw by `section`,
 # one-off questions without the 8192-byte cap, C1 controls (U+009B is a

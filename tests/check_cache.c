@@ -562,19 +562,69 @@ END_TEST
 
 START_TEST(test_dir_from_environment)
 {
+    char *warning;
     setenv("CROSSROADS_NO_CACHE", "1", 1);
-    ck_assert_ptr_null(cr_cache_dir());
+    ck_assert_ptr_null(cr_cache_dir(&warning));
+    ck_assert_ptr_null(warning);
     setenv("CROSSROADS_NO_CACHE", "0", 1);
     setenv("XDG_CACHE_HOME", "/x/cache", 1);
-    char *got = cr_cache_dir();
+    char *got = cr_cache_dir(&warning);
     ck_assert_str_eq(got, "/x/cache/crossroads");
+    ck_assert_ptr_null(warning);
     free(got);
     unsetenv("CROSSROADS_NO_CACHE");
     setenv("XDG_CACHE_HOME", "relative", 1);
     setenv("HOME", "/home/h", 1);
-    got = cr_cache_dir();
+    got = cr_cache_dir(&warning);
     ck_assert_str_eq(got, "/home/h/.cache/crossroads");
     free(got);
+}
+END_TEST
+
+/* A cache folder others may write in is not used, with a warning: they
+ * could plant a FIFO or a cache of their own making there. */
+START_TEST(test_shared_dir_refused)
+{
+    char *cache = xasprintf("%s/cache", tmp);
+    ck_assert_int_eq(mkdir(cache, 0700), 0);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    setenv("XDG_CACHE_HOME", cache, 1);
+    unsetenv("CROSSROADS_NO_CACHE");
+    char *warning;
+    ck_assert_ptr_null(cr_cache_dir(&warning));
+    ck_assert_ptr_nonnull(warning);
+    ck_assert_ptr_nonnull(strstr(warning, "others can write in it"));
+    free(warning);
+    ck_assert_int_eq(chmod(dir, 0700), 0);
+    char *got = cr_cache_dir(&warning);
+    ck_assert_str_eq(got, dir);
+    ck_assert_ptr_null(warning);
+    free(got);
+    free(cache);
+}
+END_TEST
+
+/* A FIFO in the cache file's place neither blocks the load (the test
+ * would time out) nor is replaced by the save. */
+START_TEST(test_fifo_not_waited_on)
+{
+    const char *paths[] = {rules};
+    char *cache = xasprintf("%s/cache", tmp);
+    ck_assert_int_eq(mkdir(cache, 0700), 0);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    char *path = cache_path(paths, 1);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    for (int i = 0; i < 2; i++) {
+        cr_session *s = open_with(paths, 1, dir);
+        ck_assert_int_eq(cached(s), 0);
+        cr_session_free(s);
+    }
+    struct stat st;
+    ck_assert_int_eq(lstat(path, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+    free(path);
+    free(cache);
 }
 END_TEST
 
@@ -618,6 +668,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_stale);
     tcase_add_test(tc, test_unwritable);
     tcase_add_test(tc, test_dir_from_environment);
+    tcase_add_test(tc, test_shared_dir_refused);
+    tcase_add_test(tc, test_fifo_not_waited_on);
     tcase_add_test(tc, test_every_field_is_kept);
     suite_add_tcase(su, tc);
     return su;

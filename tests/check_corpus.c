@@ -15,7 +15,7 @@ static cr_corpus *essay;
 static void essay_setup(void)
 {
     char *path = cr_test_path(CR_TEST_ESSAY);
-    essay = cr_corpus_load(path);
+    essay = cr_corpus_load(path, NULL);
     free(path);
     ck_assert_ptr_nonnull(essay);
 }
@@ -437,7 +437,7 @@ END_TEST
 START_TEST(test_load_missing)
 {
     errno = 0;
-    ck_assert_ptr_null(cr_corpus_load("/nonexistent/crossroads/essay.md"));
+    ck_assert_ptr_null(cr_corpus_load("/nonexistent/crossroads/essay.md", NULL));
     ck_assert_int_eq(errno, ENOENT);
     cr_corpus_free(NULL);
 }

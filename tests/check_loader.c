@@ -18,7 +18,7 @@ static cr_diag *d;
 static void setup(void)
 {
     char *path = cr_test_path(CR_TEST_ESSAY);
-    corpus = cr_corpus_load(path);
+    corpus = cr_corpus_load(path, NULL);
     free(path);
     ck_assert_ptr_nonnull(corpus);
     kb = cr_kb_new();

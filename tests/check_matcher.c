@@ -197,7 +197,7 @@ static const char rules[] =
 static void setup(void)
 {
     char *path = cr_test_path(CR_TEST_ESSAY);
-    corpus = cr_corpus_load(path);
+    corpus = cr_corpus_load(path, NULL);
     free(path);
     kb = cr_kb_new();
     d = cr_diag_new();

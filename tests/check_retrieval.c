@@ -28,7 +28,7 @@ static void open_index(void)
 static void essay_setup(void)
 {
     char *path = cr_test_path(CR_TEST_ESSAY);
-    corpus = cr_corpus_load(path);
+    corpus = cr_corpus_load(path, NULL);
     free(path);
     open_index();
 }

@@ -33,7 +33,7 @@ static void understand(const cr_kb *kb, const char *text, size_t len)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    essay = cr_corpus_load(CR_FUZZ_ESSAY);
+    essay = cr_corpus_load(CR_FUZZ_ESSAY, NULL);
     if (essay == NULL) {
         fprintf(stderr, "fuzz_loader: cannot read %s\n", CR_FUZZ_ESSAY);
         exit(1);
