@@ -75,12 +75,10 @@ static void recommend(cr_answer *a, const cr_compose_ctx *cx)
     a->strength = cx->run->strength;
 }
 
-/* The trace is every firing of the turn; the advice comes from the rules
- * fired in this turn whose conclusions still stand. */
+/* The advice comes from the rules fired in this turn whose conclusions
+ * still stand. */
 static void from_rules(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 {
-    for (int i = 0; i < cx->run->nfired; i++)
-        a->trace[a->ntrace++] = cr_kb_ruledef(cx->kb, cx->run->fired[i])->id;
     for (int i = 0; i < cx->run->nkept; i++) {
         const cr_rule *r = cr_kb_ruledef(cx->kb, cx->run->kept[i]);
         if (r->askfact >= 0 && !a->ask && !cr_wm_get(cx->wm, r->askfact)) {
@@ -169,7 +167,10 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
     cr_buf text = {0};
     a->question = xstrdup(question);
     a->intent = intent;
+    /* The trace is every firing of the turn, declined or not. */
     a->trace = xcalloc((size_t)cx->run->nfired + 1, sizeof *a->trace);
+    for (int i = 0; i < cx->run->nfired; i++)
+        a->trace[a->ntrace++] = cr_kb_ruledef(cx->kb, cx->run->fired[i])->id;
     if (!cx->declined)
         from_rules(a, cx, &text);
     if (text.len == 0) {

@@ -195,6 +195,20 @@ expect_out '"answer":"Noted: years_industry = 3\.'
 "$CROSSROADS" --json 'Do I need a PhD to work as a machine learning engineer?' >"$tmp/out"
 expect_out '"recommendation":"industry".*"facts":\{\}'
 
+# A declined question still shows the rules its turn fired.
+cat >"$tmp/published.yaml" <<'EOF'
+facts:
+  published:
+    type: boolean
+rules:
+  - id: note.published
+    when: {publications: {'>=': 1}}
+    then:
+      assert: {published: true}
+EOF
+"$CROSSROADS" --rules "$tmp/published.yaml" --json 'I have two papers. How do I file my taxes?' >"$tmp/out"
+expect_out '"intent":null.*"trace":\["note.published"\]'
+
 # A bare "no offers" or "zero offers" says has_offer = false.
 for said in 'no offers' 'zero offers' 'I have no job offer'; do
     "$CROSSROADS" --json "$said" >"$tmp/out" 2>"$tmp/err"
