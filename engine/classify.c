@@ -783,41 +783,83 @@ typedef struct unknown {
     int english;
 } unknown;
 
-static int by_word(const void *a, const void *b)
+
+/* The word list, read once per process on first need into a set of the
+ * FNV-1a hashes of its lowercased words (open addressing, 0 for an empty
+ * slot): later turns cost a lookup per word.  A word whose hash is a
+ * listed word's, one chance in tens of thousands, is taken for English
+ * and left alone. */
+static struct {
+    char *path;                 /* the list read, or NULL */
+    uint32_t *slot;
+    size_t cap;                 /* a power of two, or 0: no list */
+} english;
+
+static void english_add(uint32_t h)
 {
-    return strcmp(((const unknown *)a)->w, ((const unknown *)b)->w);
+    size_t i = h & (english.cap - 1);
+    while (english.slot[i] && english.slot[i] != h)
+        i = (i + 1) & (english.cap - 1);
+    english.slot[i] = h;
 }
 
-/* Mark the words of u that the word list at path has (one word a line,
- * any case), in one pass over it; none when it cannot be read. */
-static void mark_english(const char *path, unknown *u, int n)
+static int english_has(uint32_t h)
 {
+    if (english.cap == 0)
+        return 0;
+    size_t i = h & (english.cap - 1);
+    while (english.slot[i]) {
+        if (english.slot[i] == h)
+            return 1;
+        i = (i + 1) & (english.cap - 1);
+    }
+    return 0;
+}
+
+static uint32_t word_hash(const char *w)
+{
+    uint32_t h = feature_key(w);
+    return h ? h : 1;           /* 0 marks an empty slot */
+}
+
+static void read_english(const char *path)
+{
+    free(english.path);
+    free(english.slot);
+    memset(&english, 0, sizeof english);
+    english.path = xstrdup(path ? path : "");
     FILE *f = path ? fopen(path, "r") : NULL;
     if (f == NULL)
         return;
-    unknown *sorted = xcalloc((size_t)n, sizeof *sorted);
-    memcpy(sorted, u, (size_t)n * sizeof *u);
-    qsort(sorted, (size_t)n, sizeof *sorted, by_word);
-    int nsorted = 0;                    /* each word once */
-    for (int i = 0; i < n; i++)
-        if (nsorted == 0 || strcmp(sorted[nsorted - 1].w, sorted[i].w) != 0)
-            sorted[nsorted++] = sorted[i];
+    uint32_t *h = NULL;
+    size_t n = 0, cap = 0;
     char line[128];
     while (fgets(line, sizeof line, f)) {
-        unknown key = {0};
         size_t k = 0;
-        for (; line[k] && line[k] != '\n' && k + 1 < sizeof key.w; k++)
-            key.w[k] = (char)tolower((unsigned char)line[k]);
-        unknown *hit = bsearch(&key, sorted, (size_t)nsorted, sizeof *sorted,
-                               by_word);
-        if (hit)
-            hit->english = 1;
+        for (; line[k] && line[k] != '\n'; k++)
+            line[k] = (char)tolower((unsigned char)line[k]);
+        line[k] = '\0';
+        if (n == cap)
+            h = xreallocarray(h, cap = cap ? 2 * cap : 1024, sizeof *h);
+        h[n++] = word_hash(line);
     }
     fclose(f);
+    for (english.cap = 1024; english.cap < 2 * n; english.cap *= 2)
+        ;
+    english.slot = xcalloc(english.cap, sizeof *english.slot);
+    for (size_t i = 0; i < n; i++)
+        english_add(h[i]);
+    free(h);
+}
+
+/* Mark the words of u that the word list at path has (one word a line,
+ * any case); none when it cannot be read. */
+static void mark_english(const char *path, unknown *u, int n)
+{
+    if (english.path == NULL || strcmp(english.path, path ? path : "") != 0)
+        read_english(path);
     for (int i = 0; i < n; i++)
-        u[i].english = ((unknown *)bsearch(&u[i], sorted, (size_t)nsorted,
-                                           sizeof *sorted, by_word))->english;
-    free(sorted);
+        u[i].english = english_has(word_hash(u[i].w));
 }
 
 const char *cr_word_list(void)
