@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
 /* Additive smoothing, and how sharp the probabilities are (the latter
@@ -36,64 +37,6 @@
  * pattern has it (the essay's words count twice; a pattern's are known
  * with a count of 0). */
 #define KNOWN 2
-
-/* A string -> int map, open addressing; the keys belong to the model. */
-typedef struct smap {
-    const char **keys;
-    int *vals;
-    size_t cap, len;
-} smap;
-
-static size_t hash(const char *s)
-{
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static size_t slot(const smap *m, const char *key)
-{
-    size_t i = hash(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & (m->cap - 1);
-    return i;
-}
-
-static int smap_get(const smap *m, const char *key)
-{
-    if (m->cap == 0)
-        return -1;
-    size_t i = slot(m, key);
-    return m->keys[i] ? m->vals[i] : -1;
-}
-
-static void smap_put(smap *m, const char *key, int val)
-{
-    if (2 * (m->len + 1) > m->cap) {
-        smap old = *m;
-        m->cap = old.cap ? 2 * old.cap : 64;
-        m->keys = xcalloc(m->cap, sizeof *m->keys);
-        m->vals = xcalloc(m->cap, sizeof *m->vals);
-        m->len = 0;
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i])
-                smap_put(m, old.keys[i], old.vals[i]);
-        free(old.keys);
-        free(old.vals);
-    }
-    size_t i = slot(m, key);
-    if (m->keys[i] == NULL)
-        m->len++;
-    m->keys[i] = key;
-    m->vals[i] = val;
-}
-
-static void smap_free(smap *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
 
 /* A class's count of one feature. */
 typedef struct cell {
@@ -117,7 +60,7 @@ struct cr_model {
     int borrowed;               /* the tables lie in the cache's bytes */
     unsigned char *own;         /* those bytes, when they had to be copied
                                  * to be aligned */
-    smap featmap, wordmap;      /* while training */
+    cr_strmap featmap, wordmap;      /* while training */
 };
 
 /* Words and features. */
@@ -179,12 +122,12 @@ typedef struct bag {
     char **f;
     double *x;
     int n, cap;
-    smap index;                 /* feature -> its place in f */
+    cr_strmap index;                 /* feature -> its place in f */
 } bag;
 
 static void bag_add(bag *b, const char *f, double x)
 {
-    int i = smap_get(&b->index, f);
+    int i = cr_strmap_get(&b->index, f);
     if (i >= 0) {
         b->x[i] += x;
         return;
@@ -196,13 +139,13 @@ static void bag_add(bag *b, const char *f, double x)
     }
     b->f[b->n] = xstrdup(f);
     b->x[b->n] = x;
-    smap_put(&b->index, b->f[b->n], b->n);
+    cr_strmap_put(&b->index, b->f[b->n], b->n);
     b->n++;
 }
 
 static void bag_free(bag *b)
 {
-    smap_free(&b->index);
+    cr_strmap_free(&b->index);
     for (int i = 0; i < b->n; i++)
         free(b->f[i]);
     free(b->f);
@@ -288,7 +231,7 @@ static void featurise(const char *text, const cr_weighted_span *sp, int nsp,
 
 static void add_word(cr_model *m, const char *w, int freq)
 {
-    int i = smap_get(&m->wordmap, w);
+    int i = cr_strmap_get(&m->wordmap, w);
     if (i >= 0) {
         m->freq[i] += freq;
         return;
@@ -300,7 +243,7 @@ static void add_word(cr_model *m, const char *w, int freq)
     }
     m->word[m->nwords] = xstrdup(w);
     m->freq[m->nwords] = freq;
-    smap_put(&m->wordmap, m->word[m->nwords], m->nwords);
+    cr_strmap_put(&m->wordmap, m->word[m->nwords], m->nwords);
     m->nwords++;
 }
 
@@ -338,7 +281,7 @@ typedef struct tcells {
 
 static int feature_id(cr_model *m, tcells **tc, const char *f)
 {
-    int id = smap_get(&m->featmap, f);
+    int id = cr_strmap_get(&m->featmap, f);
     if (id >= 0)
         return id;
     if ((m->nfeat & (m->nfeat - 1)) == 0) {
@@ -348,7 +291,7 @@ static int feature_id(cr_model *m, tcells **tc, const char *f)
     }
     m->feat[m->nfeat] = xstrdup(f);
     (*tc)[m->nfeat] = (tcells){NULL, 0};
-    smap_put(&m->featmap, m->feat[m->nfeat], m->nfeat);
+    cr_strmap_put(&m->featmap, m->feat[m->nfeat], m->nfeat);
     return m->nfeat++;
 }
 
@@ -460,8 +403,7 @@ static void sort_features(cr_model *m, tcells *tc)
     free(o);
     free(m->feat);
     m->feat = NULL;
-    smap_free(&m->featmap);
-    memset(&m->featmap, 0, sizeof m->featmap);
+    cr_strmap_free(&m->featmap);
 }
 
 static void sort_words(cr_model *m)
@@ -476,8 +418,7 @@ static void sort_words(cr_model *m)
     m->word = word;
     m->freq = freq;
     free(o);
-    smap_free(&m->wordmap);
-    memset(&m->wordmap, 0, sizeof m->wordmap);
+    cr_strmap_free(&m->wordmap);
 }
 
 static void set_classes(cr_model *m, const cr_kb *kb)
@@ -547,8 +488,8 @@ void cr_model_free(cr_model *m)
     }
     free(m->own);
     free(m->class_of);
-    smap_free(&m->featmap);
-    smap_free(&m->wordmap);
+    cr_strmap_free(&m->featmap);
+    cr_strmap_free(&m->wordmap);
     free(m);
 }
 

@@ -13,77 +13,11 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
-/* A string -> index map; keys point into the kb's own structures. */
-typedef struct map {
-    const char **keys;
-    int *vals;
-    size_t cap, len;
-} map;
-
-static size_t hash(const char *s)
-{
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-/* Where key is in m, or the empty place it would take; m has room. */
-static size_t map_slot(const map *m, const char *key)
-{
-    size_t i = hash(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & (m->cap - 1);
-    return i;
-}
-
-static int map_get(const map *m, const char *key)
-{
-    if (m->cap == 0)
-        return -1;
-    size_t i = map_slot(m, key);
-    return m->keys[i] ? m->vals[i] : -1;
-}
-
-static void map_put(map *m, const char *key, int val);
-
-/* Make room for n more keys: the table grows to what adding them one by
- * one would have made it, at once. */
-static void map_reserve(map *m, size_t n)
-{
-    if (2 * (m->len + n) <= m->cap)
-        return;
-    map old = *m;
-    m->cap = old.cap ? 2 * old.cap : 16;
-    while (m->cap < 2 * (old.len + n))
-        m->cap *= 2;
-    m->keys = xcalloc(m->cap, sizeof *m->keys);
-    m->vals = xcalloc(m->cap, sizeof *m->vals);
-    m->len = 0;
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.keys[i])
-            map_put(m, old.keys[i], old.vals[i]);
-    free(old.keys);
-    free(old.vals);
-}
-
-static void map_put(map *m, const char *key, int val)
-{
-    map_reserve(m, 1);
-    size_t i = map_slot(m, key);
-    if (m->keys[i] == NULL)
-        m->len++;
-    m->keys[i] = key;
-    m->vals[i] = val;
-}
-
-static void map_free(map *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
+/* The kb's maps (cr_strmap) name its entries by index; their keys point
+ * into its own structures. */
 
 /* A block of memory the kb frees whole (cr_kb_adopt). */
 typedef struct block {
@@ -111,8 +45,8 @@ struct cr_kb {
     VEC(cr_rule, rules);
     VEC(char *, files);
     VEC(char *, reads);         /* the keys of cr_kb_first_read */
-    map readmap;
-    map factmap, conceptmap, intentmap, extractormap, rulemap;
+    cr_strmap readmap;
+    cr_strmap factmap, conceptmap, intentmap, extractormap, rulemap;
     VEC(block, blocks);         /* adopted: see cr_kb_adopt */
     cr_model *model;            /* the intent classifier, or NULL */
 };
@@ -146,11 +80,11 @@ const char *cr_kb_intern(cr_kb *kb, const char *file)
 
 int cr_kb_first_read(cr_kb *kb, const char *key)
 {
-    if (map_get(&kb->readmap, key) >= 0)
+    if (cr_strmap_get(&kb->readmap, key) >= 0)
         return 0;
     char *copy = xstrdup(key);
     PUSH(kb, reads, copy);
-    map_put(&kb->readmap, copy, kb->nreads - 1);
+    cr_strmap_put(&kb->readmap, copy, kb->nreads - 1);
     return 1;
 }
 
@@ -292,17 +226,17 @@ void cr_kb_free(cr_kb *kb)
     for (int i = 0; i < kb->nreads; i++)
         free(kb->reads[i]);
     free(kb->reads);
-    map_free(&kb->readmap);
+    cr_strmap_free(&kb->readmap);
     free(kb->facts);
     free(kb->concepts);
     free(kb->intents);
     free(kb->extractors);
     free(kb->rules);
-    map_free(&kb->factmap);
-    map_free(&kb->conceptmap);
-    map_free(&kb->intentmap);
-    map_free(&kb->extractormap);
-    map_free(&kb->rulemap);
+    cr_strmap_free(&kb->factmap);
+    cr_strmap_free(&kb->conceptmap);
+    cr_strmap_free(&kb->intentmap);
+    cr_strmap_free(&kb->extractormap);
+    cr_strmap_free(&kb->rulemap);
     for (int i = 0; i < kb->nblocks; i++)
         free(kb->blocks[i].p);
     free(kb->blocks);
@@ -322,9 +256,9 @@ void cr_kb_free(cr_kb *kb)
 void cr_kb_reserve(cr_kb *kb, int facts, int rules)
 {
     RESERVE(kb, facts, facts);
-    map_reserve(&kb->factmap, (size_t)facts);
+    cr_strmap_reserve(&kb->factmap, (size_t)facts);
     RESERVE(kb, rules, rules);
-    map_reserve(&kb->rulemap, (size_t)rules);
+    cr_strmap_reserve(&kb->rulemap, (size_t)rules);
 }
 
 /* Adding.  A duplicate is reported where it stands, naming the first;
@@ -346,7 +280,7 @@ static void duplicate(const char *name, const char *kind,
 
 /* The name in m closest to name, other than name (a disabled intent's),
  * or NULL. */
-static const char *closest_key(const map *m, const char *name)
+static const char *closest_key(const cr_strmap *m, const char *name)
 {
     const char **names = xcalloc(m->cap + 1, sizeof *names);
     int n = 0;
@@ -358,7 +292,7 @@ static const char *closest_key(const map *m, const char *name)
     return near;
 }
 
-static void nothing_before(const map *m, const char *verb, const char *kind,
+static void nothing_before(const cr_strmap *m, const char *verb, const char *kind,
                            const char *name, const cr_loc *loc, cr_diag *d)
 {
     const char *near = closest_key(m, name);
@@ -372,7 +306,7 @@ static void nothing_before(const map *m, const char *verb, const char *kind,
 /* Whether a newcomer of kind called name, marked merge, may join the kb,
  * where i (at first) is the part of that name added before, or -1.
  * Reports why not into d. */
-static int admit(const map *m, int i, const cr_loc *first,
+static int admit(const cr_strmap *m, int i, const cr_loc *first,
                  const char *kind, const char *name, cr_merge merge,
                  const cr_loc *loc, cr_diag *d)
 {
@@ -421,9 +355,9 @@ static void append_strv(const cr_kb *kb, char ***v, int *n, char **more,
 /* Facts come by the thousand: one look-up finds a name, or its place. */
 void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 {
-    map *m = &kb->factmap;
-    map_reserve(m, 1);
-    size_t at = map_slot(m, f->name);
+    cr_strmap *m = &kb->factmap;
+    cr_strmap_reserve(m, 1);
+    size_t at = cr_strmap_slot(m, f->name);
     int i = m->keys[at] ? m->vals[at] : -1;
     if (!admit(m, i, i >= 0 ? &kb->facts[i].loc : NULL, "fact", f->name,
                CR_MERGE_NEW, &f->loc, d)) {
@@ -438,7 +372,7 @@ void cr_kb_add_fact(cr_kb *kb, cr_factdecl *f, cr_diag *d)
 
 void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
 {
-    int i = map_get(&kb->conceptmap, c->name);
+    int i = cr_strmap_get(&kb->conceptmap, c->name);
     if (!admit(&kb->conceptmap, i, i >= 0 ? &kb->concepts[i].loc : NULL,
                "concept", c->name, c->merge, &c->loc, d)) {
         free_concept(kb, c);
@@ -454,7 +388,7 @@ void cr_kb_add_concept(cr_kb *kb, cr_concept *c, cr_diag *d)
         kb->concepts[i] = *c;
     } else {
         PUSH(kb, concepts, *c);
-        map_put(&kb->conceptmap, kb->concepts[kb->nconcepts - 1].name,
+        cr_strmap_put(&kb->conceptmap, kb->concepts[kb->nconcepts - 1].name,
                 kb->nconcepts - 1);
     }
 }
@@ -476,7 +410,7 @@ static void extend_intent(const cr_kb *kb, cr_intent *old, cr_intent *in)
 
 void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
 {
-    int i = map_get(&kb->intentmap, in->id);
+    int i = cr_strmap_get(&kb->intentmap, in->id);
     cr_merge merge = in->merge;
     if (i >= 0 && kb->intents[i].disabled) {    /* its name is free */
         if (merge == CR_MERGE_EXTEND)
@@ -497,14 +431,14 @@ void cr_kb_add_intent(cr_kb *kb, cr_intent *in, cr_diag *d)
         kb->intents[i] = *in;
     } else {
         PUSH(kb, intents, *in);
-        map_put(&kb->intentmap, kb->intents[kb->nintents - 1].id,
+        cr_strmap_put(&kb->intentmap, kb->intents[kb->nintents - 1].id,
                 kb->nintents - 1);
     }
 }
 
 void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
 {
-    int i = map_get(&kb->extractormap, x->id);
+    int i = cr_strmap_get(&kb->extractormap, x->id);
     if (!admit(&kb->extractormap, i, i >= 0 ? &kb->extractors[i].loc : NULL,
                "extractor", x->id, x->merge, &x->loc, d)) {
         free_extractor(kb, x);
@@ -517,13 +451,13 @@ void cr_kb_add_extractor(cr_kb *kb, cr_extractor *x, cr_diag *d)
         return;
     }
     PUSH(kb, extractors, *x);
-    map_put(&kb->extractormap, kb->extractors[kb->nextractors - 1].id,
+    cr_strmap_put(&kb->extractormap, kb->extractors[kb->nextractors - 1].id,
             kb->nextractors - 1);
 }
 
 void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
 {
-    int i = map_get(&kb->rulemap, r->id);
+    int i = cr_strmap_get(&kb->rulemap, r->id);
     if (!admit(&kb->rulemap, i, i >= 0 ? &kb->rules[i].loc : NULL, "rule",
                r->id, r->merge, &r->loc, d)) {
         free_rule(kb, r);
@@ -536,7 +470,7 @@ void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
         return;
     }
     PUSH(kb, rules, *r);
-    map_put(&kb->rulemap, kb->rules[kb->nrules - 1].id, kb->nrules - 1);
+    cr_strmap_put(&kb->rulemap, kb->rules[kb->nrules - 1].id, kb->nrules - 1);
 }
 
 /* Remove entry i of the kb's vector V (of n##V), freeing it with
@@ -547,20 +481,19 @@ void cr_kb_add_rule(cr_kb *kb, cr_rule *r, cr_diag *d)
         memmove(&(kb)->V[i], &(kb)->V[(i) + 1],                            \
                 (size_t)((kb)->n##V - (i) - 1) * sizeof *(kb)->V);         \
         (kb)->n##V--;                                                      \
-        map_free(m);                                                       \
-        memset(m, 0, sizeof *(m));                                         \
+        cr_strmap_free(m);                                                 \
         for (int k_ = 0; k_ < (kb)->n##V; k_++)                            \
-            map_put(m, (kb)->V[k_].name, k_);                              \
+            cr_strmap_put(m, (kb)->V[k_].name, k_);                              \
     } while (0)
 
 void cr_kb_disable(cr_kb *kb, cr_kind kind, const char *id,
                    const cr_loc *loc, cr_diag *d)
 {
     static const char *const kinds[] = {"rule", "intent", "extractor"};
-    map *m = kind == CR_KIND_RULE     ? &kb->rulemap
+    cr_strmap *m = kind == CR_KIND_RULE     ? &kb->rulemap
              : kind == CR_KIND_INTENT ? &kb->intentmap
                                       : &kb->extractormap;
-    int i = map_get(m, id);
+    int i = cr_strmap_get(m, id);
     if (i >= 0 && kind == CR_KIND_INTENT && kb->intents[i].disabled)
         i = -1;
     if (i < 0) {
@@ -589,17 +522,17 @@ void cr_kb_disable(cr_kb *kb, cr_kind kind, const char *id,
 
 int cr_kb_fact(const cr_kb *kb, const char *name)
 {
-    return map_get(&kb->factmap, name);
+    return cr_strmap_get(&kb->factmap, name);
 }
 
 int cr_kb_intent(const cr_kb *kb, const char *id)
 {
-    return map_get(&kb->intentmap, id);
+    return cr_strmap_get(&kb->intentmap, id);
 }
 
 int cr_kb_rule(const cr_kb *kb, const char *id)
 {
-    return map_get(&kb->rulemap, id);
+    return cr_strmap_get(&kb->rulemap, id);
 }
 
 int cr_kb_nfacts(const cr_kb *kb) { return kb->nfacts; }
@@ -883,7 +816,7 @@ const char *cr_kb_closest_fact(const cr_kb *kb, const char *name)
 
 int cr_kb_user_fact(const cr_kb *kb, const char *name, const char **near)
 {
-    int i = map_get(&kb->factmap, name);
+    int i = cr_strmap_get(&kb->factmap, name);
     *near = NULL;
     if (i >= 0 && i < CR_KB_BUILTIN_FACTS)
         return CR_FACT_RESERVED;
@@ -1028,7 +961,7 @@ static int reference(const cr_kb *kb, const cr_pattern *p, size_t i,
     if (j >= n || s[j] != '}')
         return -1;
     char *name = xstrndup(s + i + 1, j - i - 1);
-    int c = map_get(&kb->conceptmap, name);
+    int c = cr_strmap_get(&kb->conceptmap, name);
     if (c < 0) {
         cr_loc l = cr_pattern_place(p, i + 1);
         cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
@@ -1103,7 +1036,7 @@ static void compile_pattern(const cr_kb *kb, cr_pattern *p, const char *kind,
 static void resolve_assign(const cr_kb *kb, cr_assign *a, int needvalue,
                            cr_diag *d)
 {
-    a->fact = map_get(&kb->factmap, a->name);
+    a->fact = cr_strmap_get(&kb->factmap, a->name);
     if (a->fact < 0) {
         const char *near = cr_kb_closest_fact(kb, a->name);
         cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
@@ -1115,7 +1048,7 @@ static void resolve_assign(const cr_kb *kb, cr_assign *a, int needvalue,
     if (!needvalue)
         return;
     const cr_factdecl *f = &kb->facts[a->fact];
-    if (a->fact == CR_FACT_INTENT && map_get(&kb->intentmap, a->text) < 0) {
+    if (a->fact == CR_FACT_INTENT && cr_strmap_get(&kb->intentmap, a->text) < 0) {
         cr_diag_add(d, CR_ERROR, a->loc.file, a->loc.line, a->loc.col,
                     "unknown intent '%s'", a->text);
         return;
@@ -1206,7 +1139,7 @@ static void check_groups(const cr_kb *kb, cr_extractor *x, cr_diag *d)
     const char *const *names;
     int n = cr_regex_names(x->pattern.re, &names);
     for (int i = 0; i < n; i++)
-        if (map_get(&kb->factmap, names[i]) < 0) {
+        if (cr_strmap_get(&kb->factmap, names[i]) < 0) {
             cr_loc l = cr_pattern_place(&x->pattern, 0);
             cr_diag_add(d, CR_ERROR, l.file, l.line, l.col,
                         "named group '%s' is not a declared fact", names[i]);
