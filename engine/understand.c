@@ -454,6 +454,35 @@ static int negated(const char *text, size_t at)
     return 0;
 }
 
+/* Whether the words just before text[at], in its clause, make it a
+ * condition rather than a statement: "going back for a PhD if I still
+ * want to do research" says nothing yet about what the user wants, and
+ * "would it help if I had two papers" has no papers.  Only the few
+ * words before count, so "I wonder if a PhD helps, as I want to be a
+ * professor" keeps its goal. */
+static int conditional(const char *text, size_t at)
+{
+    static const char *const cues[] = {
+        "if", "unless", "whether", "suppose", "supposing", "assuming",
+    };
+    size_t i = at;
+    for (int words = 0; words < 4 && i > 0; words++) {
+        while (i > 0 && text[i - 1] == ' ')
+            i--;
+        size_t e = i;
+        while (i > 0 && (isalpha((unsigned char)text[i - 1]) ||
+                         text[i - 1] == '\''))
+            i--;
+        if (i == e)
+            return 0;                   /* punctuation: the clause ends */
+        for (size_t k = 0; k < sizeof cues / sizeof *cues; k++)
+            if (e - i == strlen(cues[k]) &&
+                strncasecmp(text + i, cues[k], e - i) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* A number written as digits or as a small number word. */
 static int parse_number(const char *s, cr_value *v)
 {
@@ -560,6 +589,8 @@ static int apply_match(const cr_kb *kb, const char *text, const match *m,
                        cr_wm *wm, int turn)
 {
     const cr_extractor *x = cr_kb_extractor(kb, m->x);
+    if (conditional(text, m->s))
+        return 0;
     char *words = xstrndup(text + m->s, m->e - m->s);
     int set = 0;
     if (negated(text, m->s) ||

@@ -118,6 +118,21 @@ START_TEST(test_memory_across_turns)
 }
 END_TEST
 
+/* A role held for a while on the way to a PhD is a plan, not the goal. */
+START_TEST(test_goal_for_a_while)
+{
+    cr_answer *a = ask("I'd like to work as a data engineer for 2-3 years "
+                       "and then go back for a PhD. Does that plan make "
+                       "sense?");
+    ck_assert(!traced(a, "goal.ml-infrastructure"));
+    ck_assert(traced(a, "decision.work-first"));
+    cr_answer_free(a);
+    a = ask("I'd like to work as a data engineer. Should I do a PhD?");
+    ck_assert(traced(a, "goal.ml-infrastructure"));
+    cr_answer_free(a);
+}
+END_TEST
+
 START_TEST(test_asks_for_missing_fact)
 {
     cr_answer *a = ask("is a PhD worth it?");
@@ -231,6 +246,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_core_intents);
     tcase_add_test(tc, test_out_of_scope);
     tcase_add_test(tc, test_memory_across_turns);
+    tcase_add_test(tc, test_goal_for_a_while);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
     tcase_add_test(tc, test_render);

@@ -307,6 +307,20 @@ START_TEST(test_extract_negation)
 }
 END_TEST
 
+/* A statement after "if" is a condition, not a fact about the user. */
+START_TEST(test_extract_condition)
+{
+    cr_extract(kb, "a PhD later, if I still want to be a professor", wm, 1,
+               d);
+    ck_assert_str_eq(fact_text("goal"), "(unknown)");
+    cr_extract(kb, "would it help if I have 3 papers", wm, 1, d);
+    ck_assert_str_eq(fact_text("papers"), "(unknown)");
+    cr_extract(kb, "I wonder if a PhD helps, as I want to be a professor",
+               wm, 2, d);
+    ck_assert_str_eq(fact_text("goal"), "academia");
+}
+END_TEST
+
 START_TEST(test_limit_reported)
 {
     static const char bad[] =
@@ -346,6 +360,7 @@ static Suite *suite(void)
     tcase_add_test(u, test_classify_focus);
     tcase_add_test(u, test_extract);
     tcase_add_test(u, test_extract_negation);
+    tcase_add_test(u, test_extract_condition);
     tcase_add_test(u, test_limit_reported);
     suite_add_tcase(s, u);
     return s;
