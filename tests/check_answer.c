@@ -133,6 +133,50 @@ START_TEST(test_goal_for_a_while)
 }
 END_TEST
 
+/* What people say about why they want a PhD, and where they want to end
+ * up, weighs on the answer to the decision. */
+START_TEST(test_motives_and_industry_goal)
+{
+    cr_answer *a = ask("I don't plan to stay in academia; I'd like to end "
+                       "up in industry.");
+    cr_answer_free(a);
+    a = ask("Will a PhD help me get a good job, or should I skip it?");
+    ck_assert(traced(a, "goal.industry"));
+    ck_assert_int_eq(a->reco, CR_RECO_EITHER);
+    ck_assert_str_eq(a->cites[0].anchor, "opportunities-afterwards");
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_motive_title)
+{
+    cr_answer *a = ask("Should I get a PhD just to have the title on my "
+                       "resume?");
+    ck_assert(traced(a, "situation.for-the-title"));
+    ck_assert_int_eq(a->reco, CR_RECO_EITHER);
+    cr_answer_free(a);
+}
+END_TEST
+
+START_TEST(test_motive_environment)
+{
+    cr_answer *a = ask("I got into a PhD in the Bay Area, and moving to "
+                       "California is half the appeal. Should I do it?");
+    ck_assert(traced(a, "situation.environment"));
+    ck_assert_str_eq(a->cites[0].anchor, "look-for-exponential-growth");
+    cr_answer_free(a);
+}
+END_TEST
+
+/* A choice put as a question is not a goal. */
+START_TEST(test_choice_is_not_goal)
+{
+    cr_answer *a = ask("should I aim for a PhD or go straight to industry?");
+    ck_assert(!traced(a, "goal.industry"));
+    cr_answer_free(a);
+}
+END_TEST
+
 START_TEST(test_asks_for_missing_fact)
 {
     cr_answer *a = ask("is a PhD worth it?");
@@ -247,6 +291,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_out_of_scope);
     tcase_add_test(tc, test_memory_across_turns);
     tcase_add_test(tc, test_goal_for_a_while);
+    tcase_add_test(tc, test_motives_and_industry_goal);
+    tcase_add_test(tc, test_motive_title);
+    tcase_add_test(tc, test_motive_environment);
+    tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
     tcase_add_test(tc, test_render);

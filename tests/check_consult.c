@@ -93,17 +93,17 @@ START_TEST(test_first_question)
     ck_assert_int_eq(cr_consult_next(c, &q), 1);
     ck_assert_str_eq(q.name, "goal");
     ck_assert_int_eq(q.type, CR_CHOICE);
-    ck_assert_int_eq(q.nchoices, 8);
+    ck_assert_int_eq(q.nchoices, 9);
     ck_assert_str_eq(q.choices[0], "academia");
-    /* The nine goal.* rules, decision.should-i (while the goal is
+    /* The ten goal.* rules, decision.should-i (while the goal is
      * missing) and the situations growing-offer, no-papers and
      * responsibilities. */
-    ck_assert_int_eq(q.nrules, 13);
+    ck_assert_int_eq(q.nrules, 14);
     ck_assert_ptr_nonnull(strstr(q.text, "five years"));
     ck_assert_str_eq(q.hint, "one of: academia, research-scientist, "
                              "research-engineer, ml-engineer, "
                              "software-engineer, ml-infrastructure, "
-                             "startup or undecided");
+                             "startup, industry or undecided");
     /* Asking again without a reply asks the same. */
     ck_assert_str_eq(next(), "goal");
     char *shown = cr_question_render(&q, 0);
@@ -274,7 +274,8 @@ START_TEST(test_invalid)
     ck_assert_str_eq(m, "'maybe' is not an answer to this question: answer "
                         "one of: academia, research-scientist, "
                         "research-engineer, ml-engineer, software-engineer, "
-                        "ml-infrastructure, startup or undecided, or why, "
+                        "ml-infrastructure, startup, industry or "
+                        "undecided, or why, "
                         "skip or back");
     free(m);
     reply("research", CR_CONSULT_ERROR);

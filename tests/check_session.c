@@ -230,10 +230,10 @@ START_TEST(test_user_values)
         "type more of it",
         "'astronaut' is not a value of fact 'goal': one of academia, "
         "research-scientist, research-engineer, ml-engineer, "
-        "software-engineer, ml-infrastructure, startup, undecided",
+        "software-engineer, ml-infrastructure, startup, industry, undecided",
         "'' is not a value of fact 'goal': one of academia, "
         "research-scientist, research-engineer, ml-engineer, "
-        "software-engineer, ml-infrastructure, startup, undecided",
+        "software-engineer, ml-infrastructure, startup, industry, undecided",
         "publications must be 0 or more",
     };
     for (int k = 0; k < 4; k++)
