@@ -25,8 +25,12 @@
  * tokenizer over them, porter over unicode61 with the arguments the
  * table is made with, fetched through the fts5_api; it keeps each
  * sentence as a list of token ids and, for each id, in how many sentences
- * it occurs (about 2.4 million, most of it in the tokenizer).  After
- * that a quote costs tens of thousands: the sentences of the section are
+ * it occurs (about 2.4 million, most of it in the tokenizer).  An image
+ * (cr_index_image) keeps these lists too, and an index given one reads
+ * them from it instead (about 0.3 million, checked number by number);
+ * a section the corpus cuts into other sentences than the image counted
+ * gives the image's lists up for the tokenizer's.  After that a quote
+ * costs tens of thousands: the sentences of the section are
  * scored in C by FTS5's bm25 (the constants and order of operations of
  * sqlite's ext/fts5/fts5_aux.c; each question word a phrase; the earliest
  * sentence on a tie) with statistics over all the corpus's sentences,
@@ -75,6 +79,8 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +97,9 @@ enum { QUOTE_SHORT = 120, QUOTE_MAX = 320 };
 /* Where a part of the index built on first need stands. */
 enum { NOT_BUILT, READY, FAILED };
 
+/* The layout of an image (cr_index_image), part of cr_index_format. */
+enum { IMAGE_LAYOUT = 2 };
+
 typedef struct span {
     const char *s;              /* in the corpus's text */
     size_t n;
@@ -103,6 +112,7 @@ typedef struct sentlist {
     int nsent;
     span *sent;
     int first;
+    int imaged;                 /* nsent by the image's vocabulary, or -1 */
 } sentlist;
 
 /* The corpus's sentences as tokens, for bm25: each distinct token has an
@@ -133,6 +143,9 @@ struct cr_index {
     size_t nimage;
     bool untried;               /* the table is the image's, not queried */
 };
+
+static bool vocabulary_ready(cr_index *ix);
+static void vocabulary_encode(const cr_index *ix, cr_buf *b);
 
 #define TOKENIZE "tokenize='porter unicode61 remove_diacritics 2'"
 
@@ -476,44 +489,85 @@ static int fill_sections(cr_index *ix)
     return rc;
 }
 
-/* An image is a tag, its NUL, a checksum of the database (8 bytes,
- * little-endian) and the database, as sqlite3_serialize gives it.  The
- * tag names the SQLite build (its source id: the FTS5 format is stable,
- * but an image is not worth trusting across versions) and the number of
- * sections, which must match for the image to be read.  The database is
- * read in place, read-only (nothing writes to the table once it is
- * built), so the index keeps the image until it is freed. */
+/* An image is a tag and its NUL, then two parts, each a checksum and a
+ * length (8 bytes each, little-endian) and the part: the database, as
+ * sqlite3_serialize gives it, and the vocabulary (vocabulary_encode; it
+ * may be empty).  The tag names the image's layout, the SQLite build
+ * (its source id: the FTS5 format is stable, but an image is not worth
+ * trusting across versions, and the tokenizer makes the vocabulary) and
+ * the number of sections, which must match for the image to be read.
+ * The database is read in place, read-only (nothing writes to the table
+ * once it is built), so the index keeps the image until it is freed.
+ * The checksums catch accidents, not an image made to deceive: every
+ * length and number is checked as well. */
 
 const char *cr_index_format(void)
 {
-    return sqlite3_sourceid();
+    static char format[160];
+    if (format[0] == '\0')
+        snprintf(format, sizeof format, "image %d; SQLite %s", IMAGE_LAYOUT,
+                 sqlite3_sourceid());
+    return format;
+}
+
+/* Little-endian integers in an image. */
+static uint64_t get_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < n; k++)
+        v |= (uint64_t)p[k] << 8 * k;
+    return v;
+}
+
+static void put_le(cr_buf *b, uint64_t v, int n)
+{
+    for (int k = 0; k < n; k++)
+        cr_buf_putc(b, (char)(unsigned char)(v >> 8 * k));
 }
 
 /* A new string. */
 static char *image_tag(const cr_index *ix)
 {
-    return xasprintf("crossroads sections: %d; SQLite %s", ix->nsec,
+    return xasprintf("crossroads sections: %d; %s", ix->nsec,
                      cr_index_format());
 }
+
+/* Part k of ix's image (0, the database; 1, the vocabulary) in *p and
+ * *n, once its length and checksum hold: see cr_index_image. */
+static bool image_part(const cr_index *ix, int k, unsigned char **p,
+                       size_t *n)
+{
+    char *tag = image_tag(ix);
+    size_t at = strlen(tag) + 1;
+    bool ok = ix->nimage >= at && memcmp(ix->image, tag, at) == 0;
+    free(tag);
+    for (int i = 0; ok && i <= k; i++) {
+        ok = ix->nimage - at >= 16;
+        if (!ok)
+            break;
+        uint64_t sum = get_le(ix->image + at, 8);
+        uint64_t len = get_le(ix->image + at + 8, 8);
+        at += 16;
+        ok = len <= ix->nimage - at;
+        if (ok && i == k) {
+            *p = ix->image + at;
+            *n = (size_t)len;
+            ok = sum == cr_checksum(*p, *n);
+        }
+        at += ok ? (size_t)len : 0;
+    }
+    return ok;
+}
+
 
 /* Open the database of ix->image as the main schema: SQLITE_OK, or an
  * error if it is not one this SQLite made for an index of as many
  * sections, or is damaged. */
 static int open_image(cr_index *ix)
 {
-    char *tag = image_tag(ix);
-    size_t t = strlen(tag) + 1;
-    int ok = ix->nimage > t + 8 && memcmp(ix->image, tag, t) == 0;
-    free(tag);
-    if (!ok)
-        return SQLITE_CORRUPT;
-    const unsigned char *p = ix->image + t;
-    unsigned char *db = ix->image + t + 8;
-    size_t n = ix->nimage - t - 8;
-    uint64_t sum = 0;
-    for (int k = 0; k < 8; k++)
-        sum |= (uint64_t)p[k] << 8 * k;
-    if (sum != cr_checksum(db, n))
+    unsigned char *db;
+    size_t n;
+    if (!image_part(ix, 0, &db, &n) || n == 0)
         return SQLITE_CORRUPT;
     return sqlite3_deserialize(ix->db, "main", db, (sqlite3_int64)n,
                                (sqlite3_int64)n, SQLITE_DESERIALIZE_READONLY);
@@ -612,6 +666,14 @@ int cr_index_rank(cr_index *ix, const char *question, cr_hit *hits, int n)
     return k;
 }
 
+/* Part of an image: its checksum and length (8 bytes each), then it. */
+static void put_part(cr_buf *b, const void *part, size_t n)
+{
+    put_le(b, cr_checksum(part, n), 8);
+    put_le(b, n, 8);
+    cr_buf_putn(b, part, n);
+}
+
 unsigned char *cr_index_image(cr_index *ix, size_t *len)
 {
     if (ix == NULL || !ranking(ix))
@@ -622,18 +684,18 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len)
         sqlite3_free(db);
         return NULL;
     }
+    cr_buf b = {0}, voc = {0};
     char *tag = image_tag(ix);
-    size_t t = strlen(tag) + 1;
-    uint64_t sum = cr_checksum(db, (size_t)n);
-    unsigned char *image = xmalloc(t + 8 + (size_t)n);
-    memcpy(image, tag, t);
-    for (int k = 0; k < 8; k++)
-        image[t + k] = (unsigned char)(sum >> 8 * k);
-    memcpy(image + t + 8, db, (size_t)n);
-    sqlite3_free(db);
+    cr_buf_putn(&b, tag, strlen(tag) + 1);
     free(tag);
-    *len = t + 8 + (size_t)n;
-    return image;
+    put_part(&b, db, (size_t)n);
+    sqlite3_free(db);
+    if (vocabulary_ready(ix))
+        vocabulary_encode(ix, &voc);
+    put_part(&b, voc.s ? voc.s : "", voc.len);
+    cr_buf_free(&voc);
+    *len = b.len;
+    return (unsigned char *)cr_buf_take(&b);
 }
 
 void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len)
@@ -826,13 +888,157 @@ static int fill_vocabulary(cr_index *ix, vocabulary *v)
     return SQLITE_OK;
 }
 
-/* Whether the corpus is tokenized, doing it on first need. */
+/* The vocabulary in an image, as 32-bit little-endian numbers: nsec,
+ * then each section's first sentence (nsec + 1, the last nsent), then
+ * each sentence's first token (nsent + 1, the last ntok), then the
+ * tokens, then nid and each id's df, then each id's offset in the text
+ * (nid + 1, the last the text's length), then the text. */
+static void put_ints(cr_buf *b, const int *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        put_le(b, (uint64_t)a[i], 4);
+}
+
+static void vocabulary_encode(const cr_index *ix, cr_buf *b)
+{
+    const vocabulary *v = &ix->v;
+    put_le(b, (uint64_t)ix->nsec, 4);
+    for (int sec = 0; sec < ix->nsec; sec++)
+        put_le(b, (uint64_t)ix->q[sec].first, 4);
+    put_le(b, (uint64_t)v->nsent, 4);
+    put_ints(b, v->first, v->nsent + 1);
+    put_ints(b, v->tok, v->ntok);
+    put_le(b, (uint64_t)v->nid, 4);
+    put_ints(b, v->df, v->nid);
+    for (int id = 0; id < v->nid; id++)
+        put_le(b, v->off[id], 4);
+    put_le(b, v->text.len, 4);
+    cr_buf_putn(b, v->text.s, v->text.len);
+}
+
+/* Reading it: every count is checked against what is left, and every
+ * list must rise from 0 to the count that ends it, so a damaged image is
+ * refused before anything indexes with it. */
+typedef struct reader {
+    const unsigned char *p;
+    size_t n;
+    bool ok;
+} reader;
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static int get_int(reader *r)
+{
+    if (!r->ok || r->n < 4 || get32(r->p) > INT32_MAX)
+        return r->ok = false, 0;
+    int v = (int)get32(r->p);
+    r->p += 4, r->n -= 4;
+    return v;
+}
+
+/* n numbers, each checked by ok(prev, v, limit), into a new array of
+ * n + 1: the tables are long (a number a token), so in one loop. */
+static int *get_ints(reader *r, int n, int limit, bool rising)
+{
+    if (!r->ok || n < 0 || (size_t)n > r->n / 4)
+        return r->ok = false, NULL;
+    int *a = xcalloc((size_t)n + 1, sizeof *a);
+    uint32_t prev = 0;
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        uint32_t v = get32(r->p + 4 * (size_t)i);
+        ok &= rising ? v >= prev && v <= INT32_MAX : v < (uint32_t)limit;
+        a[i] = (int)(v & INT32_MAX);
+        prev = v;
+    }
+    r->p += 4 * (size_t)n, r->n -= 4 * (size_t)n;
+    r->ok = ok;
+    return a;
+}
+
+/* n + 1 numbers rising from 0. */
+static int *get_rising(reader *r, int n)
+{
+    int *a = get_ints(r, n + 1, 0, true);
+    r->ok = r->ok && a[0] == 0;
+    return a;
+}
+
+/* n numbers below limit. */
+static int *get_below(reader *r, int n, int limit)
+{
+    return get_ints(r, n, limit, false);
+}
+
+static bool vocabulary_decode(cr_index *ix, const unsigned char *p,
+                              size_t n)
+{
+    vocabulary *v = &ix->v;
+    reader r = {p, n, true};
+    int nsec = get_int(&r);
+    int *secfirst = r.ok && nsec == ix->nsec ? get_rising(&r, nsec)
+                                              : NULL;
+    r.ok = r.ok && secfirst != NULL;
+    v->nsent = r.ok ? secfirst[nsec] : 0;
+    r.ok = r.ok && v->nsent > 0;
+    v->first = get_rising(&r, v->nsent);
+    v->ntok = r.ok ? v->first[v->nsent] : 0;
+    uint64_t ids = r.ok && (size_t)v->ntok < r.n / 4
+                   ? get_le(r.p + 4 * (size_t)v->ntok, 4) : UINT64_MAX;
+    int nid = ids <= INT32_MAX ? (int)ids : -1;
+    v->tok = r.ok && nid >= 0 ? get_below(&r, v->ntok, nid) : NULL;
+    r.ok = r.ok && v->tok != NULL && get_int(&r) == nid;
+    v->df = get_below(&r, nid, v->nsent + 1);
+    int *off = get_rising(&r, nid);
+    r.ok = r.ok && (size_t)off[nid] == r.n;
+    if (r.ok) {
+        v->captok = v->ntok;
+        cr_buf_putn(&v->text, (const char *)r.p, r.n);
+        v->off = xcalloc((size_t)nid + 1, sizeof *v->off);
+        v->len = xcalloc((size_t)nid + 1, sizeof *v->len);
+        v->nid = v->capid = nid;
+        for (int id = 0; id < nid; id++) {
+            v->off[id] = (size_t)off[id];
+            v->len[id] = (size_t)(off[id + 1] - off[id]);
+        }
+        v->nslot = 512;
+        while (v->nslot <= 2 * nid)
+            v->nslot *= 2;
+        v->nslot /= 2;
+        grow_slots(v);
+        for (int sec = 0; sec < nsec; sec++) {
+            ix->q[sec].first = secfirst[sec];
+            ix->q[sec].imaged = secfirst[sec + 1] - secfirst[sec];
+        }
+    }
+    free(secfirst);
+    free(off);
+    if (!r.ok) {
+        vocabulary_free(v);
+        memset(v, 0, sizeof *v);
+    }
+    return r.ok;
+}
+
+/* Whether the corpus is tokenized, doing it on first need: from the
+ * image if it has a vocabulary that holds, else with the tokenizer.
+ * Either way the tokenizer must be there, for the question's words. */
 static bool vocabulary_ready(cr_index *ix)
 {
     vocabulary *v = &ix->v;
-    if (v->state == NOT_BUILT)
-        v->state = tokenizer(ix) && fill_vocabulary(ix, v) == SQLITE_OK
-                   ? READY : FAILED;
+    if (v->state == NOT_BUILT) {
+        unsigned char *p;
+        size_t n;
+        bool ok = tokenizer(ix);
+        if (ok && !(ix->image != NULL && image_part(ix, 1, &p, &n) &&
+                    n > 0 && vocabulary_decode(ix, p, n)))
+            ok = fill_vocabulary(ix, v) == SQLITE_OK;
+        v->state = ok ? READY : FAILED;
+    }
     return v->state == READY;
 }
 
@@ -938,6 +1144,22 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
     return best;
 }
 
+/* Whether q's sentences are the ones the vocabulary counted.  A section
+ * cut into other sentences than an image's vocabulary says (the cutting
+ * changed, not the essay) puts the image in doubt: the vocabulary is
+ * then made again from the corpus. */
+static bool fits(cr_index *ix, const sentlist *q)
+{
+    if (q->imaged < 0 || q->imaged == q->nsent)
+        return true;
+    vocabulary_free(&ix->v);
+    memset(&ix->v, 0, sizeof ix->v);
+    for (int sec = 0; sec < ix->nsec; sec++)
+        ix->q[sec].imaged = -1;
+    ix->v.state = fill_vocabulary(ix, &ix->v) == SQLITE_OK ? READY : FAILED;
+    return ix->v.state == READY;
+}
+
 /* The position of the sentence of q that best matches question, or 0 if
  * none does. */
 static int best_sentence(cr_index *ix, sentlist *q, const char *question)
@@ -947,7 +1169,7 @@ static int best_sentence(cr_index *ix, sentlist *q, const char *question)
     terms t;
     int best = -1;
     terms_of(question, &t);     /* a question without any needs no tokens */
-    if (t.n > 0 && vocabulary_ready(ix)) {
+    if (t.n > 0 && vocabulary_ready(ix) && fits(ix, q)) {
         phrases p = { ix, NULL, 0, NULL, NULL, 0 };
         for (int i = 0; i < t.n; i++)
             add_phrase(&p, t.w[i], t.count[i]);
@@ -976,6 +1198,8 @@ cr_index *cr_index_new(const cr_corpus *c, char **err)
     ix->c = c;
     ix->nsec = cr_corpus_count(c);
     ix->q = xcalloc((size_t)ix->nsec + 1, sizeof *ix->q);
+    for (int sec = 0; sec < ix->nsec; sec++)
+        ix->q[sec].imaged = -1;
     int rc = sqlite3_open_v2(":memory:", &ix->db, SQLITE_OPEN_READWRITE
                              | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY
                              | SQLITE_OPEN_NOMUTEX, NULL);

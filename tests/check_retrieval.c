@@ -529,15 +529,47 @@ START_TEST(test_image_is_used)
 }
 END_TEST
 
-/* The checksum of a changed image made good again, so that the image
- * passes its own checks and SQLite reads the change (the layout of
- * retrieval.c: tag, NUL, checksum, database). */
+/* The layout of an image (retrieval.c): a tag and its NUL, then two
+ * parts, the database and the vocabulary, each a checksum and a length
+ * (8 bytes each, little-endian) and then the part. */
+static size_t tag_end(const unsigned char *image)
+{
+    return strlen((const char *)image) + 1;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << 8 * k;
+    return v;
+}
+
+/* Where part k's header starts. */
+static size_t part_at(const unsigned char *image, int k)
+{
+    size_t at = tag_end(image);
+    for (int i = 0; i < k; i++)
+        at += 16 + (size_t)le64(image + at + 8);
+    return at;
+}
+
+/* Part k's checksum made good again for a part of n bytes, so that the
+ * image passes its own checks and the reader sees the change. */
+static void reseal_part(unsigned char *image, int k, size_t n)
+{
+    size_t at = part_at(image, k);
+    uint64_t sum = cr_checksum(image + at + 16, n);
+    for (int b = 0; b < 8; b++) {
+        image[at + b] = (unsigned char)(sum >> 8 * b);
+        image[at + 8 + b] = (unsigned char)((uint64_t)n >> 8 * b);
+    }
+}
+
 static void reseal(unsigned char *image, size_t len)
 {
-    size_t t = strlen((const char *)image) + 1;
-    uint64_t sum = cr_checksum(image + t + 8, len - t - 8);
-    for (int k = 0; k < 8; k++)
-        image[t + k] = (unsigned char)(sum >> 8 * k);
+    (void)len;
+    reseal_part(image, 0, (size_t)le64(image + tag_end(image) + 8));
 }
 
 /* An index from damaged, after a quote first, ranks and quotes as ix. */
@@ -561,7 +593,7 @@ START_TEST(test_image_damaged)
     size_t len = 0;
     unsigned char *good = cr_index_image(ix, &len);
     ck_assert_ptr_nonnull(good);
-    size_t t = strlen((const char *)good) + 1, db = t + 8;
+    size_t t = tag_end(good), db = t + 16;
     unsigned char *bad = xmalloc(len);
     size_t cuts[] = {1, t - 1, t, db, db + 1, db + 4096, len / 2, len - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
@@ -583,9 +615,10 @@ START_TEST(test_image_damaged)
     reseal(bad, len);
     falls_back(bad, len, "no database in it");
     memcpy(bad, good, len);
-    reseal(bad, db + 4096);
+    reseal_part(bad, 0, 4096);
     falls_back(bad, db + 4096, "only its schema");
-    for (size_t from = db + 4096; from < len; from += 4096) {
+    size_t dblen = (size_t)le64(good + t + 8);
+    for (size_t from = db + 4096; from < db + dblen; from += 4096) {
         memcpy(bad, good, len);
         memset(bad + from, 0, len - from);
         reseal(bad, len);
@@ -593,6 +626,104 @@ START_TEST(test_image_damaged)
     }
     free(bad);
     free(good);
+}
+END_TEST
+
+/* Quotes come out the same from an image's vocabulary as from the
+ * tokenizer, for every section. */
+START_TEST(test_image_quotes_the_same)
+{
+    size_t len = 0;
+    unsigned char *image = cr_index_image(ix, &len);
+    ck_assert_ptr_nonnull(image);
+    cr_index *x = from_image(image, len);
+    for (int sec = 0; sec < cr_corpus_count(corpus); sec++)
+        for (int q = 0; q < NRANK; q += 3) {
+            char *want = cr_index_quote(ix, sec, rank_questions[q]);
+            char *got = cr_index_quote(x, sec, rank_questions[q]);
+            ck_assert_str_eq(got, want);
+            free(got);
+            free(want);
+        }
+    cr_index_free(x);
+    free(image);
+}
+END_TEST
+
+/* A vocabulary part that fails its checks, its checksum made good: the
+ * index tokenizes the corpus instead, and quotes as ix does. */
+START_TEST(test_image_vocabulary_damaged)
+{
+    size_t len = 0;
+    unsigned char *good = cr_index_image(ix, &len);
+    ck_assert_ptr_nonnull(good);
+    size_t at = part_at(good, 1), voc = at + 16, n = len - voc;
+    ck_assert_uint_eq(le64(good + at + 8), n);
+    ck_assert_uint_gt(n, 1000);
+    unsigned char *bad = xmalloc(len);
+    /* Every 4-byte number in turn made huge, then made 1 more or less. */
+    for (size_t k = 0; k + 4 <= n; k += 4 * (n / 4 / 97 + 1)) {
+        for (int how = 0; how < 3; how++) {
+            memcpy(bad, good, len);
+            if (how == 0)
+                memset(bad + voc + k, 0xff, 4);
+            else
+                bad[voc + k] = (unsigned char)(bad[voc + k] + (how == 1 ? 1 : -1));
+            reseal_part(bad, 1, n);
+            falls_back(bad, len, "a changed vocabulary");
+        }
+    }
+    for (size_t cut = 0; cut < n; cut += n / 13 + 1) {
+        memcpy(bad, good, len);
+        reseal_part(bad, 1, cut);
+        falls_back(bad, voc + cut, "a vocabulary cut short");
+    }
+    free(bad);
+    free(good);
+}
+END_TEST
+
+/* The quote does come from the image's vocabulary, and an image whose
+ * sentences are not the corpus's is given up: an image of another
+ * corpus of as many sections. */
+START_TEST(test_image_vocabulary_used)
+{
+    char *md = xstrdup(small_md);
+    memcpy(strstr(md, "kiwis"), "melon", 5);
+    cr_corpus *other = cr_corpus_parse(md, strlen(md));
+    cr_index *x = cr_index_new(other, NULL);
+    size_t len = 0;
+    unsigned char *image = cr_index_image(x, &len);
+    cr_index *y = from_image(image, len);
+    /* The list's sentences are the same three: "melons" is the image's
+     * word, found in the first item. */
+    char *q = cr_index_quote(y, section("list"), "bananas melons melons");
+    ck_assert_ptr_eq(strstr(q, "First item about kiwis"), q);
+    free(q);
+    cr_index_free(y);
+    cr_index_free(x);
+    cr_corpus_free(other);
+    free(image);
+    /* Another corpus whose first section has one sentence more. */
+    free(md);
+    md = xasprintf("## Splitting\nOne. Two more. Three now.\n%s",
+                   strstr(small_md, "\n## Quotes") + 1);
+    other = cr_corpus_parse(md, strlen(md));
+    ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
+    x = cr_index_new(other, NULL);
+    image = cr_index_image(x, &len);
+    y = from_image(image, len);
+    char *want = cr_index_quote(ix, section("splitting"), "second follows");
+    char *got = cr_index_quote(y, section("splitting"), "second follows");
+    ck_assert_str_eq(got, want);
+    ck_assert_str_eq(got, "A second sentence follows.");
+    free(got);
+    free(want);
+    cr_index_free(y);
+    cr_index_free(x);
+    cr_corpus_free(other);
+    free(image);
+    free(md);
 }
 END_TEST
 
@@ -616,6 +747,8 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_rank_after_quotes);
     tcase_add_test(tc, test_image_ranks_the_same);
     tcase_add_test(tc, test_image_damaged);
+    tcase_add_test(tc, test_image_quotes_the_same);
+    tcase_add_test(tc, test_image_vocabulary_damaged);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sentences");
@@ -629,6 +762,7 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_quote_repeated_word);
     tcase_add_test(tc, test_query_terms_cap);
     tcase_add_test(tc, test_image_is_used);
+    tcase_add_test(tc, test_image_vocabulary_used);
     suite_add_tcase(s, tc);
     return s;
 }
