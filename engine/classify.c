@@ -54,6 +54,7 @@ struct cr_model {
     uint32_t *key;              /* feature -> the hash of its text, sorted */
     int *start;                 /* feature -> its cells [start[f], start[f+1]) */
     cell *cells;
+    int ncells;
     int nwords;                 /* the spelling vocabulary, sorted */
     char **word;
     int *freq;                  /* 0: known, but never a correction */
@@ -392,6 +393,7 @@ static void sort_features(cr_model *m, tcells *tc)
         k = j;
     }
     m->start[n] = total;
+    m->ncells = total;
     for (int f = 0; f < m->nfeat; f++) {
         free(m->feat[f]);
         free(tc[f].c);
@@ -526,6 +528,23 @@ static int find_key(const cr_model *m, uint32_t key)
     return -1;
 }
 
+/* The cells of feature f, [*lo, *hi), those of a class: none where the
+ * tables do not hold.  A model read in place from a cache is checked
+ * as it is used, cell by cell, since a turn reads only a few hundred
+ * of its cells and a check of them all at load cost more than the turn
+ * (cr_model_decode). */
+static void cells_of(const cr_model *m, int f, int *lo, int *hi)
+{
+    *lo = m->start[f], *hi = m->start[f + 1];
+    if (*lo < 0 || *hi < *lo || *hi > m->ncells)
+        *lo = *hi = 0;
+}
+
+static int cell_holds(const cr_model *m, const cell *c)
+{
+    return c->cls >= 0 && c->cls < m->nclasses && c->count >= 0;
+}
+
 /* Ranking. */
 
 static int by_p(const void *pa, const void *pb)
@@ -553,9 +572,12 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         if (f < 0)
             continue;
         double x = b->x[i], w = x;
-        int seen = 0;
-        for (int k = m->start[f]; k < m->start[f + 1]; k++) {
+        int seen = 0, lo, hi;
+        cells_of(m, f, &lo, &hi);
+        for (int k = lo; k < hi; k++) {
             const cell *c = &m->cells[k];
+            if (!cell_holds(m, c))
+                continue;
             double cnt = c->count - (c->cls == loo ? x : 0);
             s[c->cls] += w * log1p(cnt / SMOOTHING);
             seen += (int)cnt > 0;
@@ -568,10 +590,12 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         int f = find_key(m, feature_key(b->f[i]));
         if (f < 0)
             continue;
-        int seen = 0;
-        for (int k = m->start[f]; k < m->start[f + 1]; k++)
-            seen += m->cells[k].count - (m->cells[k].cls == loo ? b->x[i] : 0)
-                    > 0;
+        int seen = 0, lo, hi;
+        cells_of(m, f, &lo, &hi);
+        for (int k = lo; k < hi; k++)
+            seen += cell_holds(m, &m->cells[k]) &&
+                    m->cells[k].count - (m->cells[k].cls == loo ? b->x[i] : 0)
+                        > 0;
         if (seen == 0)
             V--;
     }
@@ -944,10 +968,11 @@ static char **strings_at(const uint32_t *offs, int n, const char *pool,
     return v;
 }
 
-/* Whether the tables m points at hold together: classes, cells and
- * counts in range (the tables' order is not checked: out of order, a
- * lookup misses, but never reads astray). */
-static int tables_hold(cr_model *m, int ncells)
+/* Whether the tables m points at hold together: the classes, here;
+ * each feature's cells as they are used (cells_of, cell_holds).  The
+ * tables' order is not checked: out of order, a lookup misses, but
+ * never reads astray; a word's count only weighs a correction. */
+static int tables_hold(cr_model *m)
 {
     for (int i = 0; i < m->nintents; i++)
         m->class_of[i] = -1;
@@ -957,19 +982,7 @@ static int tables_hold(cr_model *m, int ncells)
             return 0;
         m->class_of[m->intent[c]] = c;
     }
-    if (m->start[0] != 0 || m->start[m->nfeat] != ncells)
-        return 0;
-    for (int f = 0; f < m->nfeat; f++)
-        if (m->start[f + 1] < m->start[f])
-            return 0;
-    for (int k = 0; k < ncells; k++)
-        if (m->cells[k].cls < 0 || m->cells[k].cls >= m->nclasses ||
-            m->cells[k].count < 0)
-            return 0;
-    for (int i = 0; i < m->nwords; i++)
-        if (m->freq[i] < 0)
-            return 0;
-    return 1;
+    return m->start[0] == 0 && m->start[m->nfeat] == m->ncells;
 }
 
 cr_model *cr_model_decode(const unsigned char *p, size_t size,
@@ -998,6 +1011,7 @@ cr_model *cr_model_decode(const unsigned char *p, size_t size,
     m->nclasses = (int)nc;
     m->nfeat = (int)nf;
     m->nwords = (int)nw;
+    m->ncells = (int)ncells;
     const int32_t *v = (const int32_t *)(w + HEAD_WORDS);
     m->intent = (int *)v;
     m->total = (int *)v + nc;
@@ -1009,7 +1023,7 @@ cr_model *cr_model_decode(const unsigned char *p, size_t size,
     const char *strs = (const char *)(p + nwords * 4);
     m->class_of = xcalloc((size_t)nintents + 1, sizeof *m->class_of);
     m->word = strings_at(wordoff, m->nwords, strs, (uint32_t)pool);
-    if (m->word == NULL || !tables_hold(m, (int)ncells)) {
+    if (m->word == NULL || !tables_hold(m)) {
         cr_model_free(m);
         return NULL;
     }

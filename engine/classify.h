@@ -89,8 +89,9 @@ int cr_model_knows(const cr_model *m, const char *word);
  * lie (its tables point into them, so they must outlive the model; it
  * copies them only when they are not aligned to 4 bytes, or never uses
  * them on a big-endian machine).  Returns NULL if the bytes do not
- * describe a model for nintents intents, checking every count, index
- * and offset against them. */
+ * describe a model for nintents intents: every table's size and offset
+ * is checked against them here, each feature's cells as a question uses
+ * them, so that no bytes, however damaged, make it read astray. */
 unsigned char *cr_model_encode(const cr_model *m, size_t *size);
 cr_model *cr_model_decode(const unsigned char *p, size_t size,
                           int nintents);

@@ -279,6 +279,57 @@ static const char *fact_text(const char *name)
     return cr_test_value(kb, wm, name, "(unknown)");
 }
 
+/* A model read from damaged bytes is refused, or ranks without reading
+ * astray (valgrind and the sanitizer build check the reads): each 4-byte
+ * word of the encoded model in turn made huge, negative, or one more,
+ * and every example ranked with it. */
+START_TEST(test_model_damaged)
+{
+    static const char small[] =
+        "intents:\n"
+        "  - id: ask.pay\n"
+        "    examples: [what is the salary, how much does it pay]\n"
+        "  - id: ask.startup\n"
+        "    examples: [should I join a start-up, is a startup wise]\n";
+    cr_kb *k = cr_kb_new();
+    cr_load_string(k, "small.yaml", small, strlen(small), d);
+    ck_assert_int_eq(cr_kb_finish(k, corpus, d), 0);
+    size_t size;
+    unsigned char *good = cr_model_encode(cr_kb_model(k), &size);
+    ck_assert_uint_gt(size, 64);
+    unsigned char *bad = xmalloc(size);
+    static const uint32_t values[] = {0xffffffffu, 0x7fffffffu, 0x80000000u};
+    int refused = 0, used = 0;
+    for (size_t at = 0; at + 4 <= size; at += 4)
+        for (int v = 0; v < 4; v++) {
+            memcpy(bad, good, size);
+            if (v < 3)
+                memcpy(bad + at, &values[v], 4);
+            else
+                bad[at]++;
+            cr_model *m = cr_model_decode(bad, size, cr_kb_nintents(k));
+            if (m == NULL) {
+                refused++;
+                continue;
+            }
+            used++;
+            cr_class_hit h[4];
+            for (int i = 0; i < cr_kb_nintents(k); i++) {
+                const cr_intent *in = cr_kb_intentdef(k, i);
+                for (int e = 0; e < in->nexamples; e++)
+                    cr_model_rank(m, in->examples[e].text, NULL, 0, h, 4);
+            }
+            ck_assert(cr_model_knows(m, "salary") >= 0);
+            cr_model_free(m);
+        }
+    ck_assert_int_gt(refused, 0);
+    ck_assert_int_gt(used, 0);
+    free(bad);
+    free(good);
+    cr_kb_free(k);
+}
+END_TEST
+
 START_TEST(test_extract)
 {
     ck_assert_int_eq(cr_extract(kb, "I want to be a professor and I have "
@@ -358,6 +409,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(u, setup, teardown);
     tcase_add_test(u, test_classify);
     tcase_add_test(u, test_classify_focus);
+    tcase_add_test(u, test_model_damaged);
     tcase_add_test(u, test_extract);
     tcase_add_test(u, test_extract_negation);
     tcase_add_test(u, test_extract_condition);
