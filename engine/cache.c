@@ -69,9 +69,10 @@
 #include "classify.h"
 #include "fileio.h"
 #include "loader.h"
+#include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 9
+#define FORMAT 10
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -319,6 +320,9 @@ static void put_pattern(out *o, const cr_pattern *p)
         put_int(o, p->runs[i].col);
     }
     put_num(o, p->weight);
+    size_t n = cr_prefilter_size(p->need);
+    put_uint(o, n);
+    put_bytes(o, p->need, n);
 }
 
 static void put_example(out *o, const cr_example *x)
@@ -659,6 +663,23 @@ static char *get_str(reader *r)
     return s;
 }
 
+/* A pattern's need (prefilter.h), where it lies: NUL-ended literals,
+ * then a NUL; or NULL. */
+static char *get_need(reader *r)
+{
+    uint64_t n = get_uint(r);
+    if (n == 0)
+        return NULL;
+    if (n < 2 || n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0' ||
+        r->p[n - 2] != '\0' || r->p[0] == '\0') {
+        fail(r);
+        return NULL;
+    }
+    char *s = (char *)r->p;
+    r->p += n;
+    return s;
+}
+
 /* A string that must be there: never NULL. */
 static char *get_name(reader *r)
 {
@@ -732,6 +753,7 @@ static void get_pattern(reader *r, cr_pattern *p)
         fail(r);
     p->re = next_regex(r);
     p->weight = get_num(r);
+    p->need = get_need(r);
 }
 
 static void get_example(reader *r, cr_example *x)

@@ -13,6 +13,7 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "prefilter.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
@@ -133,6 +134,7 @@ static void free_pattern(const cr_kb *kb, cr_pattern *p)
     release(kb, p->src);
     release(kb, p->runs);
     cr_regex_free(p->re);
+    release(kb, p->need);
 }
 
 static void free_assigns(const cr_kb *kb, cr_assign *a, int n)
@@ -1022,6 +1024,8 @@ static void compile_pattern(const cr_kb *kb, cr_pattern *p, const char *kind,
     if (cr_diag_errors(d) == before) {
         cr_regex_error err;
         p->re = cr_regex_new(x, strlen(x), &err);
+        if (p->re != NULL)
+            p->need = cr_prefilter_need(x, strlen(x));
         if (p->re == NULL) {
             size_t off = err.offset > strlen(x) ? strlen(x) : err.offset;
             cr_loc l = cr_pattern_place(p, from[off]);

@@ -83,6 +83,8 @@ typedef struct cr_pattern {
     cr_span *runs;              /* by offset, the first at 0 */
     int nruns;
     cr_regex *re;               /* compiled by cr_kb_finish */
+    char *need;                 /* literals a match holds one of, or NULL
+                                 * (prefilter.h); with re */
     double weight;              /* what a match adds to an intent's score */
 } cr_pattern;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "matcher.h"
+#include "prefilter.h"
 #include "understand.h"
 #include "xmalloc.h"
 
@@ -281,6 +282,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
     span focus[MAXFOCUS];
     int nf = find_focus(text, len, focus);
     cr_intent_hit *all = xcalloc((size_t)ni + 1, sizeof *all);
+    char *folded = cr_prefilter_fold(text);
     for (int i = 0; i < ni; i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         cr_intent_hit h = {i, 0, 0, 0};
@@ -288,6 +290,8 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
         for (int k = 0; k < in->npatterns; k++) {
             size_t s, e;
             cr_regex *re = in->patterns[k].re;
+            if (!cr_prefilter_may_match(in->patterns[k].need, folded))
+                continue;
             int rc = cr_regex_match(re, text, len, 0, &s, &e);
             if (rc == CR_MATCH_LIMIT)
                 limit_hit(d, "intent", in->id, &in->patterns[k]);
@@ -309,6 +313,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             all[found++] = h;
         }
     }
+    free(folded);
     qsort(all, (size_t)found, sizeof *all, by_score);
     int out = found < n ? found : n;
     memcpy(hits, all, (size_t)out * sizeof *hits);
@@ -629,8 +634,11 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
     size_t len = strlen(text);
     int nx = cr_kb_nextractors(kb), n = 0, set = 0;
     match *ms = xcalloc((size_t)nx + 1, sizeof *ms);
+    char *folded = cr_prefilter_fold(text);
     for (int i = 0; i < nx; i++) {
         const cr_extractor *x = cr_kb_extractor(kb, i);
+        if (!cr_prefilter_may_match(x->pattern.need, folded))
+            continue;
         int rc = cr_regex_match(x->pattern.re, text, len, 0, &ms[n].s,
                                 &ms[n].e);
         if (rc == CR_MATCH_LIMIT)
@@ -638,6 +646,7 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
         if (rc == CR_MATCH)
             ms[n++].x = i;
     }
+    free(folded);
     qsort(ms, (size_t)n, sizeof *ms, by_position);
     for (int i = 0; i < n; i++)
         set += apply_match(kb, text, &ms[i], wm, turn);

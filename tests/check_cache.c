@@ -221,6 +221,8 @@ static void dump_pattern(cr_buf *b, const cr_pattern *p)
 {
     dump_str(b, p->src);
     cr_buf_printf(b, " %.17g %d", p->weight, p->re != NULL);
+    for (const char *n = p->need; n && *n; n += strlen(n) + 1)
+        dump_str(b, n);
     for (size_t k = 0; k <= strlen(p->src); k++) {
         cr_loc l = cr_pattern_place(p, k);
         dump_loc(b, &l);
@@ -643,12 +645,12 @@ START_TEST(test_every_field_is_kept)
     ck_assert_uint_eq(sizeof(cr_value), 16);
     ck_assert_uint_eq(sizeof(cr_factdecl), 56);
     ck_assert_uint_eq(sizeof(cr_concept), 40);
-    ck_assert_uint_eq(sizeof(cr_pattern), 48);
+    ck_assert_uint_eq(sizeof(cr_pattern), 56);
     ck_assert_uint_eq(sizeof(cr_span), 12);
     ck_assert_uint_eq(sizeof(cr_example), 40);
     ck_assert_uint_eq(sizeof(cr_intent), 72);
     ck_assert_uint_eq(sizeof(cr_assign), 56);
-    ck_assert_uint_eq(sizeof(cr_extractor), 104);
+    ck_assert_uint_eq(sizeof(cr_extractor), 112);
     ck_assert_uint_eq(sizeof(cr_cond), 72);
     ck_assert_uint_eq(sizeof(cr_cite), 32);
     ck_assert_uint_eq(sizeof(cr_rule), 136);

@@ -10,6 +10,7 @@
 #include "kb.h"
 #include "loader.h"
 #include "matcher.h"
+#include "prefilter.h"
 #include "testutil.h"
 #include "understand.h"
 
@@ -122,6 +123,77 @@ START_TEST(test_regex_bad_utf8_subject)
     ck_assert_int_eq(cr_regex_match(re, "\xff x", 3, 0, &s, &e),
                      CR_MATCH_ERROR);
     cr_regex_free(re);
+}
+END_TEST
+
+/* The need of a pattern, as "lit1|lit2" ("-" for none). */
+static char *need_of(const char *pattern)
+{
+    char *n = cr_prefilter_need(pattern, strlen(pattern));
+    cr_buf b = {0};
+    for (const char *p = n; p && *p; p += strlen(p) + 1)
+        cr_buf_printf(&b, "%s%s", b.len ? "|" : "", p);
+    free(n);
+    return b.len ? cr_buf_take(&b) : xstrdup("-");
+}
+
+#define NEED(pattern, want) do { \
+        char *got_ = need_of(pattern); \
+        ck_assert_msg(strcmp(got_, want) == 0, "%s: need %s, not %s", \
+                      pattern, want, got_); \
+        free(got_); \
+    } while (0)
+
+START_TEST(test_prefilter_need)
+{
+    NEED("\\bPhD\\b", "phd");
+    NEED("\\bpapers?\\b", "paper");
+    NEED("ab+c", "ab");
+    NEED("colou?r", "colo");
+    NEED("\\b(?:pay|salary|stipends?)\\b", "pay|salary|stipend");
+    NEED("(?:pay|x)", "-");                 /* a branch too short */
+    NEED("foo(?:bar|)", "foo");             /* an empty branch */
+    NEED("(?:foo)?bar", "bar");
+    NEED("(?:foo)*", "-");
+    NEED("a{2}bcd", "bcd");
+    NEED("ab{0,3}cde", "cde");
+    NEED("x{,3}yz", "x{,3}yz");             /* not a quantifier in 10.42 */
+    NEED("(?=salary)\\w+", "-");         /* a lookahead reads no text */
+    NEED("(?<!not )worth it", "worth it");
+    NEED("[Pp]h\\.?D", "-");
+    NEED("ph\\.d\\.", "ph.d.");
+    NEED("\\Qa+b\\Ec", "a+bc");
+    NEED("(?i)Salary", "salary");
+    NEED("(?x) s a l a r y", "-");         /* spaces mean nothing */
+    NEED("(?<n>\\d+) papers", " papers");
+    NEED("(a)\\1 long", " long");
+    NEED("(?(1)yes|no)", "-");
+    NEED("(*UTF)salary", "-");
+    NEED("caf\xc3\xa9 latte", " latte");
+    NEED("a|", "-");
+    NEED("x)", "-");
+    NEED("(unclosed", "-");
+    NEED("[unclosed", "-");
+    NEED("trailing\\", "-");
+}
+END_TEST
+
+START_TEST(test_prefilter_match)
+{
+    char *need = cr_prefilter_need("\\b(?:pay|salary)\\b", 20);
+    char *f = cr_prefilter_fold("What SALARY?");
+    ck_assert(cr_prefilter_may_match(need, f));
+    free(f);
+    f = cr_prefilter_fold("what stipend");
+    ck_assert(!cr_prefilter_may_match(need, f));
+    free(f);
+    /* The Kelvin sign and the long s match k and s caselessly. */
+    ck_assert_ptr_null(cr_prefilter_fold("\xc5\xbf" "alary"));
+    ck_assert(cr_prefilter_may_match(need, NULL));
+    ck_assert(cr_prefilter_may_match(NULL, "anything"));
+    ck_assert_uint_eq(cr_prefilter_size(need), strlen("pay salary") + 2);
+    ck_assert_uint_eq(cr_prefilter_size(NULL), 0);
+    free(need);
 }
 END_TEST
 
@@ -279,6 +351,57 @@ static const char *fact_text(const char *name)
     return cr_test_value(kb, wm, name, "(unknown)");
 }
 
+/* No pattern of the built-in rules is ever skipped where it matches:
+ * every example question (a sample, for time) against every pattern. */
+START_TEST(test_prefilter_never_skips_a_match)
+{
+    char *dir = cr_test_path("rules");
+    cr_kb *k = cr_kb_new();
+    ck_assert_int_eq(cr_load_path(k, dir, d), 0);
+    ck_assert_int_eq(cr_kb_finish(k, corpus, d), 0);
+    free(dir);
+    int skipped = 0, kept = 0, texts = 0;
+    for (int i = 0; i < cr_kb_nintents(k); i++) {
+        const cr_intent *in = cr_kb_intentdef(k, i);
+        for (int e = 0; e < in->nexamples; e += 5) {
+            const char *t = in->examples[e].text;
+            char *f = cr_prefilter_fold(t);
+            texts++;
+            for (int j = 0; j < cr_kb_nintents(k); j++) {
+                const cr_intent *pj = cr_kb_intentdef(k, j);
+                for (int p = 0; p < pj->npatterns; p++) {
+                    if (cr_prefilter_may_match(pj->patterns[p].need, f)) {
+                        kept++;
+                        continue;
+                    }
+                    skipped++;
+                    size_t ms, me;
+                    ck_assert_msg(cr_regex_match(pj->patterns[p].re, t,
+                                                 strlen(t), 0, &ms, &me)
+                                      != CR_MATCH,
+                                  "'%s' skipped, though it matches '%s'",
+                                  pj->patterns[p].src, t);
+                }
+            }
+            for (int x = 0; x < cr_kb_nextractors(k); x++) {
+                const cr_pattern *p = &cr_kb_extractor(k, x)->pattern;
+                size_t ms, me;
+                if (!cr_prefilter_may_match(p->need, f))
+                    ck_assert_msg(cr_regex_match(p->re, t, strlen(t), 0,
+                                                 &ms, &me) != CR_MATCH,
+                                  "'%s' skipped, though it matches '%s'",
+                                  p->src, t);
+            }
+            free(f);
+        }
+    }
+    /* And it does skip most of them. */
+    ck_assert_int_gt(texts, 400);
+    ck_assert_int_gt(skipped, 3 * kept);
+    cr_kb_free(k);
+}
+END_TEST
+
 /* A model read from damaged bytes is refused, or ranks without reading
  * astray (valgrind and the sanitizer build check the reads): each 4-byte
  * word of the encoded model in turn made huge, negative, or one more,
@@ -402,6 +525,8 @@ static Suite *suite(void)
     tcase_add_test(re, test_regex_catastrophic_is_bounded);
     tcase_add_test(re, test_regex_long_subject);
     tcase_add_test(re, test_regex_bad_utf8_subject);
+    tcase_add_test(re, test_prefilter_need);
+    tcase_add_test(re, test_prefilter_match);
     tcase_add_test(re, test_utf8_valid);
     tcase_add_test(re, test_normalise);
     suite_add_tcase(s, re);
@@ -410,6 +535,7 @@ static Suite *suite(void)
     tcase_add_test(u, test_classify);
     tcase_add_test(u, test_classify_focus);
     tcase_add_test(u, test_model_damaged);
+    tcase_add_test(u, test_prefilter_never_skips_a_match);
     tcase_add_test(u, test_extract);
     tcase_add_test(u, test_extract_negation);
     tcase_add_test(u, test_extract_condition);
