@@ -50,6 +50,7 @@ struct cr_kb {
     cr_strmap factmap, conceptmap, intentmap, extractormap, rulemap;
     VEC(block, blocks);         /* adopted: see cr_kb_adopt */
     cr_model *model;            /* the intent classifier, or NULL */
+    cr_prefilter *pf;           /* made on first need: cr_kb_prefilter */
 };
 
 static void add_builtin(cr_kb *kb, const char *name)
@@ -212,6 +213,7 @@ void cr_kb_free(cr_kb *kb)
     if (kb == NULL)
         return;
     cr_model_free(kb->model);
+    cr_prefilter_free(kb->pf);
     for (int i = 0; i < kb->nfacts; i++)
         free_fact(kb, &kb->facts[i]);
     for (int i = 0; i < kb->nconcepts; i++)
@@ -1179,6 +1181,23 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
         kb->model = cr_model_train(kb, corpus);
     }
     return cr_diag_errors(d) - before;
+}
+
+const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)
+{
+    if (kb->pf == NULL) {       /* a cache of the kb's own patterns */
+        int n = kb->nextractors;
+        for (int i = 0; i < kb->nintents; i++)
+            n += kb->intents[i].npatterns;
+        cr_prefilter *pf = cr_prefilter_new(n);
+        for (int i = 0; i < kb->nintents; i++)
+            for (int k = 0; k < kb->intents[i].npatterns; k++)
+                cr_prefilter_add(pf, kb->intents[i].patterns[k].need);
+        for (int i = 0; i < kb->nextractors; i++)
+            cr_prefilter_add(pf, kb->extractors[i].pattern.need);
+        ((cr_kb *)kb)->pf = pf;
+    }
+    return kb->pf;
 }
 
 const cr_model *cr_kb_model(const cr_kb *kb)

@@ -254,6 +254,12 @@ void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
  * a model to own (the cache's), freeing the one it had. */
 typedef struct cr_model cr_model;
 const cr_model *cr_kb_model(const cr_kb *kb);
+
+/* The prefilter (prefilter.h) of every pattern of a finished kb: the
+ * intents' patterns in order, then each extractor's.  Made on first
+ * need and kept with the kb. */
+struct cr_prefilter;
+const struct cr_prefilter *cr_kb_prefilter(const cr_kb *kb);
 void cr_kb_set_model(cr_kb *kb, cr_model *m);
 
 /* JIT-compile every pattern: worth it for a session of many turns. */

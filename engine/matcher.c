@@ -32,11 +32,19 @@ enum { MATCH_LIMIT = 200000, DEPTH_LIMIT = 2000 };
  * them all against 4 KB; against 8 KB it halves a one-off turn. */
 enum { JIT_WORTH = 4096 };
 
+/* A pattern matched this many times is worth JIT-compiling too: it
+ * costs about as much as four interpreted matches of a question save,
+ * and a session that has matched a pattern that often (a conversation,
+ * pipe mode) will most likely match it again; a one-off answer never
+ * gets there. */
+enum { JIT_AFTER = 4 };
+
 struct cr_regex {
     pcre2_code *code;
     char **names;        /* named groups, by number order */
     int nnames;
     int jit_tried;       /* cr_regex_jit has run */
+    int uses;            /* matches made, up to JIT_AFTER */
 };
 
 /* What every pattern matches with. */
@@ -182,7 +190,8 @@ void cr_regex_jit(cr_regex *re)
 int cr_regex_match(cr_regex *re, const char *subject, size_t len,
                    size_t start, size_t *mstart, size_t *mend)
 {
-    if (start < len && len - start >= JIT_WORTH)
+    if (!re->jit_tried &&
+        (++re->uses >= JIT_AFTER || (start < len && len - start >= JIT_WORTH)))
         cr_regex_jit(re);
     int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0,
                          shared.md, shared.mctx);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "prefilter.h"
+#include "strmap.h"
 #include "xmalloc.h"
 
 /* A need with more literals than this is not worth checking. */
@@ -392,12 +393,133 @@ char *cr_prefilter_fold(const char *text)
     return f;
 }
 
-int cr_prefilter_may_match(const char *need, const char *folded)
+/* The index: each distinct literal once, chained in a bucket by its
+ * first two bytes; for each literal, the patterns that need it. */
+enum { NBUCKET = 1024 };
+
+struct cr_prefilter {
+    int npat, cappat, nlit, caplit, npairs, cappairs;
+    unsigned char *always;      /* pattern -> it needs nothing */
+    const char **lit;           /* literal id -> its text, in a need */
+    int *chain;                 /* literal id -> the next in its bucket */
+    int bucket[NBUCKET];        /* the first literal of each, or -1 */
+    int *pairs;                 /* (literal, pattern), 2 ints a pair */
+    int *first, *pats;          /* literal -> pats[first[l] .. first[l+1]),
+                                 * made from pairs on the first scan */
+    cr_strmap ids;
+};
+
+static unsigned bucket_of(const char *s)
 {
-    if (need == NULL || folded == NULL)
-        return 1;
-    for (const char *p = need; *p; p += strlen(p) + 1)
-        if (strstr(folded, p) != NULL)
-            return 1;
-    return 0;
+    return ((unsigned char)s[0] * 31u + (unsigned char)s[1]) % NBUCKET;
+}
+
+cr_prefilter *cr_prefilter_new(int n)
+{
+    cr_prefilter *pf = xcalloc(1, sizeof *pf);
+    for (int b = 0; b < NBUCKET; b++)
+        pf->bucket[b] = -1;
+    pf->cappat = n > 0 ? n : 16;
+    pf->always = xmalloc((size_t)pf->cappat);
+    cr_strmap_reserve(&pf->ids, 2 * (size_t)pf->cappat);
+    return pf;
+}
+
+void cr_prefilter_free(cr_prefilter *pf)
+{
+    if (pf == NULL)
+        return;
+    free(pf->always);
+    free(pf->lit);
+    free(pf->chain);
+    free(pf->pairs);
+    free(pf->first);
+    free(pf->pats);
+    cr_strmap_free(&pf->ids);
+    free(pf);
+}
+
+/* Room for one more of n (of *cap) items of size bytes in *a. */
+static void grow(void *a, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return;
+    *cap = *cap > 0 ? 2 * *cap : 64;
+    *(void **)a = xreallocarray(*(void **)a, (size_t)*cap, size);
+}
+
+void cr_prefilter_add(cr_prefilter *pf, const char *need)
+{
+    grow(&pf->always, pf->npat, &pf->cappat, 1);
+    int p = pf->npat++;
+    pf->always[p] = need == NULL;
+    for (const char *l = need; l && *l; l += strlen(l) + 1) {
+        cr_strmap_reserve(&pf->ids, 1);
+        size_t slot = cr_strmap_slot(&pf->ids, l);
+        int id;
+        if (pf->ids.keys[slot] != NULL) {
+            id = pf->ids.vals[slot];
+        } else {
+            id = pf->nlit;
+            int cap = pf->caplit;
+            grow(&pf->lit, id, &cap, sizeof *pf->lit);
+            grow(&pf->chain, id, &pf->caplit, sizeof *pf->chain);
+            pf->nlit++;
+            pf->lit[id] = l;
+            unsigned b = bucket_of(l);
+            pf->chain[id] = pf->bucket[b];
+            pf->bucket[b] = id;
+            pf->ids.keys[slot] = l;
+            pf->ids.vals[slot] = id;
+            pf->ids.len++;
+        }
+        grow(&pf->pairs, 2 * pf->npairs + 1, &pf->cappairs,
+             sizeof *pf->pairs);
+        pf->pairs[2 * pf->npairs] = id;
+        pf->pairs[2 * pf->npairs + 1] = p;
+        pf->npairs++;
+    }
+    if (pf->first != NULL) {    /* the lists are made again when asked */
+        free(pf->first);
+        free(pf->pats);
+        pf->first = pf->pats = NULL;
+    }
+}
+
+/* literal -> patterns, from the pairs (a counting sort). */
+static void make_lists(cr_prefilter *pf)
+{
+    pf->first = xcalloc((size_t)pf->nlit + 2, sizeof *pf->first);
+    pf->pats = xcalloc((size_t)pf->npairs + 1, sizeof *pf->pats);
+    for (int i = 0; i < pf->npairs; i++)
+        pf->first[pf->pairs[2 * i] + 2]++;
+    for (int l = 0; l < pf->nlit; l++)
+        pf->first[l + 2] += pf->first[l + 1];
+    for (int i = 0; i < pf->npairs; i++)
+        pf->pats[pf->first[pf->pairs[2 * i] + 1]++] = pf->pairs[2 * i + 1];
+}
+
+unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
+{
+    unsigned char *met = xmalloc((size_t)pf->npat + 1);
+    if (folded == NULL) {
+        memset(met, 1, (size_t)pf->npat + 1);
+        return met;
+    }
+    memcpy(met, pf->always, (size_t)pf->npat);
+    if (pf->first == NULL && pf->nlit > 0)   /* lists made on first need */
+        make_lists((cr_prefilter *)pf);
+    unsigned char *seen = xcalloc((size_t)pf->nlit + 1, 1);
+    for (const char *t = folded; t[0] && t[1]; t++)
+        for (int id = pf->bucket[bucket_of(t)]; id >= 0; id = pf->chain[id]) {
+            const char *l = pf->lit[id];
+            if (seen[id] || l[0] != t[0] || l[1] != t[1] ||
+                strncmp(t + 2, l + 2, strlen(l + 2)) != 0)
+                continue;
+            seen[id] = 1;
+            for (int k = pf->first[id]; k < pf->first[id + 1]; k++)
+                met[pf->pats[k]] = 1;
+        }
+    free(seen);
+    return met;
 }

@@ -24,14 +24,29 @@ char *cr_prefilter_need(const char *pattern, size_t len);
 /* The length of a need, both final NULs included (0 for NULL). */
 size_t cr_prefilter_size(const char *need);
 
-/* text folded for cr_prefilter_may_match: a new string, ASCII letters
+/* text folded for cr_prefilter_scan: a new string, ASCII letters
  * lowercased; NULL when text holds a character that PCRE2's caseless
  * matching takes for an ASCII letter (the Kelvin sign, the long s), for
  * which no pattern may be skipped. */
 char *cr_prefilter_fold(const char *text);
 
-/* Whether a pattern with need could match the text folded into folded
- * (either may be NULL: then it could). */
-int cr_prefilter_may_match(const char *need, const char *folded);
+/* An index of the needs of many patterns, numbered 0, 1, ... in the
+ * order they are added, so that a text is read once for all of them:
+ * each literal is looked for at each place of the text by its first two
+ * bytes, instead of searching the text once for every literal. */
+typedef struct cr_prefilter cr_prefilter;
+
+/* An index for about n patterns (more may be added). */
+cr_prefilter *cr_prefilter_new(int n);
+void cr_prefilter_free(cr_prefilter *pf);
+
+/* Add the next pattern's need (NULL: it needs nothing); need must
+ * outlive pf. */
+void cr_prefilter_add(cr_prefilter *pf, const char *need);
+
+/* Which patterns could match folded (cr_prefilter_fold; NULL: all):
+ * a new array of one flag a pattern, in the order they were added. */
+unsigned char *cr_prefilter_scan(const cr_prefilter *pf,
+                                 const char *folded);
 
 #endif

@@ -249,6 +249,16 @@ static int find_focus(const char *text, size_t len, span *f)
     return n;
 }
 
+/* Which of the kb's patterns could match text: one flag a pattern, in
+ * the order of cr_kb_prefilter (a new array). */
+static unsigned char *may_match(const cr_kb *kb, const char *text)
+{
+    char *folded = cr_prefilter_fold(text);
+    unsigned char *met = cr_prefilter_scan(cr_kb_prefilter(kb), folded);
+    free(folded);
+    return met;
+}
+
 /* Does re, whose leftmost match in text is [s, e), also match inside one
  * of the focus spans? */
 static int in_focus(cr_regex *re, const char *text, const span *f, int nf,
@@ -282,15 +292,15 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
     span focus[MAXFOCUS];
     int nf = find_focus(text, len, focus);
     cr_intent_hit *all = xcalloc((size_t)ni + 1, sizeof *all);
-    char *folded = cr_prefilter_fold(text);
-    for (int i = 0; i < ni; i++) {
+    unsigned char *met = may_match(kb, text);
+    for (int i = 0, p = 0; i < ni; i++) {
         const cr_intent *in = cr_kb_intentdef(kb, i);
         cr_intent_hit h = {i, 0, 0, 0};
         double best = 0, rest = 0;
         for (int k = 0; k < in->npatterns; k++) {
             size_t s, e;
             cr_regex *re = in->patterns[k].re;
-            if (!cr_prefilter_may_match(in->patterns[k].need, folded))
+            if (!met[p++])
                 continue;
             int rc = cr_regex_match(re, text, len, 0, &s, &e);
             if (rc == CR_MATCH_LIMIT)
@@ -313,7 +323,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             all[found++] = h;
         }
     }
-    free(folded);
+    free(met);
     qsort(all, (size_t)found, sizeof *all, by_score);
     int out = found < n ? found : n;
     memcpy(hits, all, (size_t)out * sizeof *hits);
@@ -634,10 +644,13 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
     size_t len = strlen(text);
     int nx = cr_kb_nextractors(kb), n = 0, set = 0;
     match *ms = xcalloc((size_t)nx + 1, sizeof *ms);
-    char *folded = cr_prefilter_fold(text);
+    unsigned char *met = may_match(kb, text);
+    int base = 0;               /* the extractors follow the intents */
+    for (int i = 0; i < cr_kb_nintents(kb); i++)
+        base += cr_kb_intentdef(kb, i)->npatterns;
     for (int i = 0; i < nx; i++) {
         const cr_extractor *x = cr_kb_extractor(kb, i);
-        if (!cr_prefilter_may_match(x->pattern.need, folded))
+        if (!met[base + i])
             continue;
         int rc = cr_regex_match(x->pattern.re, text, len, 0, &ms[n].s,
                                 &ms[n].e);
@@ -646,7 +659,7 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
         if (rc == CR_MATCH)
             ms[n++].x = i;
     }
-    free(folded);
+    free(met);
     qsort(ms, (size_t)n, sizeof *ms, by_position);
     for (int i = 0; i < n; i++)
         set += apply_match(kb, text, &ms[i], wm, turn);
