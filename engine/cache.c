@@ -60,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,7 +73,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 10
+#define FORMAT 11
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -506,6 +507,11 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     put_uint(&o, (uint64_t)body.nfiles);
     for (int i = 0; i < body.nfiles; i++)
         put_str(&o, body.files[i]);
+    /* Padded so that the body starts on a 4-byte boundary of the file,
+     * and so of the mapping it is read from: the model in it is. */
+    size_t pad = (4 - (o.len + 1) % 4) % 4;
+    put_uint(&o, pad);
+    put_bytes(&o, "\0\0\0", pad);
     put_bytes(&o, body.b, body.len);
     free(body.b);
     free(body.files);
@@ -866,6 +872,11 @@ static void get_files(reader *r, cr_kb *kb)
     r->files = xcalloc((size_t)r->nfiles + 1, sizeof *r->files);
     for (int i = 0; i < r->nfiles; i++)
         r->files[i] = cr_kb_intern(kb, get_name(r));
+    uint64_t pad = get_uint(r);         /* to the body's alignment */
+    if (pad > 3 || pad > (uint64_t)(r->end - r->p))
+        fail(r);
+    else
+        r->p += pad;
 }
 
 static void get_patterns(reader *r)
@@ -969,8 +980,8 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
     return 1;
 }
 
-/* The kb in buf (size bytes, from malloc, taken over), if it is whole
- * and made for key. */
+/* The kb in buf (size bytes, mapped by slurp, taken over), if it is
+ * whole and made for key. */
 static cr_kb *decode(unsigned char *buf, size_t size,
                      const cr_cache_key *key, const cr_corpus *corpus)
 {
@@ -978,11 +989,11 @@ static cr_kb *decode(unsigned char *buf, size_t size,
     r.ok = 1;
     r.nsections = cr_corpus_count(corpus);
     if (!check(buf, size, key, &r)) {
-        free(buf);
+        munmap(buf, size);
         return NULL;
     }
     cr_kb *kb = cr_kb_new();
-    cr_kb_adopt(kb, buf, size);
+    cr_kb_adopt_mapped(kb, buf, size);
     r.kb = kb;
     get_files(&r, kb);
     get_kb(&r, kb);
@@ -1000,9 +1011,11 @@ static cr_kb *decode(unsigned char *buf, size_t size,
 /* Files. */
 
 /* The cache file at path, if it is this user's, private and as long as
- * its header says: the header and payload in a new buffer, their size
- * in *size, and the image in another, *image (NULL for none), its size
- * in *nimage; NULL otherwise. */
+ * its header says: the header and payload mapped (copy on write, read
+ * in place: only the pages used are read, and the file's pages are
+ * shared with the system's cache instead of copied), their size in
+ * *size, and the image read into a new buffer, *image (NULL for none),
+ * its size in *nimage; NULL otherwise. */
 static unsigned char *slurp(const char *path, size_t *size,
                             unsigned char **image, size_t *nimage)
 {
@@ -1021,13 +1034,16 @@ static unsigned char *slurp(const char *path, size_t *size,
     }
     if (len > 0 && len <= MAX_SIZE && ilen <= MAX_SIZE &&
         HEADER + len + ilen == (uintmax_t)st.st_size) {
-        buf = xmalloc(HEADER + len);
-        memcpy(buf, head, HEADER);
+        void *m = mmap(NULL, HEADER + len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE, fd, 0);
+        buf = m == MAP_FAILED ? NULL : m;
         *image = ilen > 0 ? xmalloc(ilen) : NULL;
-        if (cr_fd_transfer(fd, buf + HEADER, len, 0) != 0 ||
+        if (buf == NULL || lseek(fd, (off_t)(HEADER + len), SEEK_SET) < 0 ||
             cr_fd_transfer(fd, *image, ilen, 0) != 0) {
-            free(buf);
+            if (buf != NULL)
+                munmap(buf, HEADER + len);
             free(*image);
+            *image = NULL;
             buf = NULL;
         }
         *size = HEADER + len;

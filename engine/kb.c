@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "classify.h"
 #include "kb.h"
@@ -24,6 +25,7 @@
 typedef struct block {
     uintptr_t lo, hi;           /* [lo, hi) */
     void *p;
+    int mapped;                 /* by mmap: unmapped, not freed */
 } block;
 
 /* A growable array of T named V in the kb, with its count nV and cap. */
@@ -96,7 +98,13 @@ int cr_kb_first_read(cr_kb *kb, const char *key)
 
 void cr_kb_adopt(cr_kb *kb, void *p, size_t size)
 {
-    block b = {(uintptr_t)p, (uintptr_t)p + size, p};
+    block b = {(uintptr_t)p, (uintptr_t)p + size, p, 0};
+    PUSH(kb, blocks, b);
+}
+
+void cr_kb_adopt_mapped(cr_kb *kb, void *p, size_t size)
+{
+    block b = {(uintptr_t)p, (uintptr_t)p + size, p, 1};
     PUSH(kb, blocks, b);
 }
 
@@ -242,7 +250,10 @@ void cr_kb_free(cr_kb *kb)
     cr_strmap_free(&kb->extractormap);
     cr_strmap_free(&kb->rulemap);
     for (int i = 0; i < kb->nblocks; i++)
-        free(kb->blocks[i].p);
+        if (kb->blocks[i].mapped)
+            munmap(kb->blocks[i].p, kb->blocks[i].hi - kb->blocks[i].lo);
+        else
+            free(kb->blocks[i].p);
     free(kb->blocks);
     free(kb);
 }

@@ -229,6 +229,8 @@ void cr_kb_reserve(cr_kb *kb, int facts, int rules);
  * payload, which its strings are read in place from, and its arrays'
  * arena this way: a few blocks instead of an allocation a string. */
 void cr_kb_adopt(cr_kb *kb, void *p, size_t size);
+/* The same for a block mapped with mmap, which kb unmaps. */
+void cr_kb_adopt_mapped(cr_kb *kb, void *p, size_t size);
 
 /* Disable the rule, intent or extractor called id, added before: a rule
  * or an extractor is removed (its name is free again); an intent is
