@@ -695,9 +695,19 @@ static const char *closest_word(const cr_model *m, const char *w, int min)
     size_t n = strlen(w);
     int max = n >= 8 ? 2 : 1, bestd = max + 1, bestf = 0;
     const char *best = NULL;
-    for (int i = 0; i < m->nwords; i++) {
+    /* The words are sorted, and a correction keeps the first letter:
+     * only the words that start with it are tried. */
+    int lo = 0, hi = m->nwords;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if ((unsigned char)m->word[mid][0] < (unsigned char)w[0])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (int i = lo; i < m->nwords && m->word[i][0] == w[0]; i++) {
         const char *c = m->word[i];
-        if (m->freq[i] < min || c[0] != w[0] || strcmp(c, w) == 0)
+        if (m->freq[i] < min || strcmp(c, w) == 0)
             continue;
         int d = osa(w, c, max);
         if (d < bestd || (d == bestd && d <= max && m->freq[i] > bestf)) {

@@ -17,6 +17,8 @@ out=${BENCH_BUILDDIR:-$PWD/bench-out}
 n=${BENCH_TURNS:-1000}
 case $n in ''|*[!0-9]*|0) die "BENCH_TURNS=$n: want a positive count";; esac
 mkdir -p "$out" || die "$out: cannot create"
+srcdir=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd) ||
+    die "cannot find my own directory"
 
 # Our own questions, cycled: every kind of line a conversation holds.
 awk -v n="$n" 'BEGIN {
@@ -34,6 +36,27 @@ awk -v n="$n" 'BEGIN {
     q[11] = "should I write a blog during my PhD"
     for (i = 0; i < n; i++) print q[i % 12]
 }' >"$out/turns.txt"
+
+# Or real questions, as people write them, where the development sets
+# are beside the project (BENCH_QUESTIONS: YAML files with "q:" lines),
+# cycled to as many lines; they are read here and never kept.
+questions=${BENCH_QUESTIONS-}
+if [ -z "$questions" ]; then
+    for f in "$srcdir"/../../../shared/eval/dev-questions*.yaml; do
+        [ -f "$f" ] && questions="$questions $f"
+    done
+fi
+if [ -n "$questions" ]; then
+    # shellcheck disable=SC2086
+    sed -n 's/^ *q: *//p' $questions | sed "s/^[\"']\(.*\)[\"']\$/\1/" >"$out/real.txt"
+    if [ -s "$out/real.txt" ]; then
+        awk -v n="$n" '{ q[NR - 1] = $0 }
+            END { for (i = 0; i < n; i++) print q[i % NR] }' \
+            "$out/real.txt" >"$out/turns.txt"
+        echo "turns: the questions of$questions"
+    fi
+    rm -f "$out/real.txt"
+fi
 
 # Peak memory from GNU time, if there is one.
 rm -f "$out/turns.rss"
@@ -55,7 +78,7 @@ sed -n 's/.*; turn \([0-9.]*\) ms.*/\1/p' "$out/turns.err" | sort -n |
     }
     END {
         if (NR != want) { printf "turns: %d of %d lines answered\n", NR, want; exit 1 }
-        printf "turns: %d lines piped into one process: per line median %.3f ms, p10 %.3f ms, p90 %.3f ms, max %.3f ms\n",
-            NR, pct(0.5), pct(0.1), pct(0.9), t[NR]
+        printf "turns: %d lines piped into one process: per line median %.3f ms, p10 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+            NR, pct(0.5), pct(0.1), pct(0.9), pct(0.99), t[NR]
         printf "turns: whole process %.2f s wall, peak memory %s KiB\n", wall, rss
     }'
