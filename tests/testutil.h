@@ -56,6 +56,20 @@ static inline const char *cr_test_value(const cr_kb *kb, const cr_wm *wm,
     return buf;
 }
 
+/* The whole file at path, in a new buffer; its length in *len. */
+static inline char *cr_test_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    cr_buf b = {0};
+    char chunk[4096];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;)
+        cr_buf_putn(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return b.s ? cr_buf_take(&b) : xstrdup("");
+}
+
 #define CR_TEST_ESSAY "corpus/choosing-a-phd-or-industry.md"
 
 /* Run every test of suite s (which the runner takes over and frees),
