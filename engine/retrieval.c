@@ -507,13 +507,9 @@ static int open_image(cr_index *ix)
     free(tag);
     if (!ok)
         return SQLITE_CORRUPT;
-    const unsigned char *p = ix->image + t;
     unsigned char *db = ix->image + t + 8;
     size_t n = ix->nimage - t - 8;
-    uint64_t sum = 0;
-    for (int k = 0; k < 8; k++)
-        sum |= (uint64_t)p[k] << 8 * k;
-    if (sum != cr_checksum(db, n))
+    if (cr_get64(ix->image + t) != cr_checksum(db, n))
         return SQLITE_CORRUPT;
     return sqlite3_deserialize(ix->db, "main", db, (sqlite3_int64)n,
                                (sqlite3_int64)n, SQLITE_DESERIALIZE_READONLY);
@@ -627,8 +623,7 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len)
     uint64_t sum = cr_checksum(db, (size_t)n);
     unsigned char *image = xmalloc(t + 8 + (size_t)n);
     memcpy(image, tag, t);
-    for (int k = 0; k < 8; k++)
-        image[t + k] = (unsigned char)(sum >> 8 * k);
+    cr_put64(image + t, sum);
     memcpy(image + t + 8, db, (size_t)n);
     sqlite3_free(db);
     free(tag);
