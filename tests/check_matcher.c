@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "facts.h"
 #include "kb.h"
@@ -122,6 +124,84 @@ START_TEST(test_regex_bad_utf8_subject)
     ck_assert_int_eq(cr_regex_match(re, "\xff x", 3, 0, &s, &e),
                      CR_MATCH_ERROR);
     cr_regex_free(re);
+}
+END_TEST
+
+/* cr_regex_load of the n bytes at b, placed to end where a page no one
+ * may read begins, so that reading beyond them faults (and fails the
+ * test) instead of reading whatever follows.  Frees what it loads. */
+static int load_guarded(const unsigned char *b, size_t n, int ncodes)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t room = (n + page - 1) / page * page;
+    unsigned char *map = mmap(NULL, room + page, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(map != MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + room, page, PROT_NONE), 0);
+    memcpy(map + room - n, b, n);
+    cr_regex *out[4];
+    ck_assert_int_le(ncodes, 4);
+    int rc = cr_regex_load(map + room - n, n, out, ncodes);
+    for (int i = 0; i < ncodes && rc == 0; i++)
+        cr_regex_free(out[i]);
+    ck_assert_int_eq(munmap(map, room + page), 0);
+    return rc;
+}
+
+/* Saved patterns whose lengths do not add up are refused, and never read
+ * beyond: a block's size past the end, bytes missing or left over, a
+ * table of group names larger than its block or a name without its
+ * end.  (The cache's checksum would catch such bytes made by accident,
+ * but not made on purpose.) */
+START_TEST(test_regex_load_checks_lengths)
+{
+    cr_regex_error err;
+    cr_regex *re[2] = {cr_regex_new("(?<zebra>x)y", 12, &err),
+                       cr_regex_new("a|bc", 4, &err)};
+    ck_assert(re[0] && re[1]);
+    size_t n, prefix, sizeat = cr_test_block_layout(&prefix);
+    unsigned char *good = cr_regex_save(re, 2, &n);
+    unsigned char *bad = xmalloc(n + 1);
+    ck_assert_int_eq(load_guarded(good, n, 2), 0);
+    ck_assert_int_eq(load_guarded(good, n - 1, 2), -1);
+    memcpy(bad, good, n);
+    bad[n] = 0;
+    ck_assert_int_eq(load_guarded(bad, n + 1, 2), -1);
+    size_t block;
+    memcpy(&block, bad + prefix + sizeat, sizeof block);
+    block += (size_t)1 << 20;
+    memcpy(bad + prefix + sizeat, &block, sizeof block);
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    /* The second block's magic number ("PCRE") wrong: PCRE2 refuses it
+     * too, but leaks the first block (as valgrind shows). */
+    memcpy(&block, good + prefix + sizeat, sizeof block);
+    unsigned char *magic = memmem(good + prefix + block, n - prefix - block,
+                                  "ERCP", 4);
+    ck_assert_ptr_nonnull(magic);
+    memcpy(bad, good, n);
+    bad[magic - good] ^= 1;
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    /* The name table ends the header: entries of a group number (2
+     * bytes) and the name, after the entry size and the count (each 2
+     * bytes). */
+    size_t name = (size_t)((unsigned char *)memmem(good, n, "zebra", 6) -
+                           good);
+    uint16_t size, count;
+    memcpy(&size, good + name - 6, 2);
+    memcpy(&count, good + name - 4, 2);
+    ck_assert_msg(size == 8 && count == 1, "PCRE2's header has changed "
+                  "(entry size %u, count %u)", size, count);
+    memcpy(bad, good, n);
+    bad[name + 5] = 'q';
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    memcpy(bad, good, n);
+    count = 10000;              /* as many as PCRE2 allows */
+    memcpy(bad + name - 4, &count, 2);
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    free(bad);
+    free(good);
+    cr_regex_free(re[0]);
+    cr_regex_free(re[1]);
 }
 END_TEST
 
@@ -337,6 +417,7 @@ static Suite *suite(void)
     tcase_add_test(re, test_regex_catastrophic_is_bounded);
     tcase_add_test(re, test_regex_long_subject);
     tcase_add_test(re, test_regex_bad_utf8_subject);
+    tcase_add_test(re, test_regex_load_checks_lengths);
     tcase_add_test(re, test_utf8_valid);
     tcase_add_test(re, test_normalise);
     suite_add_tcase(s, re);
