@@ -17,11 +17,19 @@
  * device, inode, size, mtime and ctime of the essay and of each rule
  * file in load order.  A file changed within RACY_SECONDS of the key
  * being taken might change again without its times moving, so no cache
- * is written then.  The reader checks the bounds of every
- * length and count and the range of every index and enum before using
- * it, so even bytes that pass the checksum cannot make it read out of
- * bounds; only the compiled PCRE2 code is taken on the checksum's word
- * (PCRE2 itself checks its header).
+ * is written then.  The reader checks the bounds of every length and
+ * count and the range of every index and enum before using it, the
+ * compiled patterns' blocks and tables of names too (cr_regex_load), so
+ * even bytes that pass the checksum cannot make it read out of bounds.
+ * What no reader can check is the compiled code itself, which PCRE2
+ * follows as it finds it: that is taken on the checksum's word.
+ *
+ * The checksum guards against accidents (a torn write, a damaged disk,
+ * a flipped bit), not against an attacker: anyone who can write the
+ * user's cache files can make the program misbehave or crash, as they
+ * could by writing the user's rule files or shell start-up files.  That
+ * is why a cache is only read from a folder and a file that are the
+ * user's own and private.
  *
  * One file per set of paths (its name hashes the working directory and
  * the paths as given), so the cache does not grow as rule files are
