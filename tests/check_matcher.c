@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "facts.h"
 #include "kb.h"
 #include "loader.h"
@@ -407,6 +409,47 @@ START_TEST(test_limit_reported)
 }
 END_TEST
 
+/* A model read from the cache may count a word up to INT_MAX times:
+ * spelling must not overflow on such a count (which once made the word
+ * look like a typo of any word close to it). */
+START_TEST(test_spelling_huge_count)
+{
+    size_t size;
+    unsigned char *b = cr_model_encode(cr_kb_model(kb), &size);
+    uint32_t h[6];              /* the encoded form: see classify.c */
+    memcpy(h, b, sizeof h);
+    size_t nw = h[4], offs = 6 + 2 * (size_t)h[1] + 2 * (size_t)h[2] + 1 +
+                                 2 * (size_t)h[3];
+    const uint32_t *off = (const uint32_t *)(void *)(b + 4 * offs);
+    const char *pool = (const char *)(b + 4 * (offs + 2 * nw));
+    /* A word of letters whose plural is a word too, and so close to it. */
+    size_t w = nw;
+    for (size_t i = 0; i < nw && w == nw; i++) {
+        const char *a = pool + off[i];
+        size_t n = strlen(a);
+        if (n < 4 || strspn(a, "abcdefghijklmnopqrstuvwxyz") != n)
+            continue;
+        for (size_t j = 0; j < nw && w == nw; j++)
+            if (strncmp(pool + off[j], a, n) == 0 &&
+                strcmp(pool + off[j] + n, "s") == 0)
+                w = i;
+    }
+    ck_assert_uint_lt(w, nw);
+    uint32_t huge = INT_MAX / 20 + 1000;   /* 20 times: the typo ratio */
+    memcpy(b + 4 * (offs + nw + w), &huge, 4);
+    cr_model *m = cr_model_decode(b, size, cr_kb_nintents(kb));
+    ck_assert_ptr_nonnull(m);
+    cr_correction *c;
+    int n;
+    char *fixed = cr_model_correct(m, pool + off[w], "/dev/null", &c, &n);
+    ck_assert_msg(fixed == NULL, "'%s' corrected to '%s'", pool + off[w],
+                  fixed);
+    ck_assert_int_eq(n, 0);
+    cr_model_free(m);
+    free(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("matcher");
@@ -428,6 +471,7 @@ static Suite *suite(void)
     tcase_add_test(u, test_extract);
     tcase_add_test(u, test_extract_negation);
     tcase_add_test(u, test_limit_reported);
+    tcase_add_test(u, test_spelling_huge_count);
     suite_add_tcase(s, u);
     return s;
 }
