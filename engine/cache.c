@@ -17,11 +17,19 @@
  * device, inode, size, mtime and ctime of the essay and of each rule
  * file in load order.  A file changed within RACY_SECONDS of the key
  * being taken might change again without its times moving, so no cache
- * is written then.  The reader checks the bounds of every
- * length and count and the range of every index and enum before using
- * it, so even bytes that pass the checksum cannot make it read out of
- * bounds; only the compiled PCRE2 code is taken on the checksum's word
- * (PCRE2 itself checks its header).
+ * is written then.  The reader checks the bounds of every length and
+ * count and the range of every index and enum before using it, the
+ * compiled patterns' blocks and tables of names too (cr_regex_load), so
+ * even bytes that pass the checksum cannot make it read out of bounds.
+ * What no reader can check is the compiled code itself, which PCRE2
+ * follows as it finds it: that is taken on the checksum's word.
+ *
+ * The checksum guards against accidents (a torn write, a damaged disk,
+ * a flipped bit), not against an attacker: anyone who can write the
+ * user's cache files can make the program misbehave or crash, as they
+ * could by writing the user's rule files or shell start-up files.  That
+ * is why a cache is only read from a folder and a file that are the
+ * user's own and private.
  *
  * One file per set of paths (its name hashes the working directory and
  * the paths as given), so the cache does not grow as rule files are
@@ -474,20 +482,6 @@ static int put_kb(out *o, const cr_kb *kb)
     return 0;
 }
 
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int k = 0; k < 8; k++)
-        p[k] = (unsigned char)(v >> 8 * k);
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)p[k] << 8 * k;
-    return v;
-}
-
 /* The file up to the image: header (for an image of nimage bytes), key,
  * file table, body.  NULL if kb cannot be cached; else a new buffer and
  * its length in *len. */
@@ -516,9 +510,9 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     free(body.b);
     free(body.files);
     memcpy(o.b, MAGIC, 8);
-    put64(o.b + 8, cr_checksum(o.b + HEADER, o.len - HEADER));
-    put64(o.b + 16, o.len - HEADER);
-    put64(o.b + 24, nimage);
+    cr_put64(o.b + 8, cr_checksum(o.b + HEADER, o.len - HEADER));
+    cr_put64(o.b + 16, o.len - HEADER);
+    cr_put64(o.b + 24, nimage);
     *len = o.len;
     return o.b;
 }
@@ -966,9 +960,9 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
 {
     if (size < HEADER || memcmp(buf, MAGIC, 8) != 0)
         return 0;
-    uint64_t len = get64(buf + 16);
+    uint64_t len = cr_get64(buf + 16);
     if (len != size - HEADER || cr_checksum(buf + HEADER, len) !=
-                                    get64(buf + 8))
+                                    cr_get64(buf + 8))
         return 0;
     r->p = buf + HEADER;
     r->end = buf + size;
@@ -1029,8 +1023,8 @@ static unsigned char *slurp(const char *path, size_t *size,
         st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
         st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE &&
         cr_fd_transfer(fd, head, HEADER, 0) == 0) {
-        len = get64(head + 16);
-        ilen = get64(head + 24);
+        len = cr_get64(head + 16);
+        ilen = cr_get64(head + 24);
     }
     if (len > 0 && len <= MAX_SIZE && ilen <= MAX_SIZE &&
         HEADER + len + ilen == (uintmax_t)st.st_size) {

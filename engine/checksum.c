@@ -55,3 +55,17 @@ uint64_t cr_checksum(const void *data, size_t n)
     x *= 0xc4ceb9fe1a85ec53u;
     return x ^ (x >> 33);
 }
+
+uint64_t cr_get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << 8 * k;
+    return v;
+}
+
+void cr_put64(unsigned char *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        p[k] = (unsigned char)(v >> 8 * k);
+}

@@ -12,4 +12,9 @@
 /* The checksum of the n bytes at p; the same on every machine. */
 uint64_t cr_checksum(const void *p, size_t n);
 
+/* The 8 bytes at p as a little-endian number, and v written so: how a
+ * checksum, and the lengths beside it, are kept in a file. */
+uint64_t cr_get64(const unsigned char *p);
+void cr_put64(unsigned char *p, uint64_t v);
+
 #endif

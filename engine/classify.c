@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -738,17 +739,24 @@ static int freq_of(const cr_model *m, const char *w)
     return i >= 0 ? m->freq[i] : -1;
 }
 
+/* TYPO_RATIO times f (> 0), or INT_MAX if that is more: a model read
+ * from the cache may count a word up to INT_MAX times. */
+static int typo_freq(int f)
+{
+    return f > INT_MAX / TYPO_RATIO ? INT_MAX : TYPO_RATIO * f;
+}
+
 static int rare(const cr_model *m, const char *w)
 {
     int f = freq_of(m, w);
-    return f > 0 && closest_word(m, w, TYPO_RATIO * f) != NULL;
+    return f > 0 && closest_word(m, w, typo_freq(f)) != NULL;
 }
 
 /* How often a correction of w must be used. */
 static int min_freq(const cr_model *m, const char *w)
 {
     int f = freq_of(m, w);
-    return f > 0 ? TYPO_RATIO * f : KNOWN;
+    return f > 0 ? typo_freq(f) : KNOWN;
 }
 
 /* A word the text does not know, to be corrected unless it is English. */

@@ -135,15 +135,163 @@ unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size)
     return copy;
 }
 
+/* Checking saved patterns.  pcre2_serialize_decode takes no length: it
+ * copies each code's block by the size the block states, and checks
+ * only a few fields of each (its magic number, and the size of its
+ * table of group names against fixed maxima), leaking what it had
+ * decoded when one fails (PCRE2 10.42).  So every block is checked
+ * here first, against the bytes there are and against what PCRE2 and
+ * read_names will read, and PCRE2 is called only with blocks that pass.
+ *
+ * Where the fields are in a block PCRE2 does not publish (it changed
+ * between versions), so it is learnt from PCRE2 itself: from two small
+ * patterns of different sizes, compiled and saved, the bytes before the
+ * first block (a header and the character tables), and where each block
+ * holds its size, its magic number and, just before its table of names
+ * (which ends the fixed part of a block), that table's entry size and
+ * count.  Where they cannot all be found and agree, no saved patterns
+ * are loaded (the cache then parses the rule files). */
+
+enum {
+    CODE_MAGIC = 0x50435245,    /* "PCRE", in every block */
+    NAME_ENTRY_MAX = 32 + 2 + 1,        /* PCRE2's maxima, as of 10.42 */
+    NAME_COUNT_MAX = 10000
+};
+
+typedef struct layout {
+    size_t prefix;      /* before the first block */
+    size_t size_at;     /* the block's size, a PCRE2_SIZE */
+    size_t magic_at;    /* its magic number, a uint32_t */
+    size_t names_at;    /* its table of names, after the table's entry
+                         * size and count (uint16_t each) */
+} layout;
+
+static uint16_t get16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static PCRE2_SIZE getsize(const uint8_t *p)
+{
+    PCRE2_SIZE v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The offsets of l's fields in the two saved blocks b[0..1], of s[0..1]
+ * bytes, of the probe patterns c[0..1]; -1 if they cannot be found. */
+static int find_fields(layout *l, pcre2_code *const *c, const uint8_t **b,
+                       const PCRE2_SIZE *s)
+{
+    PCRE2_SPTR table;
+    uint32_t entry;
+    pcre2_pattern_info(c[1], PCRE2_INFO_NAMETABLE, &table);
+    pcre2_pattern_info(c[1], PCRE2_INFO_NAMEENTRYSIZE, &entry);
+    l->names_at = (size_t)((const uint8_t *)table - (const uint8_t *)c[1]);
+    if (l->names_at < 4 || l->names_at >= s[0] ||
+        get16(b[1] + l->names_at - 4) != entry ||
+        get16(b[1] + l->names_at - 2) != 1 ||
+        get16(b[0] + l->names_at - 2) != 0)
+        return -1;
+    size_t k = 0;
+    for (; k + sizeof(PCRE2_SIZE) <= l->names_at; k += sizeof(PCRE2_SIZE))
+        if (getsize(b[0] + k) == s[0] && getsize(b[1] + k) == s[1])
+            break;
+    l->size_at = k;
+    for (k += sizeof(PCRE2_SIZE); k + 4 <= l->names_at; k += 4)
+        if (get32(b[0] + k) == CODE_MAGIC && get32(b[1] + k) == CODE_MAGIC)
+            break;
+    l->magic_at = k;
+    return k + 4 <= l->names_at ? 0 : -1;
+}
+
+static int learn_layout(layout *l)
+{
+    static const char *const probe[] = {"a", "(?<x>b|cd)+e\\w"};
+    pcre2_code *c[2] = {NULL, NULL};
+    PCRE2_SIZE s[2] = {0, 0}, len = 0;
+    uint8_t *bytes = NULL;
+    int rc = -1;
+    for (int i = 0; i < 2; i++) {
+        int err;
+        PCRE2_SIZE off;
+        c[i] = pcre2_compile((PCRE2_SPTR)probe[i], PCRE2_ZERO_TERMINATED,
+                             0, &err, &off, NULL);
+        if (c[i] == NULL)
+            goto done;
+        pcre2_pattern_info(c[i], PCRE2_INFO_SIZE, &s[i]);
+    }
+    if (s[0] < s[1] && pcre2_serialize_encode((const pcre2_code **)c, 2,
+                                              &bytes, &len, NULL) == 2 &&
+        len > s[0] + s[1]) {
+        l->prefix = len - s[0] - s[1];
+        const uint8_t *b[2] = {bytes + l->prefix, bytes + l->prefix + s[0]};
+        rc = find_fields(l, c, b, s);
+    }
+done:
+    pcre2_serialize_free(bytes);
+    pcre2_code_free(c[0]);
+    pcre2_code_free(c[1]);
+    return rc;
+}
+
+/* Whether the block at b, of at most room bytes, holds together: its
+ * size within room, its magic number, its table of names within it,
+ * each name ending within its entry. */
+static int block_ok(const layout *l, const uint8_t *b, size_t room)
+{
+    if (room <= l->names_at)
+        return 0;
+    PCRE2_SIZE size = getsize(b + l->size_at);
+    unsigned entry = get16(b + l->names_at - 4);
+    unsigned count = get16(b + l->names_at - 2);
+    if (size <= l->names_at || size > room ||
+        get32(b + l->magic_at) != CODE_MAGIC || entry > NAME_ENTRY_MAX ||
+        count > NAME_COUNT_MAX ||
+        (size_t)entry * count > size - l->names_at)
+        return 0;
+    for (unsigned i = 0; i < count; i++) {
+        const uint8_t *name = b + l->names_at + (size_t)i * entry;
+        if (entry < 3 || memchr(name + 2, '\0', entry - 2) == NULL)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether the size bytes at bytes are n blocks that hold together and
+ * exactly fill them. */
+static int blocks_ok(const unsigned char *bytes, size_t size, int n)
+{
+    layout l;
+    if (learn_layout(&l) < 0 || size < l.prefix)
+        return 0;
+    size_t at = l.prefix;
+    for (int i = 0; i < n; i++) {
+        if (!block_ok(&l, bytes + at, size - at))
+            return 0;
+        at += getsize(bytes + at + l.size_at);
+    }
+    return at == size;
+}
+
 int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
                   int n)
 {
     if (n == 0)
         return 0;
-    /* PCRE2 takes no length: at least its 16-byte header must be there
-     * before it reads the count (the rest the cache's checksum vouches
-     * for). */
-    if (size < 16 || pcre2_serialize_get_number_of_codes(bytes) != n)
+    /* At least PCRE2's 16-byte header must be there before it reads the
+     * count. */
+    if (size < 16 || pcre2_serialize_get_number_of_codes(bytes) != n ||
+        !blocks_ok(bytes, size, n))
         return -1;
     pcre2_code **codes = xcalloc((size_t)n, sizeof *codes);
     if (pcre2_serialize_decode(codes, n, bytes, NULL) != n) {

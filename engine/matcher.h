@@ -38,9 +38,13 @@ unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size);
 
 /* The inverse: decode exactly n patterns from size bytes into out[0..n).
  * Returns 0, or -1 (and nothing in out) if the bytes are not n patterns
- * this PCRE2 can load.  PCRE2 checks the header (magic, version, build)
- * but trusts the compiled code: the caller must know the bytes are
- * those cr_regex_save wrote (the cache checksums them). */
+ * this PCRE2 can load.  Every length is checked against size (each
+ * code's block, its table of group names), so no bytes make a read
+ * beyond them; PCRE2 checks its header (magic, version, build).  But no
+ * one checks the compiled code itself, which pcre2_match follows
+ * blindly: the caller must know the bytes are those cr_regex_save wrote
+ * (the cache's checksum tells them from damaged ones, not from forged
+ * ones). */
 int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
                   int n);
 

@@ -15,6 +15,7 @@
 
 #include "authoring.h"
 #include "cache.h"
+#include "checksum.h"
 #include "classify.h"
 #include "corpus.h"
 #include "json.h"
@@ -486,9 +487,7 @@ START_TEST(test_damage_falls_back)
         write_file(path, good, cuts[i]);
         damaged(path, good, n, "its end cut off");
     }
-    size_t image = 0;           /* its length, the header's last field */
-    for (int k = 0; k < 8; k++)
-        image |= (size_t)good[24 + k] << 8 * k;
+    size_t image = cr_get64(good + 24);  /* the header's last field */
     ck_assert_uint_gt(image, 1000);
     ck_assert_uint_lt(image, n);
     for (size_t at = 0; at < n; at += n / 97 + 1) {
@@ -508,6 +507,77 @@ START_TEST(test_damage_falls_back)
     cr_session *s = open_with(paths, 1, dir);
     ck_assert_int_eq(cached(s), 1);
     cr_session_free(s);
+    free(bad);
+    free(good);
+    free(path);
+}
+END_TEST
+
+/* The file of n bytes at b made whole again after a change: the header
+ * states the payload's new length (the image's is as it was) and the
+ * checksum over it, as a writer that meant the change would. */
+static void reseal(unsigned char *b, size_t n)
+{
+    uint64_t len = n - 32 - cr_get64(b + 24);
+    cr_put64(b + 8, cr_checksum(b + 32, len));
+    cr_put64(b + 16, len);
+}
+
+/* The saved patterns in the cache file: their offset, and their length
+ * in *len, read from the varint before them (after the count of
+ * patterns, whose last byte is below 0x80, like every varint's), which
+ * starts at *v. */
+static size_t find_patterns(const unsigned char *b, size_t n, size_t *len,
+                            size_t *v)
+{
+    const unsigned char *magic = memmem(b, n, "S2RP", 4);  /* PCRE2's */
+    ck_assert_ptr_nonnull(magic);
+    size_t at = (size_t)(magic - b);
+    for (*v = at - 1; b[*v - 1] >= 0x80;)
+        --*v;
+    *len = 0;
+    for (size_t k = *v; k < at; k++)
+        *len |= (size_t)(b[k] & 0x7f) << 7 * (k - *v);
+    ck_assert_uint_le(at + *len, n);
+    return at;
+}
+
+/* The compiled patterns' lengths do not add up, and the checksum holds:
+ * a cache written by someone other than crossroads, or damaged in a way
+ * the checksum misses.  It must be refused, never read beyond; the
+ * session parses the YAML instead. */
+START_TEST(test_pattern_lengths_checked)
+{
+    const char *paths[] = {rules};
+    cr_session_free(open_cached(paths, 1));
+    char *path = cache_path(paths, 1);
+    size_t n;
+    unsigned char *good = (unsigned char *)cr_test_read(path, &n);
+    unsigned char *bad = xmalloc(n);
+    size_t len, v, at = find_patterns(good, n, &len, &v), prefix, block = 0;
+    size_t sizeat = cr_test_block_layout(&prefix);
+    /* The last code's block, 64 MB longer: PCRE2 would copy that much. */
+    size_t last = 0;
+    for (size_t p = at + prefix; p < at + len; p += block) {
+        last = p;
+        memcpy(&block, good + p + sizeat, sizeof block);
+    }
+    ck_assert_uint_eq(last + block, at + len);
+    memcpy(bad, good, n);
+    block += (size_t)64 << 20;
+    memcpy(bad + last + sizeat, &block, sizeof block);
+    reseal(bad, n);
+    write_file(path, bad, n);
+    damaged(path, good, n, "a code's block too long");
+    /* The patterns a byte short, their length one less (in the varint's
+     * lowest 7 bits, first). */
+    ck_assert_uint_ne(good[v] & 0x7f, 0);      /* no borrow */
+    memcpy(bad, good, n);
+    bad[v]--;
+    memmove(bad + at + len - 1, bad + at + len, n - at - len);
+    reseal(bad, n - 1);
+    write_file(path, bad, n - 1);
+    damaged(path, good, n, "its patterns cut short");
     free(bad);
     free(good);
     free(path);
@@ -670,6 +740,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_index_kept);
     tcase_add_test(tc, test_private_files);
     tcase_add_test(tc, test_damage_falls_back);
+    tcase_add_test(tc, test_pattern_lengths_checked);
     tcase_add_test(tc, test_stale);
     tcase_add_test(tc, test_unwritable);
     tcase_add_test(tc, test_dir_from_environment);

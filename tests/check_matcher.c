@@ -2,10 +2,14 @@
 #include "config.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "classify.h"
 #include "facts.h"
 #include "kb.h"
 #include "loader.h"
@@ -227,6 +231,84 @@ START_TEST(test_prefilter_match)
     cr_prefilter_free(pf);
     for (int i = 0; i < N; i++)
         free(needs[i]);
+}
+END_TEST
+
+/* cr_regex_load of the n bytes at b, placed to end where a page no one
+ * may read begins, so that reading beyond them faults (and fails the
+ * test) instead of reading whatever follows.  Frees what it loads. */
+static int load_guarded(const unsigned char *b, size_t n, int ncodes)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t room = (n + page - 1) / page * page;
+    unsigned char *map = mmap(NULL, room + page, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(map != MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + room, page, PROT_NONE), 0);
+    memcpy(map + room - n, b, n);
+    cr_regex *out[4];
+    ck_assert_int_le(ncodes, 4);
+    int rc = cr_regex_load(map + room - n, n, out, ncodes);
+    for (int i = 0; i < ncodes && rc == 0; i++)
+        cr_regex_free(out[i]);
+    ck_assert_int_eq(munmap(map, room + page), 0);
+    return rc;
+}
+
+/* Saved patterns whose lengths do not add up are refused, and never read
+ * beyond: a block's size past the end, bytes missing or left over, a
+ * table of group names larger than its block or a name without its
+ * end.  (The cache's checksum would catch such bytes made by accident,
+ * but not made on purpose.) */
+START_TEST(test_regex_load_checks_lengths)
+{
+    cr_regex_error err;
+    cr_regex *re[2] = {cr_regex_new("(?<zebra>x)y", 12, &err),
+                       cr_regex_new("a|bc", 4, &err)};
+    ck_assert(re[0] && re[1]);
+    size_t n, prefix, sizeat = cr_test_block_layout(&prefix);
+    unsigned char *good = cr_regex_save(re, 2, &n);
+    unsigned char *bad = xmalloc(n + 1);
+    ck_assert_int_eq(load_guarded(good, n, 2), 0);
+    ck_assert_int_eq(load_guarded(good, n - 1, 2), -1);
+    memcpy(bad, good, n);
+    bad[n] = 0;
+    ck_assert_int_eq(load_guarded(bad, n + 1, 2), -1);
+    size_t block;
+    memcpy(&block, bad + prefix + sizeat, sizeof block);
+    block += (size_t)1 << 20;
+    memcpy(bad + prefix + sizeat, &block, sizeof block);
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    /* The second block's magic number ("PCRE") wrong: PCRE2 refuses it
+     * too, but leaks the first block (as valgrind shows). */
+    memcpy(&block, good + prefix + sizeat, sizeof block);
+    unsigned char *magic = memmem(good + prefix + block, n - prefix - block,
+                                  "ERCP", 4);
+    ck_assert_ptr_nonnull(magic);
+    memcpy(bad, good, n);
+    bad[magic - good] ^= 1;
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    /* The name table ends the header: entries of a group number (2
+     * bytes) and the name, after the entry size and the count (each 2
+     * bytes). */
+    size_t name = (size_t)((unsigned char *)memmem(good, n, "zebra", 6) -
+                           good);
+    uint16_t size, count;
+    memcpy(&size, good + name - 6, 2);
+    memcpy(&count, good + name - 4, 2);
+    ck_assert_msg(size == 8 && count == 1, "PCRE2's header has changed "
+                  "(entry size %u, count %u)", size, count);
+    memcpy(bad, good, n);
+    bad[name + 5] = 'q';
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    memcpy(bad, good, n);
+    count = 10000;              /* as many as PCRE2 allows */
+    memcpy(bad + name - 4, &count, 2);
+    ck_assert_int_eq(load_guarded(bad, n, 2), -1);
+    free(bad);
+    free(good);
+    cr_regex_free(re[0]);
+    cr_regex_free(re[1]);
 }
 END_TEST
 
@@ -552,6 +634,47 @@ START_TEST(test_limit_reported)
 }
 END_TEST
 
+/* A model read from the cache may count a word up to INT_MAX times:
+ * spelling must not overflow on such a count (which once made the word
+ * look like a typo of any word close to it). */
+START_TEST(test_spelling_huge_count)
+{
+    size_t size;
+    unsigned char *b = cr_model_encode(cr_kb_model(kb), &size);
+    uint32_t h[6];              /* the encoded form: see classify.c */
+    memcpy(h, b, sizeof h);
+    size_t nw = h[4], offs = 6 + 2 * (size_t)h[1] + 2 * (size_t)h[2] + 1 +
+                                 2 * (size_t)h[3];
+    const uint32_t *off = (const uint32_t *)(void *)(b + 4 * offs);
+    const char *pool = (const char *)(b + 4 * (offs + 2 * nw));
+    /* A word of letters whose plural is a word too, and so close to it. */
+    size_t w = nw;
+    for (size_t i = 0; i < nw && w == nw; i++) {
+        const char *a = pool + off[i];
+        size_t n = strlen(a);
+        if (n < 4 || strspn(a, "abcdefghijklmnopqrstuvwxyz") != n)
+            continue;
+        for (size_t j = 0; j < nw && w == nw; j++)
+            if (strncmp(pool + off[j], a, n) == 0 &&
+                strcmp(pool + off[j] + n, "s") == 0)
+                w = i;
+    }
+    ck_assert_uint_lt(w, nw);
+    uint32_t huge = INT_MAX / 20 + 1000;   /* 20 times: the typo ratio */
+    memcpy(b + 4 * (offs + nw + w), &huge, 4);
+    cr_model *m = cr_model_decode(b, size, cr_kb_nintents(kb));
+    ck_assert_ptr_nonnull(m);
+    cr_correction *c;
+    int n;
+    char *fixed = cr_model_correct(m, pool + off[w], "/dev/null", &c, &n);
+    ck_assert_msg(fixed == NULL, "'%s' corrected to '%s'", pool + off[w],
+                  fixed);
+    ck_assert_int_eq(n, 0);
+    cr_model_free(m);
+    free(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("matcher");
@@ -564,6 +687,7 @@ static Suite *suite(void)
     tcase_add_test(re, test_regex_bad_utf8_subject);
     tcase_add_test(re, test_prefilter_need);
     tcase_add_test(re, test_prefilter_match);
+    tcase_add_test(re, test_regex_load_checks_lengths);
     tcase_add_test(re, test_utf8_valid);
     tcase_add_test(re, test_normalise);
     suite_add_tcase(s, re);
@@ -577,6 +701,7 @@ static Suite *suite(void)
     tcase_add_test(u, test_extract_negation);
     tcase_add_test(u, test_extract_condition);
     tcase_add_test(u, test_limit_reported);
+    tcase_add_test(u, test_spelling_huge_count);
     suite_add_tcase(s, u);
     return s;
 }

@@ -108,20 +108,6 @@ START_TEST(test_refused)
 }
 END_TEST
 
-/* The whole file at path, in a new buffer; its length in *len. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    cr_buf b = {0};
-    char chunk[4096];
-    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;)
-        cr_buf_putn(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return b.s ? cr_buf_take(&b) : xstrdup("");
-}
-
 /* Every built-in rule file the fast path takes gives libyaml's events;
  * at least one of them is taken. */
 START_TEST(test_builtin_rules)
@@ -137,7 +123,7 @@ START_TEST(test_builtin_rules)
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", rules, de->d_name);
         size_t len;
-        char *text = slurp(path, &len);
+        char *text = cr_test_read(path, &len);
         char why[512];
         int accepted;
         ck_assert_msg(!yd_differs(text, len, &accepted, why, sizeof why),

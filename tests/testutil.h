@@ -6,10 +6,12 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "facts.h"
 #include "kb.h"
+#include "matcher.h"
 #include "xmalloc.h"
 
 /* The top of the source tree: $top_srcdir when the test harness sets it,
@@ -54,6 +56,48 @@ static inline const char *cr_test_value(const cr_kb *kb, const cr_wm *wm,
     snprintf(buf, sizeof buf, "%s",
              cr_value_str(cr_kb_factdecl(kb, i), &f->value, num));
     return buf;
+}
+
+/* The whole file at path, in a new buffer; its length in *len. */
+static inline char *cr_test_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    cr_buf b = {0};
+    char chunk[4096];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;)
+        cr_buf_putn(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return b.s ? cr_buf_take(&b) : xstrdup("");
+}
+
+/* Where PCRE2's serialised codes (cr_regex_save) keep the size of each
+ * code's block, which PCRE2 does not publish: learnt from the bytes of
+ * one pattern saved once and twice, whose difference is its block.
+ * Sets *prefix to the bytes before the first block; returns the offset
+ * of the size (a size_t) in a block. */
+static inline size_t cr_test_block_layout(size_t *prefix)
+{
+    cr_regex_error err;
+    cr_regex *re = cr_regex_new("x+y", 3, &err);
+    ck_assert_ptr_nonnull(re);
+    cr_regex *two[] = {re, re};
+    size_t one_len, two_len;
+    unsigned char *one = cr_regex_save(two, 1, &one_len);
+    free(cr_regex_save(two, 2, &two_len));
+    size_t block = two_len - one_len, at = 0;
+    *prefix = one_len - block;
+    for (;; at += sizeof(size_t)) {
+        ck_assert_msg(at + sizeof(size_t) <= block, "no block size found");
+        size_t v;
+        memcpy(&v, one + *prefix + at, sizeof v);
+        if (v == block)
+            break;
+    }
+    free(one);
+    cr_regex_free(re);
+    return at;
 }
 
 #define CR_TEST_ESSAY "corpus/choosing-a-phd-or-industry.md"
