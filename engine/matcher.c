@@ -40,7 +40,11 @@ enum { JIT_WORTH = 4096 };
 enum { JIT_AFTER = 4 };
 
 struct cr_regex {
-    pcre2_code *code;
+    pcre2_code *code;    /* NULL for a loaded one until first needed */
+    const uint8_t *prefix;      /* a loaded one: the saved bytes' header */
+    size_t nprefix;             /* and tables, and its own block, which */
+    const uint8_t *block;       /* must outlive it (cr_regex_load) */
+    size_t nblock;
     char **names;        /* named groups, by number order */
     int nnames;
     int jit_tried;       /* cr_regex_jit has run */
@@ -70,9 +74,9 @@ static void read_names(cr_regex *re)
     re->nnames = (int)count;
 }
 
-/* A compiled pattern in a cr_regex; the shared match data grows to
- * hold its groups. */
-static cr_regex *wrap(pcre2_code *c)
+/* Compiled pattern c into re; the shared match data grows to hold its
+ * groups. */
+static void adopt(cr_regex *re, pcre2_code *c)
 {
     uint32_t groups = 0;
     pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &groups);
@@ -90,11 +94,37 @@ static cr_regex *wrap(pcre2_code *c)
             abort();
         shared.pairs = groups + 1;
     }
-    shared.live++;
-    cr_regex *re = xcalloc(1, sizeof *re);
     re->code = c;
     read_names(re);
+}
+
+static cr_regex *wrap(pcre2_code *c)
+{
+    cr_regex *re = xcalloc(1, sizeof *re);
+    shared.live++;
+    adopt(re, c);
     return re;
+}
+
+/* Whether re's code is there, decoding a loaded one on first need: its
+ * block alone, behind a copy of the saved bytes' header and tables that
+ * says one code follows.  (cr_regex_load checked the blocks; a failure
+ * here is for good, and re then matches nothing.) */
+static int ready(cr_regex *re)
+{
+    if (re->code != NULL || re->block == NULL)
+        return re->code != NULL;
+    uint8_t *one = xmalloc(re->nprefix + re->nblock);
+    memcpy(one, re->prefix, re->nprefix);
+    memcpy(one + re->nprefix, re->block, re->nblock);
+    uint32_t count = 1;                 /* the header's fourth word */
+    memcpy(one + 12, &count, sizeof count);
+    pcre2_code *c = NULL;
+    if (pcre2_serialize_decode(&c, 1, one, NULL) == 1)
+        adopt(re, c);
+    free(one);
+    re->block = NULL;
+    return re->code != NULL;
 }
 
 cr_regex *cr_regex_new(const char *pattern, size_t len, cr_regex_error *err)
@@ -120,8 +150,13 @@ unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size)
         return xmalloc(1);
     }
     const pcre2_code **codes = xcalloc((size_t)n + 1, sizeof *codes);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (!ready(res[i])) {
+            free(codes);
+            return NULL;
+        }
         codes[i] = res[i]->code;
+    }
     uint8_t *bytes;
     PCRE2_SIZE len;
     int32_t rc = pcre2_serialize_encode(codes, n, &bytes, &len, NULL);
@@ -269,16 +304,16 @@ static int block_ok(const layout *l, const uint8_t *b, size_t room)
 
 /* Whether the size bytes at bytes are n blocks that hold together and
  * exactly fill them. */
-static int blocks_ok(const unsigned char *bytes, size_t size, int n)
+static int blocks_ok(const layout *l, const unsigned char *bytes,
+                     size_t size, int n)
 {
-    layout l;
-    if (learn_layout(&l) < 0 || size < l.prefix)
+    if (size < l->prefix)
         return 0;
-    size_t at = l.prefix;
+    size_t at = l->prefix;
     for (int i = 0; i < n; i++) {
-        if (!block_ok(&l, bytes + at, size - at))
+        if (!block_ok(l, bytes + at, size - at))
             return 0;
-        at += getsize(bytes + at + l.size_at);
+        at += getsize(bytes + at + l->size_at);
     }
     return at == size;
 }
@@ -290,17 +325,20 @@ int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
         return 0;
     /* At least PCRE2's 16-byte header must be there before it reads the
      * count. */
+    layout l;
     if (size < 16 || pcre2_serialize_get_number_of_codes(bytes) != n ||
-        !blocks_ok(bytes, size, n))
+        learn_layout(&l) < 0 || !blocks_ok(&l, bytes, size, n))
         return -1;
-    pcre2_code **codes = xcalloc((size_t)n, sizeof *codes);
-    if (pcre2_serialize_decode(codes, n, bytes, NULL) != n) {
-        free(codes);
-        return -1;
+    size_t at = l.prefix;
+    for (int i = 0; i < n; i++) {
+        cr_regex *re = out[i] = xcalloc(1, sizeof *re);
+        shared.live++;
+        re->prefix = bytes;
+        re->nprefix = l.prefix;
+        re->block = bytes + at;
+        re->nblock = getsize(bytes + at + l.size_at);
+        at += re->nblock;
     }
-    for (int i = 0; i < n; i++)
-        out[i] = wrap(codes[i]);
-    free(codes);
     return 0;
 }
 
@@ -322,7 +360,7 @@ void cr_regex_free(cr_regex *re)
 
 void cr_regex_jit(cr_regex *re)
 {
-    if (re->jit_tried)
+    if (re->jit_tried || !ready(re))
         return;
     re->jit_tried = 1;
 #ifdef RUNNING_ON_VALGRIND
@@ -338,6 +376,8 @@ void cr_regex_jit(cr_regex *re)
 int cr_regex_match(cr_regex *re, const char *subject, size_t len,
                    size_t start, size_t *mstart, size_t *mend)
 {
+    if (!ready(re))
+        return CR_MATCH_ERROR;
     if (!re->jit_tried &&
         (++re->uses >= JIT_AFTER || (start < len && len - start >= JIT_WORTH)))
         cr_regex_jit(re);
@@ -359,6 +399,8 @@ int cr_regex_match(cr_regex *re, const char *subject, size_t len,
 int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,
                    size_t *gend)
 {
+    if (!ready(re))
+        return 0;
     int n = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
     if (n < 0 || (uint32_t)n >= shared.pairs)
         return 0;
@@ -372,6 +414,7 @@ int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,
 
 int cr_regex_names(cr_regex *re, const char *const **names)
 {
+    ready(re);
     *names = (const char *const *)re->names;
     return re->nnames;
 }

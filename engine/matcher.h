@@ -44,7 +44,9 @@ unsigned char *cr_regex_save(cr_regex *const *res, int n, size_t *size);
  * one checks the compiled code itself, which pcre2_match follows
  * blindly: the caller must know the bytes are those cr_regex_save wrote
  * (the cache's checksum tells them from damaged ones, not from forged
- * ones). */
+ * ones).  Each pattern is decoded from the bytes the first time it is
+ * used, so the bytes must outlive the patterns: a one-off question uses
+ * a few dozen of some hundreds. */
 int cr_regex_load(const unsigned char *bytes, size_t size, cr_regex **out,
                   int n);
 
