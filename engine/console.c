@@ -982,10 +982,11 @@ int cr_console_line(cr_console *c, const char *line, size_t len)
         if (rc == CR_LINE_OK && leave_word(line, len))
             rc = CR_LINE_QUIT;
     }
-    /* Whatever the line was, the profile follows what the user said. */
+    /* Whatever the line was, the profile follows what the user said.
+     * The output is flushed once, as the turn ends (cr_console_end_turn,
+     * or the program's exit): one write a turn. */
     if (cr_console_save_profile(c) < 0)
         rc = CR_LINE_FAILED;
-    fflush(c->out);
     return rc;
 }
 
