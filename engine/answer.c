@@ -181,7 +181,8 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
         recommend(a, cx);
     }
     a->text = cr_buf_take(&text);
-    snapshot_facts(a, cx);
+    if (cx->list_facts)
+        snapshot_facts(a, cx);
     return a;
 }
 

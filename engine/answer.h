@@ -85,6 +85,7 @@ typedef struct cr_compose_ctx {
                                    answers */
     const int *suggest;         /* intents to suggest if it declines */
     int nsuggest;
+    int list_facts;             /* whether the answer lists what is known */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

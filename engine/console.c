@@ -118,6 +118,7 @@ cr_console *cr_console_new(cr_session *s, FILE *out,
     c->out = out;
     c->o = *o;
     c->d = cr_diag_new();
+    cr_session_list_facts(s, o->json);     /* only JSON shows them */
     if (o->profile && access(o->profile, F_OK) == 0) {
         if (cr_profile_load(s, o->profile, c->d) < 0 ||
             cr_session_settle(s, c->d) < 0) {

@@ -45,6 +45,7 @@ typedef struct slot {
     unsigned char userheld;     /* vis comes from the user's statement */
     unsigned char pending;      /* kinds of change queued, 0: not queued */
     unsigned char pooled;       /* justs is in the pool: not freed alone */
+    unsigned char journaled;    /* in the journal since its start */
 } slot;
 
 struct cr_wm {
@@ -57,6 +58,10 @@ struct cr_wm {
     cr_just **chunks;           /* the pool */
     int nchunks;
     size_t spare;               /* pairs left in the last chunk */
+    int journaling;             /* see cr_wm_journal_start */
+    cr_statement *journal;
+    int njournal, capjournal;
+    int nstated;                /* slots with a user statement */
 };
 
 enum { POOLED = 2, CHUNK = 1024 };      /* justifications: a slot's first */
@@ -100,10 +105,65 @@ static void free_user(slot *s)
     s->user = NULL;
 }
 
+/* Forget the journal's entries. */
+static void journal_clear(cr_wm *wm)
+{
+    for (int k = 0; k < wm->njournal; k++) {
+        cr_statement *st = &wm->journal[k];
+        wm->slots[st->fact].journaled = 0;
+        cr_value_free(&st->value);
+        free(st->words);
+    }
+    wm->njournal = 0;
+}
+
+void cr_wm_journal_start(cr_wm *wm)
+{
+    journal_clear(wm);
+    wm->journaling = 1;
+}
+
+const cr_statement *cr_wm_journal(const cr_wm *wm, int *n)
+{
+    *n = wm->njournal;
+    return wm->journal;
+}
+
+int cr_wm_nstated(const cr_wm *wm)
+{
+    return wm->nstated;
+}
+
+/* Fact i's statement is about to change: keep what it was, once. */
+static void journal(cr_wm *wm, int i)
+{
+    slot *s = &wm->slots[i];
+    if (!wm->journaling || s->journaled)
+        return;
+    if (wm->njournal == wm->capjournal) {
+        wm->capjournal = wm->capjournal ? 2 * wm->capjournal : 16;
+        wm->journal = xreallocarray(wm->journal, (size_t)wm->capjournal,
+                                    sizeof *wm->journal);
+    }
+    cr_statement st = {i, 0, {0, NULL}, CR_SRC_USER, 0, NULL, 0};
+    if (s->user) {
+        st.known = 1;
+        st.value = cr_value_copy(&s->user->val);
+        st.source = s->user->src;
+        st.turn = s->user->turn;
+        st.words = s->user->words ? xstrdup(s->user->words) : NULL;
+        st.cf = s->user->cf;
+    }
+    wm->journal[wm->njournal++] = st;
+    s->journaled = 1;
+}
+
 void cr_wm_free(cr_wm *wm)
 {
     if (wm == NULL)
         return;
+    journal_clear(wm);
+    free(wm->journal);
     for (int i = 0; i < wm->n; i++) {
         slot *s = &wm->slots[i];
         free_user(s);
@@ -202,7 +262,9 @@ void cr_wm_set(cr_wm *wm, int i, const cr_value *v, cr_source src,
 {
     (void)rule;
     slot *s = &wm->slots[i];
+    journal(wm, i);
     char *w = words ? xstrdup(words) : NULL;
+    wm->nstated += s->user == NULL;
     if (s->user &&
         cr_value_equal(cr_kb_factdecl(wm->kb, i), &s->user->val, v)) {
         free(s->user->words);   /* a restatement: newer words, same fact */
@@ -224,6 +286,8 @@ void cr_wm_unset(cr_wm *wm, int i)
     slot *s = &wm->slots[i];
     if (s->user == NULL)
         return;
+    journal(wm, i);
+    wm->nstated--;
     free_user(s);
     refresh(wm, i);
 }

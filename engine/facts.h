@@ -72,6 +72,29 @@ void cr_wm_unset(cr_wm *wm, int i);
 /* Withdraw every statement of source src (not CR_SRC_RULE). */
 void cr_wm_clear(cr_wm *wm, cr_source src);
 
+/* What the user had stated of a fact (known 0: nothing). */
+typedef struct cr_statement {
+    int fact;
+    int known;
+    cr_value value;
+    cr_source source;
+    int turn;
+    char *words;
+    double cf;
+} cr_statement;
+
+/* The journal of statements: from cr_wm_journal_start on, the first
+ * cr_wm_set or cr_wm_unset of each fact keeps what the user had stated
+ * of it before, so that a turn can tell what it changed, and take it
+ * back, at a cost that grows with what it changed and not with what is
+ * known.  cr_wm_journal gives those statements, in the order the facts
+ * were first changed (*n of them, valid until the next start); a fact
+ * set again to what it was is among them. */
+void cr_wm_journal_start(cr_wm *wm);
+const cr_statement *cr_wm_journal(const cr_wm *wm, int *n);
+/* How many facts the user has stated. */
+int cr_wm_nstated(const cr_wm *wm);
+
 /* The visible fact i, or NULL when it is not known. */
 const cr_fact *cr_wm_get(const cr_wm *wm, int i);
 int cr_wm_nfacts(const cr_wm *wm);

@@ -21,21 +21,10 @@
  * development questions so that off-topic questions are declined. */
 #define MIN_RELEVANCE 6.0
 
-/* A fact as the user had stated it (or not), so that a turn that
- * changed it can be taken back. */
-typedef struct statement {
-    int fact;
-    int known;                  /* 0: the user had said nothing of it */
-    cr_value value;
-    cr_source source;
-    int turn;
-    char *words;
-    double cf;
-} statement;
-
-/* What one turn changed: its facts as they were before it. */
+/* What one turn changed: its facts as the user had stated them (or
+ * not) before it, so that the turn can be taken back. */
 typedef struct undo {
-    statement *v;
+    cr_statement *v;
     int n;
 } undo;
 
@@ -51,6 +40,7 @@ struct cr_session {
     char **paths;               /* the rule paths, for cr_session_reload */
     int npaths;
     int jit;                    /* whether patterns are JIT-compiled */
+    int quiet_facts;            /* answers do not list the facts known */
     int turn;
     cr_run last;                /* the last turn's run, for explanations */
     const cr_intent *reco_in;   /* the question of the recommendation */
@@ -170,7 +160,7 @@ cr_session *cr_session_open(const char *corpus_path,
     return s;
 }
 
-static void free_states(statement *v, int n);
+static void free_states(cr_statement *v, int n);
 
 static void free_undo(undo *u)
 {
@@ -200,6 +190,11 @@ void cr_session_free(cr_session *s)
         free(s->paths[i]);
     free(s->paths);
     free(s);
+}
+
+void cr_session_list_facts(cr_session *s, int on)
+{
+    s->quiet_facts = !on;
 }
 
 void cr_session_jit(cr_session *s)
@@ -450,48 +445,71 @@ static char *correct(const cr_kb *kb, char *text, char ***corr, int *n)
     return fixed;
 }
 
-/* What the user has said, fact by fact: the values as text (NULL where
- * nothing was said), a new array the caller frees with free_said. */
-static char **said(const cr_session *s)
-{
-    int n = cr_kb_nfacts(s->kb);
-    char **v = xcalloc((size_t)n + 1, sizeof *v);
-    for (int i = 0; i < n; i++)
-        if (i != CR_FACT_INTENT && cr_wm_stated(s->wm, i))
-            v[i] = cr_value_text(cr_kb_factdecl(s->kb, i),
-                                 &cr_wm_get(s->wm, i)->value);
-    return v;
-}
-
-static void free_said(char **v, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static int same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Fact i as the user has stated it, or that they have not. */
-static statement state_of(const cr_session *s, int i)
+/* A fact the turn's words changed: the user's statement of it before
+ * (was) and after, as text (NULL where nothing was said). */
+typedef struct change {
+    cr_statement was;
+    char *before, *now;
+} change;
+
+static int by_fact(const void *a, const void *b)
 {
-    statement st = {i, 0, {0, NULL}, 0, 0, NULL, 0};
-    if (!cr_wm_stated(s->wm, i))
-        return st;
-    const cr_fact *f = cr_wm_get(s->wm, i);
-    st.known = 1;
-    st.value = cr_value_copy(&f->value);
-    st.source = f->source;
-    st.turn = f->turn;
-    st.words = f->words ? xstrdup(f->words) : NULL;
-    st.cf = f->cf;
-    return st;
+    const change *x = a, *y = b;
+    return x->was.fact - y->was.fact;
 }
 
-static void free_states(statement *v, int n)
+/* What the statements in the journal have become: the facts whose
+ * statement changed since it started, in the order of the facts, in a
+ * new array of *n.  The journal is read, not the whole memory, so that
+ * a turn costs what it changed and not what is known. */
+static change *changes(const cr_session *s, int *n)
+{
+    int nj;
+    const cr_statement *j = cr_wm_journal(s->wm, &nj);
+    change *c = xcalloc((size_t)nj + 1, sizeof *c);
+    *n = 0;
+    for (int k = 0; k < nj; k++) {
+        int i = j[k].fact;
+        if (i == CR_FACT_INTENT)
+            continue;
+        const cr_factdecl *f = cr_kb_factdecl(s->kb, i);
+        char *before = j[k].known ? cr_value_text(f, &j[k].value) : NULL;
+        char *now = cr_wm_stated(s->wm, i)
+                        ? cr_value_text(f, &cr_wm_get(s->wm, i)->value)
+                        : NULL;
+        if (same(before, now)) {
+            free(before);
+            free(now);
+            continue;
+        }
+        change *x = &c[(*n)++];
+        x->was = j[k];
+        x->was.value = cr_value_copy(&j[k].value);
+        x->was.words = j[k].words ? xstrdup(j[k].words) : NULL;
+        x->before = before;
+        x->now = now;
+    }
+    qsort(c, (size_t)*n, sizeof *c, by_fact);
+    return c;
+}
+
+static void free_changes(change *c, int n)
+{
+    for (int k = 0; k < n; k++) {
+        cr_value_free(&c[k].was.value);
+        free(c[k].was.words);
+        free(c[k].before);
+        free(c[k].now);
+    }
+    free(c);
+}
+
+static void free_states(cr_statement *v, int n)
 {
     for (int i = 0; i < n; i++) {
         cr_value_free(&v[i].value);
@@ -500,23 +518,18 @@ static void free_states(statement *v, int n)
     free(v);
 }
 
-/* Remember how the facts that changed between before and now (the
- * texts of said) were before this turn, to take the turn back. */
-static void record_undo(cr_session *s, char **before, char **now,
-                        const statement *was)
+/* Remember how the facts the turn changed were before it, to take the
+ * turn back. */
+static void record_undo(cr_session *s, const change *c, int n)
 {
-    undo u = {0};
-    for (int i = 0; i < cr_kb_nfacts(s->kb); i++) {
-        if (same(before[i], now[i]))
-            continue;
-        u.v = xreallocarray(u.v, (size_t)u.n + 1, sizeof *u.v);
-        u.v[u.n] = was[i];
-        u.v[u.n].value = cr_value_copy(&was[i].value);
-        u.v[u.n].words = was[i].words ? xstrdup(was[i].words) : NULL;
-        u.n++;
-    }
-    if (u.n == 0)
+    if (n == 0)
         return;
+    undo u = {xcalloc((size_t)n, sizeof *u.v), n};
+    for (int k = 0; k < n; k++) {
+        u.v[k] = c[k].was;
+        u.v[k].value = cr_value_copy(&c[k].was.value);
+        u.v[k].words = c[k].was.words ? xstrdup(c[k].was.words) : NULL;
+    }
     s->lastundo = (s->lastundo + 1) % UNDO_DEPTH;
     free_undo(&s->undos[s->lastundo]);
     s->undos[s->lastundo] = u;
@@ -535,7 +548,7 @@ char *cr_session_undo(cr_session *s, cr_diag *d)
     undo *u = &s->undos[s->lastundo];
     cr_buf b = {0};
     for (int k = 0; k < u->n; k++) {
-        const statement *st = &u->v[k];
+        const cr_statement *st = &u->v[k];
         const cr_factdecl *f = cr_kb_factdecl(s->kb, st->fact);
         char *now = cr_wm_stated(s->wm, st->fact)
                         ? cr_value_text(f, &cr_wm_get(s->wm, st->fact)->value)
@@ -566,16 +579,6 @@ char *cr_session_undo(cr_session *s, cr_diag *d)
         return NULL;
     }
     return cr_buf_take(&b);
-}
-
-/* Whether the user has stated anything about themselves (now: what
- * said returned). */
-static int knows_user(char **now, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (now[i])
-            return 1;
-    return 0;
 }
 
 /* A question that nothing fits well enough, from someone who has said
@@ -617,32 +620,29 @@ static const char *reco_words(cr_reco r)
                                                               : "either path";
 }
 
-/* What changed between before and now into a: the triples, and a line
- * of text that says it ("Noted: goal = startup (was academia)."), with
- * what became of the last recommendation, was, which would now be
- * then. */
-static void note_changes(const cr_session *s, char **before, char **now,
+/* The turn's changes into a: the triples, and a line of text that
+ * says them ("Noted: goal = startup (was academia)."), with what became
+ * of the last recommendation, was, which would now be then. */
+static void note_changes(const cr_session *s, const change *ch, int n,
                          cr_reco was, cr_reco then, cr_answer *a)
 {
-    int n = cr_kb_nfacts(s->kb);
     cr_buf line = {0};
-    for (int i = 0; i < n; i++) {
-        if (same(before[i], now[i]))
-            continue;
-        const char *name = cr_kb_factdecl(s->kb, i)->name;
+    for (int k = 0; k < n; k++) {
+        const char *before = ch[k].before, *now = ch[k].now;
+        const char *name = cr_kb_factdecl(s->kb, ch[k].was.fact)->name;
         a->changed = xreallocarray(a->changed, 3 * ((size_t)a->nchanged + 1),
                                    sizeof *a->changed);
         char **c = a->changed + 3 * a->nchanged++;
         c[0] = xstrdup(name);
-        c[1] = before[i] ? xstrdup(before[i]) : NULL;
-        c[2] = now[i] ? xstrdup(now[i]) : NULL;
+        c[1] = before ? xstrdup(before) : NULL;
+        c[2] = now ? xstrdup(now) : NULL;
         cr_buf_puts(&line, line.len ? "; " : "Noted: ");
-        if (now[i] == NULL)
-            cr_buf_printf(&line, "withdrawn %s = %s", name, before[i]);
-        else if (before[i] == NULL)
-            cr_buf_printf(&line, "%s = %s", name, now[i]);
+        if (now == NULL)
+            cr_buf_printf(&line, "withdrawn %s = %s", name, before);
+        else if (before == NULL)
+            cr_buf_printf(&line, "%s = %s", name, now);
         else
-            cr_buf_printf(&line, "%s %s → %s", name, before[i], now[i]);
+            cr_buf_printf(&line, "%s %s → %s", name, before, now);
     }
     if (line.len && was != then && then == CR_RECO_NONE)
         cr_buf_printf(&line, "; withdrawn: the recommendation of %s",
@@ -715,13 +715,10 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     char *asked = cr_normalise(question, len);
     char *text = correct(s->kb, cr_phd_dots(xstrdup(asked)), &corr, &ncorr);
     s->turn++;
-    char **before = said(s);
-    int nf = cr_kb_nfacts(s->kb);
-    statement *was = xcalloc((size_t)nf + 1, sizeof *was);
-    for (int i = 0; i < nf; i++)
-        was[i] = state_of(s, i);
+    cr_wm_journal_start(s->wm);
     int stated = cr_extract(s->kb, text, s->wm, s->turn, d);
-    char **now = said(s);
+    int nchanged;
+    change *changed = changes(s, &nchanged);
     const char *intent = NULL, *declined = NULL;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
     /* What the last recommendation would be now. */
@@ -741,7 +738,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     int asking = asks(text);
     if (!asking && pat && strncmp(pat->id, "chat.", 5) == 0)
         in = pat;
-    else if (!in && asking && knows_user(now, nf))
+    else if (!in && asking && cr_wm_nstated(s->wm) > 0)
         in = decision_reading(s->kb, &ch);
     else if (in && stated > 0 && !asking && ch.pattern != ch.intent &&
              strncmp(in->id, "chat.", 5) != 0)
@@ -764,14 +761,12 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         free(corr);
         free(text);
         free(asked);
-        free_states(was, nf);
-        free_said(before, cr_kb_nfacts(s->kb));
-        free_said(now, cr_kb_nfacts(s->kb));
+        free_changes(changed, nchanged);
         return -1;
     }
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined, stated, ch.suggest,
-                         ch.nsuggest};
+                         ch.nsuggest, !s->quiet_facts};
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
@@ -782,11 +777,9 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     } else {
         s->reco = then;         /* what became of it is said once */
     }
-    note_changes(s, before, now, reco_was, then, *out);
-    record_undo(s, before, now, was);
-    free_states(was, nf);
-    free_said(before, cr_kb_nfacts(s->kb));
-    free_said(now, cr_kb_nfacts(s->kb));
+    note_changes(s, changed, nchanged, reco_was, then, *out);
+    record_undo(s, changed, nchanged);
+    free_changes(changed, nchanged);
     free((*out)->question);
     (*out)->question = asked;     /* as typed; the answer read text */
     free(text);
@@ -882,7 +875,8 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
         return -1;
     if (out) {
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
-                             MIN_RELEVANCE, NULL, 0, NULL, 0};
+                             MIN_RELEVANCE, NULL, 0, NULL, 0,
+                             1 /* the consultation's verdict lists them */};
         *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
                                  in ? in->id : NULL);
     }

@@ -52,6 +52,11 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
 /* JIT-compile the patterns: worth it when many questions will follow. */
 void cr_session_jit(cr_session *s);
 
+/* Whether answers list every fact known (cr_answer's facts, which the
+ * JSON output shows): on at first.  Off, a turn costs nothing for the
+ * facts it does not touch. */
+void cr_session_list_facts(cr_session *s, int on);
+
 /* Answer one question (len bytes of any content).  Returns 0 and the
  * answer in *out (the caller frees it), or -1 with the reason in d (a
  * pattern that hit PCRE2's limits, a runaway rule set). */

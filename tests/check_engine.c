@@ -895,6 +895,46 @@ START_TEST(test_why_not)
 }
 END_TEST
 
+/* The journal holds each fact whose statement changed since it started,
+ * once, with what the user had said of it before, and nothing else. */
+START_TEST(test_journal)
+{
+    load("facts:\n"
+         "  goal: {values: [academia, startup]}\n"
+         "  papers: {type: number}\n"
+         "  france: {type: boolean}\n");
+    say("goal", "academia");
+    say("papers", "2");
+    ck_assert_int_eq(cr_wm_nstated(wm), 2);
+    cr_wm_journal_start(wm);
+    int n;
+    cr_wm_journal(wm, &n);
+    ck_assert_int_eq(n, 0);
+    say("goal", "startup");
+    say("goal", "academia");            /* back: still one entry */
+    unsay("papers");
+    say("france", "true");
+    ck_assert_int_eq(cr_wm_nstated(wm), 2);
+    const cr_statement *j = cr_wm_journal(wm, &n);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(j[0].fact, fact("goal"));
+    ck_assert(j[0].known);
+    ck_assert_str_eq(j[0].value.str, "academia");
+    ck_assert_int_eq(j[1].fact, fact("papers"));
+    ck_assert(j[1].known && j[1].value.num == 2);
+    ck_assert_str_eq(j[1].words, "my papers is 2");
+    ck_assert_int_eq(j[2].fact, fact("france"));
+    ck_assert(!j[2].known);
+    cr_wm_journal_start(wm);
+    cr_wm_journal(wm, &n);
+    ck_assert_int_eq(n, 0);
+    unsay("france");
+    j = cr_wm_journal(wm, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert(j[0].known && j[0].value.num == 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -906,7 +946,7 @@ static Suite *suite(void)
                  test_user_comes_first, test_newest_value_shows,
                  test_many_justifications, test_no_circular_support,
                  test_retract_is_not_logical, test_untested_facts_cost_nothing,
-                 test_equality_index, test_long_chain}},
+                 test_equality_index, test_long_chain, test_journal}},
         {"certainty", {test_cf_combine, test_fact_certainty,
                        test_recommendation_certainty}},
         {"termination", {test_firing_limit, test_self_defeating, test_cycles,
