@@ -113,6 +113,87 @@ static long gap_check(const char *src, char *what, char *why)
     return at;
 }
 
+/* The length of an unbounded quantifier at p (+, *, {n,}, and none
+ * that is possessive: a possessive one never gives back what it took),
+ * or 0 if there is none. */
+static size_t unbounded_quantifier(const char *p)
+{
+    size_t k = 0;
+    if (*p == '+' || *p == '*') {
+        k = 1;
+    } else if (*p == '{') {
+        k = 1;
+        while (p[k] >= '0' && p[k] <= '9')
+            k++;
+        if (k == 1 || p[k] != ',' || p[k + 1] != '}')
+            return 0;
+        k += 2;
+    }
+    return k > 0 && p[k] != '+' ? k : 0;
+}
+
+/* Where a group that repeats without bound holds a repetition without
+ * bound itself ("(a+)+", "(\w+\s?)*"), or -1: on a question that nearly
+ * matches, the two can share the text in exponentially many ways, and a
+ * match gives up at PCRE2's limit.  Atomic groups are left alone; the
+ * length of the group, quantifier included, goes in *len. */
+static long nested_quantifier(const char *src, int *len)
+{
+    enum { MAXNEST = 64 };
+    size_t open[MAXNEST];
+    int inner[MAXNEST], atomic[MAXNEST], depth = 0, in_class = 0;
+    for (size_t i = 0; src[i] != '\0'; i++) {
+        if (src[i] == '\\') {
+            i += src[i + 1] != '\0';
+            size_t q = unbounded_quantifier(src + i + 1);
+            if (q && depth > 0)
+                inner[depth - 1] = 1;
+        } else if (in_class) {
+            in_class = src[i] != ']';
+            if (!in_class && depth > 0 && unbounded_quantifier(src + i + 1))
+                inner[depth - 1] = 1;
+        } else if (src[i] == '[') {
+            in_class = 1;
+            i += src[i + 1] == '^';
+            i += src[i + 1] == ']';       /* a ] first is a member */
+        } else if (src[i] == '(') {
+            if (depth == MAXNEST)
+                return -1;
+            open[depth] = i;
+            inner[depth] = 0;
+            atomic[depth] = src[i + 1] == '?' && src[i + 2] == '>';
+            depth++;
+        } else if (src[i] == ')' && depth > 0) {
+            depth--;
+            size_t q = unbounded_quantifier(src + i + 1);
+            if (q && inner[depth] && !atomic[depth]) {
+                *len = (int)(i + 1 + q - open[depth]);
+                return (long)open[depth];
+            }
+            if (depth > 0 && (inner[depth] || q))
+                inner[depth - 1] = 1;
+        } else if (depth > 0 && !strchr("+*?|}", src[i]) &&
+                   unbounded_quantifier(src + i + 1)) {
+            inner[depth - 1] = 1;
+        }
+    }
+    return -1;
+}
+
+static long nested_check(const char *src, char *what, char *why)
+{
+    int len;
+    long at = nested_quantifier(src, &len);
+    if (at >= 0) {
+        snprintf(what, SAY, "a repetition inside a repetition '%.*s'",
+                 len > 60 ? 60 : len, src + at);
+        snprintf(why, SAY, ", which can take exponential time on a "
+                 "question that nearly matches: bound one of them (as in "
+                 "'{0,5}'), or make the inner one possessive ('++')");
+    }
+    return at;
+}
+
 /* A control character (but a tab or a line break): a question holds
  * none once it is cleaned, so in a pattern it is a YAML escape that was
  * meant for the regular expression, nearly always "\b" in double
@@ -352,6 +433,7 @@ void cr_lint_warnings(const cr_kb *kb, const cr_corpus *corpus,
     unused_concepts(kb, d);
     intents_without_examples(kb, d);
     pattern_warnings(kb, gap_check, d);
+    pattern_warnings(kb, nested_check, d);
     pattern_warnings(kb, control_check, d);
     opposite_recommendations(kb, d);
     cr_kb_uncited(kb, corpus, corpus_name, d);

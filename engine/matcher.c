@@ -24,7 +24,10 @@
 #include "matcher.h"
 #include "xmalloc.h"
 
-enum { MATCH_LIMIT = 200000, DEPTH_LIMIT = 2000 };
+/* Each match's limits: steps of backtracking, nesting, and the memory
+ * PCRE2 may take for it (in KiB: 8,000 empty groups with backtracking
+ * once took 325 MB for one match). */
+enum { MATCH_LIMIT = 200000, DEPTH_LIMIT = 2000, HEAP_LIMIT = 20 * 1024 };
 
 /* A subject at least this long is worth JIT-compiling a pattern for,
  * if it is not compiled yet: JIT-compiling the built-in patterns costs
@@ -86,6 +89,7 @@ static void adopt(cr_regex *re, pcre2_code *c)
             abort();
         pcre2_set_match_limit(shared.mctx, MATCH_LIMIT);
         pcre2_set_depth_limit(shared.mctx, DEPTH_LIMIT);
+        pcre2_set_heap_limit(shared.mctx, HEAP_LIMIT);
     }
     if (groups + 1 > shared.pairs) {
         pcre2_match_data_free(shared.md);

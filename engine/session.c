@@ -720,6 +720,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     int nchanged;
     change *changed = changes(s, &nchanged);
     const char *intent = NULL, *declined = NULL;
+    if (cr_diag_errors(d) > errors)     /* a pattern gave up: no turn */
+        goto failed;
     cr_wm_unset(s->wm, CR_FACT_INTENT);
     /* What the last recommendation would be now. */
     cr_reco reco_was = s->reco, then = s->reco;
@@ -755,15 +757,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     }
     run_rules(s, d);
     cr_run *run = &s->last;
-    if (cr_diag_errors(d) > errors) {
-        for (int i = 0; i < 2 * ncorr; i++)
-            free(corr[i]);
-        free(corr);
-        free(text);
-        free(asked);
-        free_changes(changed, nchanged);
-        return -1;
-    }
+    if (cr_diag_errors(d) > errors)
+        goto failed;
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined, stated, ch.suggest,
                          ch.nsuggest, !s->quiet_facts};
@@ -785,6 +780,14 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     free(text);
     s->stats.turn_ms = now_ms() - turn0;
     return 0;
+failed:
+    for (int i = 0; i < 2 * ncorr; i++)
+        free(corr[i]);
+    free(corr);
+    free(text);
+    free(asked);
+    free_changes(changed, nchanged);
+    return -1;
 }
 
 void cr_session_stats_get(const cr_session *s, cr_session_stats *st)

@@ -303,8 +303,14 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             if (!met[p++])
                 continue;
             int rc = cr_regex_match(re, text, len, 0, &s, &e);
-            if (rc == CR_MATCH_LIMIT)
+            if (rc == CR_MATCH_LIMIT) {
+                /* The turn has failed: the other patterns, which a
+                 * hostile rule file may hold by the thousand, are not
+                 * run on it. */
                 limit_hit(d, "intent", in->id, &in->patterns[k]);
+                found = 0;
+                goto out;
+            }
             if (rc != CR_MATCH)
                 continue;
             double w = in->patterns[k].weight;
@@ -323,6 +329,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             all[found++] = h;
         }
     }
+out:
     free(met);
     qsort(all, (size_t)found, sizeof *all, by_score);
     int out = found < n ? found : n;
@@ -654,8 +661,11 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
             continue;
         int rc = cr_regex_match(x->pattern.re, text, len, 0, &ms[n].s,
                                 &ms[n].e);
-        if (rc == CR_MATCH_LIMIT)
+        if (rc == CR_MATCH_LIMIT) {     /* the turn fails: see cr_classify */
             limit_hit(d, "extractor", x->id, &x->pattern);
+            n = 0;
+            break;
+        }
         if (rc == CR_MATCH)
             ms[n++].x = i;
     }

@@ -157,6 +157,52 @@ check "catastrophic-intent (pipe goes on)" 1 \
     "@$b/catastrophic-intent.err" '~(#pay)' \
     -i "$tmp/two.txt" -- "$CR" --rules $b/catastrophic-intent.yaml
 
+# A thousand catastrophic patterns: the first to give up ends the turn,
+# with one error; the others are not tried (it took 4.6 s).  A pattern
+# whose match needs more memory than PCRE2's heap limit gives up too
+# (8,000 empty groups took 325 MB).  Lint warns of a repetition inside
+# a repetition, at its place.
+{
+    printf 'intents:\n  - id: ask.slow\n    patterns:\n'
+    i=0
+    while [ $i -lt 1000 ]; do
+        printf "      - '^(\\\\w+\\\\s?)+\$'\n"
+        i=$((i + 1))
+    done
+} >"$tmp/thousand.yaml"
+"$CR" --no-cache --rules "$tmp/thousand.yaml" \
+    'how much does a PhD pay for my thesis work this year?' \
+    >/dev/null 2>"$tmp/thousand.err"
+[ "$(grep -c 'gave up' "$tmp/thousand.err")" = 1 ] &&
+    grep -q "^$tmp/thousand.yaml:4:10: error: pattern of intent 'ask.slow' gave up" "$tmp/thousand.err"
+intact "a thousand catastrophic patterns: one error, the rest not tried"
+{
+    printf "intents:\n  - id: ask.heap\n    patterns:\n      - '^(?:"
+    i=0
+    while [ $i -lt 8000 ]; do printf '()'; i=$((i + 1)); done
+    printf "a|b)*\$'\n"
+} >"$tmp/heap.yaml"
+check "a pattern over the heap limit" 1 \
+    "~$tmp/heap.yaml:4:10: error: pattern of intent 'ask.heap' gave up" '' \
+    -- "$CR" --no-cache --rules "$tmp/heap.yaml" "$(printf 'ab%.0s' $(seq 200))c"
+# Its memory, where GNU time can tell (not under valgrind, which is a
+# process of its own size): it took 325 MB.
+if [ -x /usr/bin/time ] && [ -z "${CROSSROADS_REAL:-}" ]; then
+    /usr/bin/time -f %M -o "$tmp/heap.rss" "$CR" --no-cache \
+        --rules "$tmp/heap.yaml" "$(printf 'ab%.0s' $(seq 200))c" \
+        >/dev/null 2>&1
+    [ "$(tail -n 1 "$tmp/heap.rss")" -lt 250000 ]
+    intact "a pattern over the heap limit: under 250 MB"
+fi
+printf "intents:\n  - id: ask.slow\n    patterns: ['x(a+)+\$', '(?>a+)+', '(a++)+', '(?:\\\\w+ ){0,3}x']\n    examples: [x]\n" \
+    >"$tmp/nested.yaml"
+check "nested quantifiers (lint)" 0 \
+    "~$tmp/nested.yaml:3:18: warning: pattern of intent 'ask.slow' has a repetition inside a repetition '(a+)+'" '' \
+    -- "$CR" lint "$tmp/nested.yaml"
+"$CR" lint "$tmp/nested.yaml" 2>&1 | grep -c 'repetition inside' >"$tmp/count"
+[ "$(cat "$tmp/count")" = 1 ]
+intact "nested quantifiers: atomic, possessive and bounded ones are fine"
+
 # Unbounded gaps (.*) between words in patterns: lint warns at each,
 # and the file still loads and answers, also a question of 8 KB.
 check "unbounded gaps (lint)" 0 "@$b/unbounded-gap.err" '' \
