@@ -232,7 +232,17 @@ static int columns(const char *s, size_t n)
  * that no text reaches a terminal with escape sequences in it. */
 static void put_clean(cr_buf *out, const char *s, size_t n, int keep_lines)
 {
+    size_t valid = 0;           /* s[k, valid) is UTF-8 */
     for (size_t k = 0; k < n; k++) {
+        if (k == valid) {
+            valid = k + cr_utf8_valid(s + k, n - k);
+            if (k == valid) {   /* a byte that is not UTF-8, such as a
+                                 * raw 0x9B, which terminals read as CSI */
+                cr_buf_puts(out, "\xEF\xBF\xBD");
+                valid++;
+                continue;
+            }
+        }
         unsigned char ch = (unsigned char)s[k];
         if (ch == 0xC2 && k + 1 < n && (unsigned char)s[k + 1] >= 0x80 &&
             (unsigned char)s[k + 1] <= 0x9F) {

@@ -603,6 +603,31 @@ static int parse_bool(const char *t, double *out)
     return 0;
 }
 
+/* Whether text is a plain decimal number: a sign, digits with or
+ * without a fraction, and an exponent, and nothing else (strtod also
+ * takes spaces before it, hexadecimal, "inf" and "nan"). */
+static int plain_decimal(const char *t)
+{
+    int digits = 0;
+    t += *t == '+' || *t == '-';
+    for (; isdigit((unsigned char)*t); t++)
+        digits++;
+    if (*t == '.')
+        for (t++; isdigit((unsigned char)*t); t++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        t += *t == '+' || *t == '-';
+        if (!isdigit((unsigned char)*t))
+            return 0;
+        while (isdigit((unsigned char)*t))
+            t++;
+    }
+    return *t == '\0';
+}
+
 int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
 {
     out->num = 0;
@@ -612,6 +637,8 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
         return parse_bool(text, &out->num);
     case CR_NUMBER: {
         char *end;
+        if (!plain_decimal(text))
+            return 0;
         double x = strtod(text, &end);
         if (end == text || *end != '\0' || !isfinite(x))
             return 0;
@@ -625,7 +652,9 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
                 return 1;
             }
         return 0;
-    case CR_STRING:
+    case CR_STRING:             /* text, which a profile must write back */
+        if (cr_utf8_valid(text, strlen(text)) != strlen(text))
+            return 0;
         out->str = xstrdup(text);
         return 1;
     }
@@ -704,7 +733,9 @@ int cr_value_read(const cr_factdecl *f, const char *text, cr_value *out,
     if (!cr_value_parse(f, text, out)) {
         cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' is not a value of fact "
                     "'%s': %s", text, f->name,
-                    f->type == CR_BOOL ? "yes or no" : "a number");
+                    f->type == CR_BOOL ? "yes or no"
+                    : f->type == CR_NUMBER ? "a number"
+                                           : "text in UTF-8");
         return 0;
     }
     /* The facts declared as numbers are counts (papers, years), and

@@ -26,6 +26,7 @@
 #include "facts.h"
 #include "fileio.h"
 #include "profile.h"
+#include "yamltree.h"
 #include "xmalloc.h"
 
 /* Saving. */
@@ -128,6 +129,8 @@ typedef struct entry {
 typedef struct reader {
     yaml_parser_t p;
     yaml_event_t ev;
+    const char *text;
+    size_t len;
     const char *path;
     cr_diag *d;
     entry *v;
@@ -158,9 +161,9 @@ static int next(reader *r)
         at(r, &r->ev.start_mark, "aliases have no place in a profile");
         return 0;
     }
-    cr_diag_add(r->d, CR_ERROR, r->path, (int)r->p.problem_mark.line + 1,
-                (int)r->p.problem_mark.column + 1, "%s",
-                r->p.problem ? r->p.problem : "not YAML");
+    yaml_mark_t m = cr_yaml_problem_mark(&r->p, r->text, r->len);
+    cr_diag_add(r->d, CR_ERROR, r->path, (int)m.line + 1, (int)m.column + 1,
+                "%s", r->p.problem ? r->p.problem : "not YAML");
     return 0;
 }
 
@@ -240,7 +243,14 @@ static int read_profile(reader *r)
         if (!next(r) || !read_facts(r))
             return 0;
     }
-    return r->ev.type == YAML_MAPPING_END_EVENT;
+    if (r->ev.type != YAML_MAPPING_END_EVENT || !next(r) || !next(r))
+        return 0;
+    if (r->ev.type != YAML_STREAM_END_EVENT) {  /* "---" and more */
+        at(r, &r->ev.start_mark, "a profile is one YAML document, and "
+           "another begins here");
+        return 0;
+    }
+    return 1;
 }
 
 /* Check each entry against the rules' facts; 0 if any is wrong. */
@@ -331,7 +341,7 @@ int cr_profile_load(cr_session *s, const char *path, cr_diag *d)
     char *text = slurp(path, &len, d);
     if (text == NULL)
         return -1;
-    reader r = {.path = path, .d = d};
+    reader r = {.text = text, .len = len, .path = path, .d = d};
     yaml_parser_initialize(&r.p);
     yaml_parser_set_input_string(&r.p, (const unsigned char *)text, len);
     int ok = read_profile(&r) && check_entries(&r, cr_session_kb(s));

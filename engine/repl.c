@@ -114,13 +114,16 @@ static char *history_path(void)
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     char *dir;
+    /* A relative folder would put the history wherever the program was
+     * started: the XDG spec ignores relative ones, and so for HOME. */
     if (state && *state == '/')
         dir = xasprintf("%s/crossroads", state);
-    else if (home && *home)
+    else if (home && *home == '/')
         dir = xasprintf("%s/.local/state/crossroads", home);
     else {
         fprintf(stderr, "crossroads: neither XDG_STATE_HOME nor HOME is "
-                "set, so this session's history will not be kept\n");
+                "set to an absolute folder, so this session's history "
+                "will not be kept\n");
         return NULL;
     }
     /* Make each missing folder of the path, private to the user. */

@@ -25,7 +25,7 @@ char *cr_rulepath_user(const cr_rulepath_env *env)
     const char *xdg = env->xdg_config_home, *home = env->home;
     if (xdg && xdg[0] == '/')   /* the XDG spec ignores relative ones */
         return xasprintf("%s/crossroads/rules.d", xdg);
-    if (home && *home)
+    if (home && *home == '/')           /* nor a relative HOME */
         return xasprintf("%s/.config/crossroads/rules.d", home);
     return NULL;
 }

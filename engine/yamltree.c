@@ -281,19 +281,26 @@ static const char *yaml_hint(const yaml_parser_t *p)
     return "";
 }
 
-static void yaml_error(cr_ytree *c, yaml_parser_t *p)
+yaml_mark_t cr_yaml_problem_mark(const yaml_parser_t *p, const char *text,
+                                 size_t len)
 {
-    const char *what = p->problem ? p->problem : "cannot parse YAML";
-    const char *hint = yaml_hint(p);
     yaml_mark_t m = p->problem_mark;
     if (p->error == YAML_READER_ERROR) {    /* marked by byte offset */
         size_t off = p->problem_offset, start = 0;
         m.line = 0;
-        for (size_t i = 0; i < off && i < c->len; i++)
-            if (c->text[i] == '\n')
+        for (size_t i = 0; i < off && i < len; i++)
+            if (text[i] == '\n')
                 m.line++, start = i + 1;
         m.column = off - start;
     }
+    return m;
+}
+
+static void yaml_error(cr_ytree *c, yaml_parser_t *p)
+{
+    const char *what = p->problem ? p->problem : "cannot parse YAML";
+    const char *hint = yaml_hint(p);
+    yaml_mark_t m = cr_yaml_problem_mark(p, c->text, c->len);
     if (p->context)
         cr_diag_add(c->d, CR_ERROR, c->file, (int)m.line + 1,
                     (int)m.column + 1,
@@ -325,7 +332,12 @@ static int begin_node(cr_ytree *c, builder *b, cr_ykind kind, yaml_mark_t start,
     n->start = start;
     n->end = end;
     if (kind == CR_Y_SCALAR) {
-        len = strnlen(value, len);
+        if (memchr(value, '\0', len) != NULL) {
+            /* "\0" in double quotes: the string would end there. */
+            err(c, n, "a NUL character (\\0) in a string: text in a rule "
+                "file cannot hold one");
+            return b->ok = 0;
+        }
         n->value = arena_alloc(c, len + 1);     /* a NUL ends it */
         memcpy(n->value, value, len);
         n->value[len] = '\0';

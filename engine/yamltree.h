@@ -33,6 +33,13 @@ typedef struct cr_ytree cr_ytree;
 /* Read text (len bytes) of the file called file (a name that must
  * outlive the tree), reporting its errors in d, which must outlive it
  * too.  Always a tree, to free; see cr_ytree_root. */
+/* Where libyaml's parser p (over the len bytes of text) met its
+ * problem: its mark, or for an error of its reader (a control character,
+ * bytes that are not UTF-8), which gives only an offset, the line and
+ * column of that offset. */
+yaml_mark_t cr_yaml_problem_mark(const yaml_parser_t *p, const char *text,
+                                 size_t len);
+
 cr_ytree *cr_ytree_parse(const char *file, const char *text, size_t len,
                          cr_diag *d);
 void cr_ytree_free(cr_ytree *t);

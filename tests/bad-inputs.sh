@@ -466,6 +466,40 @@ check "100 KB one-off question" 1 '~a line is at most 8192 bytes' '' \
 check "C1 controls in rule texts" 0 '' "!$(printf '\302\233')" \
     -- "$CR" --rules $b/escape-rule.yaml tell me about zebras
 
+# Text that is not UTF-8 in a string fact (a surrogate, an overlong
+# form) is refused where it comes in, so a saved profile always loads;
+# a raw 0x9B (8-bit CSI) in a file name is not echoed; numbers are plain
+# decimals (not 0x10, not " 2"); a "\0" in a rule file's string is a
+# positioned error, not a silent cut; a profile is one YAML document,
+# and its errors, control characters too, are placed.
+printf ':set note=ab\355\240\200cd\n:save %s/u.yaml\n' "$tmp" >"$tmp/surrogate.txt"
+check "a surrogate in a string fact" 1 "~is not a value of fact 'note': text in UTF-8" \
+    '~Saved 0 facts' -i "$tmp/surrogate.txt" \
+    -- "$CR" --rules tests/bad/string-fact.yaml
+check "an overlong form in a string fact (--fact)" 2 \
+    "~is not a value of fact 'note': text in UTF-8" '' \
+    -- "$CR" --rules tests/bad/string-fact.yaml --fact "$(printf 'note=\300\257')" hi
+printf ':save %s/a\233b.yaml\n' "$tmp" >"$tmp/csi.txt"
+check "a raw 0x9B in a file name is not echoed" 0 '' "!$(printf '\233')" \
+    -i "$tmp/csi.txt" -- "$CR"
+check "0x10 is not a number" 2 "~'0x10' is not a value of fact 'publications': a number" '' \
+    -- "$CR" --fact publications=0x10 hi
+printf 'facts:\n  publications: " 2"\n' >"$tmp/space.yaml"
+check "\" 2\" is not a number" 2 "~$tmp/space.yaml:2:17: error: ' 2' is not a value" '' \
+    -- "$CR" --profile "$tmp/space.yaml" hi
+printf 'intents:\n  - id: ask.z\n    patterns: ["\\\\bzz\\0zz"]\n    examples: [zz]\n' >"$tmp/nul.yaml"
+check "a \\\\0 in a rule file's string" 2 \
+    "~$tmp/nul.yaml:3:16: error: a NUL character (\\0) in a string" '' \
+    -- "$CR" lint "$tmp/nul.yaml"
+printf 'facts:\n  goal: academia\n---\nfacts:\n  publications: 3\n' >"$tmp/two-docs.yaml"
+check "a profile of two documents" 2 \
+    "~$tmp/two-docs.yaml:3:1: error: a profile is one YAML document" '' \
+    -- "$CR" --profile "$tmp/two-docs.yaml" hi
+printf 'facts:\n  goal: acad\001emia\n' >"$tmp/ctl.yaml"
+check "a control character in a profile, placed" 2 \
+    "~$tmp/ctl.yaml:2:13: error: control characters are not allowed" '' \
+    -- "$CR" --profile "$tmp/ctl.yaml" hi
+
 echo "bad-inputs: $pass passed, $fail failed"
 [ "$skip" -gt 0 ] && echo "bad-inputs: $skip skipped (see SKIP above)"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

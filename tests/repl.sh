@@ -222,6 +222,19 @@ send :quit\r
 wait 0
 EOF
 
+# A relative HOME (and no XDG_STATE_HOME) keeps no history, rather than
+# one under whatever folder the REPL was started in.
+mkdir -p "$tmp/cwd"
+drive "a relative HOME keeps no history in the current folder" <<EOF
+spawn env -C $tmp/cwd HOME=rel XDG_STATE_HOME= $CROSSROADS
+expect neither XDG_STATE_HOME nor HOME is set to an absolute folder
+send how much does a PhD student get paid\r
+expect #pay
+send :quit\r
+wait 0
+EOF
+[ ! -e "$tmp/cwd/rel" ] && ok || bad "a relative HOME put files in $tmp/cwd/rel"
+
 # An unwritable history: the REPL works and says so once.
 rm -rf "$tmp/state" && mkdir -p "$tmp/state/crossroads/history"
 drive "an unwritable history file is reported once, and the REPL works" <<EOF
