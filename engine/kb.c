@@ -652,9 +652,7 @@ int cr_value_parse(const cr_factdecl *f, const char *text, cr_value *out)
                 return 1;
             }
         return 0;
-    case CR_STRING:             /* text, which a profile must write back */
-        if (cr_utf8_valid(text, strlen(text)) != strlen(text))
-            return 0;
+    case CR_STRING:
         out->str = xstrdup(text);
         return 1;
     }
@@ -733,9 +731,7 @@ int cr_value_read(const cr_factdecl *f, const char *text, cr_value *out,
     if (!cr_value_parse(f, text, out)) {
         cr_diag_add(d, CR_ERROR, NULL, 0, 0, "'%s' is not a value of fact "
                     "'%s': %s", text, f->name,
-                    f->type == CR_BOOL ? "yes or no"
-                    : f->type == CR_NUMBER ? "a number"
-                                           : "text in UTF-8");
+                    f->type == CR_BOOL ? "yes or no" : "a number");
         return 0;
     }
     /* The facts declared as numbers are counts (papers, years), and

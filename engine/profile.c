@@ -25,6 +25,7 @@
 
 #include "facts.h"
 #include "fileio.h"
+#include "matcher.h"
 #include "profile.h"
 #include "yamltree.h"
 #include "xmalloc.h"
@@ -33,16 +34,17 @@
 
 /* Append s to b as a YAML double-quoted scalar: every control
  * character, C0 or C1, escaped, and bytes that are not UTF-8 replaced by
- * U+FFFD, since YAML text must be valid Unicode. */
+ * U+FFFD, since YAML text must be valid Unicode: overlong forms and
+ * surrogates too, which libyaml would refuse to read back. */
 static void put_quoted(cr_buf *b, const char *s)
 {
     cr_buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3
                 : (*p >> 3) == 30 ? 4 : 0;
-        int ok = n > 0;
-        for (int k = 1; ok && k < n; k++)
-            ok = (p[k] & 0xC0) == 0x80;
+        size_t left = strnlen((const char *)p, 4);
+        int ok = n > 0 && (size_t)n <= left &&
+                 cr_utf8_valid((const char *)p, (size_t)n) == (size_t)n;
         if (!ok) {
             cr_buf_puts(b, "\\uFFFD");
             p++;

@@ -467,18 +467,20 @@ check "C1 controls in rule texts" 0 '' "!$(printf '\302\233')" \
     -- "$CR" --rules $b/escape-rule.yaml tell me about zebras
 
 # Text that is not UTF-8 in a string fact (a surrogate, an overlong
-# form) is refused where it comes in, so a saved profile always loads;
-# a raw 0x9B (8-bit CSI) in a file name is not echoed; numbers are plain
+# form) is saved as U+FFFD, so a saved profile always loads again; a raw
+# 0x9B (8-bit CSI) in a file name is not echoed; numbers are plain
 # decimals (not 0x10, not " 2"); a "\0" in a rule file's string is a
 # positioned error, not a silent cut; a profile is one YAML document,
 # and its errors, control characters too, are placed.
 printf ':set note=ab\355\240\200cd\n:save %s/u.yaml\n' "$tmp" >"$tmp/surrogate.txt"
-check "a surrogate in a string fact" 1 "~is not a value of fact 'note': text in UTF-8" \
-    '~Saved 0 facts' -i "$tmp/surrogate.txt" \
-    -- "$CR" --rules tests/bad/string-fact.yaml
-check "an overlong form in a string fact (--fact)" 2 \
-    "~is not a value of fact 'note': text in UTF-8" '' \
-    -- "$CR" --rules tests/bad/string-fact.yaml --fact "$(printf 'note=\300\257')" hi
+check "a surrogate in a string fact is saved" 0 '' '~Saved 1 fact' \
+    -i "$tmp/surrogate.txt" -- "$CR" --rules tests/bad/string-fact.yaml
+check "... and the profile loads" 0 '' "~\"note\":\"ab$(printf '\357\277\275\357\277\275\357\277\275')cd\"" \
+    -- "$CR" --json --rules tests/bad/string-fact.yaml --profile "$tmp/u.yaml" hi
+printf ':set note=\300\257\n:save %s/o.yaml\n' "$tmp" >"$tmp/overlong.txt"
+"$CR" --rules tests/bad/string-fact.yaml <"$tmp/overlong.txt" >/dev/null 2>&1
+check "an overlong form in a string fact: the profile loads" 0 '' '~"note":' \
+    -- "$CR" --rules tests/bad/string-fact.yaml --profile "$tmp/o.yaml" --json hi
 printf ':save %s/a\233b.yaml\n' "$tmp" >"$tmp/csi.txt"
 check "a raw 0x9B in a file name is not echoed" 0 '' "!$(printf '\233')" \
     -i "$tmp/csi.txt" -- "$CR"
