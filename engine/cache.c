@@ -81,7 +81,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 12
+#define FORMAT 13
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -307,6 +307,7 @@ static void put_fact(out *o, const cr_factdecl *f)
     put_uint(o, f->type);
     put_strv(o, f->choices, f->nchoices);
     put_str(o, f->prompt);
+    put_str(o, f->initial);
     put_loc(o, &f->loc);
 }
 
@@ -718,6 +719,7 @@ static void get_fact(reader *r, cr_factdecl *f)
     f->type = (cr_type)get_enum(r, CR_CHOICE);
     f->choices = get_strv(r, &f->nchoices);
     f->prompt = get_str(r);
+    f->initial = get_str(r);
     f->loc = get_loc(r);
 }
 

@@ -423,6 +423,9 @@ static void put_provenance(cr_buf *b, const cr_kb *kb, const cr_fact *f)
     } else if (f->source == CR_SRC_ANSWER) {
         cr_buf_printf(b, "you answered \"%s\" in the consultation (turn %d)",
                       f->words ? f->words : "", f->turn);
+    } else if (f->source == CR_SRC_FLAG && f->words &&
+               strcmp(f->words, CR_WORDS_INITIAL) == 0) {
+        cr_buf_puts(b, CR_WORDS_INITIAL);
     } else if (f->source == CR_SRC_FLAG) {
         cr_buf_printf(b, "you set it%s%s", f->words ? " " : "",
                       f->words ? f->words : "");

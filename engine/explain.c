@@ -51,7 +51,10 @@ static void put_source(cr_buf *b, const cr_engine *e, int fact, int depth)
 {
     const cr_fact *f = cr_wm_get(e->wm, fact);
     put_indent(b, depth);
-    if (f->source == CR_SRC_FLAG && f->words)
+    if (f->source == CR_SRC_FLAG && f->words &&
+        strcmp(f->words, CR_WORDS_INITIAL) == 0)
+        cr_buf_printf(b, "%s\n", CR_WORDS_INITIAL);
+    else if (f->source == CR_SRC_FLAG && f->words)
         cr_buf_printf(b, "you set it (%s)\n", f->words);
     else if (f->source == CR_SRC_FLAG)
         cr_buf_puts(b, "you set it (with --fact or a command)\n");

@@ -72,6 +72,10 @@ void cr_wm_unset(cr_wm *wm, int i);
 /* Withdraw every statement of source src (not CR_SRC_RULE). */
 void cr_wm_clear(cr_wm *wm, cr_source src);
 
+/* The words of a fact set, like a flag, to the value its declaration
+ * gives it (`value:` in a rule file): not the user's doing. */
+#define CR_WORDS_INITIAL "the value its rule file gives it"
+
 /* What the user had stated of a fact (known 0: nothing). */
 typedef struct cr_statement {
     int fact;

@@ -186,6 +186,7 @@ static void free_fact(const cr_kb *kb, cr_factdecl *f)
     release(kb, f->name);
     free_strv(kb, f->choices, f->nchoices);
     release(kb, f->prompt);
+    release(kb, f->initial);
 }
 
 static void free_concept(const cr_kb *kb, cr_concept *c)

@@ -55,6 +55,8 @@ typedef struct cr_factdecl {
     char **choices;             /* the allowed values of a choice */
     int nchoices;
     char *prompt;               /* how to ask for it; NULL: not askable */
+    char *initial;              /* its value at the start, as text (a
+                                 * deffacts), or NULL */
     cr_loc loc;
 } cr_factdecl;
 

@@ -258,13 +258,13 @@ static cr_assign *assigns(ctx *c, const node *map, const char *what, int *n)
 
 static void load_fact(ctx *c, const node *k, const node *v)
 {
-    static const char *const keys[] = {"type", "values", "prompt"};
+    static const char *const keys[] = {"type", "values", "prompt", "value"};
     static const char *const types[] = {"boolean", "number", "string",
                                         "choice"};
     if (!want(c, k, CR_Y_SCALAR, "a fact name") ||
         !want(c, v, CR_Y_MAP, "a fact's declaration"))
         return;
-    check_keys(c, v, "a fact", keys, 3);
+    check_keys(c, v, "a fact", keys, 4);
     cr_factdecl f = {0};
     f.loc = loc_of(c, k);
     const node *type = get(v, "type"), *values = get(v, "values");
@@ -288,6 +288,19 @@ static void load_fact(ctx *c, const node *k, const node *v)
     if (f.type == CR_CHOICE && f.nchoices == 0)
         err(c, type ? type : k, "a choice needs a list of values");
     f.prompt = get(v, "prompt") ? str(c, get(v, "prompt"), "a prompt") : NULL;
+    const node *init = get(v, "value");
+    if (init && want(c, init, CR_Y_SCALAR, "a fact's value")) {
+        cr_value x;
+        if (cr_value_parse(&f, init->value, &x)) {
+            f.initial = xstrdup(init->value);
+            cr_value_free(&x);
+        } else {
+            err(c, init, "'%s' is not a value of fact '%s' (%s)",
+                init->value, k->value,
+                f.type == CR_BOOL ? "yes or no" : f.type == CR_NUMBER
+                    ? "a number" : "one of its values");
+        }
+    }
     f.name = xstrdup(k->value);
     cr_kb_add_fact(c->kb, &f, c->d);
 }

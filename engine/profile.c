@@ -74,7 +74,9 @@ char *cr_profile_text(const cr_session *s, int *count)
     *count = 0;
     for (int i = 0; i < cr_kb_nfacts(kb); i++) {
         const cr_fact *f = cr_wm_get(wm, i);
-        if (i == CR_FACT_INTENT || f == NULL || !cr_wm_stated(wm, i))
+        if (i == CR_FACT_INTENT || f == NULL || !cr_wm_stated(wm, i) ||
+            (f->source == CR_SRC_FLAG && f->words &&    /* the rules' own */
+             strcmp(f->words, CR_WORDS_INITIAL) == 0))
             continue;
         const cr_factdecl *decl = cr_kb_factdecl(kb, i);
         cr_buf_puts(&b, "  ");

@@ -31,6 +31,20 @@ typedef struct undo {
 /* How many turns :undo can take back, the latest first. */
 #define UNDO_DEPTH 64
 
+/* Set each fact that its declaration gives a value: they hold from the
+ * start, until the user says otherwise, as a deffacts does in CLIPS. */
+static void set_initial(const cr_kb *kb, cr_wm *wm)
+{
+    for (int i = 0; i < cr_kb_nfacts(kb); i++) {
+        const cr_factdecl *f = cr_kb_factdecl(kb, i);
+        cr_value v;
+        if (f->initial && cr_value_parse(f, f->initial, &v)) {
+            cr_wm_set(wm, i, &v, CR_SRC_FLAG, 0, CR_WORDS_INITIAL, -1, 1.0);
+            cr_value_free(&v);
+        }
+    }
+}
+
 struct cr_session {
     cr_corpus *corpus;
     cr_index *index;
@@ -152,6 +166,7 @@ cr_session *cr_session_open(const char *corpus_path,
     }
     double t2 = now_ms();
     s->wm = cr_wm_new(s->kb);
+    set_initial(s->kb, s->wm);
     s->engine = cr_engine_new(s->kb, s->wm);
     s->stats.engine_ms = now_ms() - t2;
     s->stats.load_ms = now_ms() - t0;
@@ -203,8 +218,8 @@ void cr_session_jit(cr_session *s)
     s->jit = 1;
 }
 
-/* State again in wm, of kb, what the user stated in old, of oldkb; warn
- * in d of what no longer fits. */
+/* State again in wm, of kb, what the user stated in old, of oldkb (but
+ * the values of the old rule files); warn in d of what no longer fits. */
 static void restate(const cr_kb *oldkb, const cr_wm *old, const cr_kb *kb,
                     cr_wm *wm, cr_diag *d)
 {
@@ -213,6 +228,9 @@ static void restate(const cr_kb *oldkb, const cr_wm *old, const cr_kb *kb,
             continue;
         const cr_factdecl *was = cr_kb_factdecl(oldkb, i);
         const cr_fact *f = cr_wm_get(old, i);
+        if (f->source == CR_SRC_FLAG && f->words &&
+            strcmp(f->words, CR_WORDS_INITIAL) == 0)
+            continue;
         char *text = cr_value_text(was, &f->value);
         int k = cr_kb_fact(kb, was->name);
         const cr_factdecl *now = k >= 0 ? cr_kb_factdecl(kb, k) : NULL;
@@ -252,6 +270,7 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
         cr_kb_jit(kb);
     double t1 = now_ms();
     cr_wm *wm = cr_wm_new(kb);
+    set_initial(kb, wm);
     restate(s->kb, s->wm, kb, wm, d);
     cr_engine *engine = cr_engine_new(kb, wm);
     double t2 = now_ms();
@@ -368,6 +387,7 @@ void cr_session_reset(cr_session *s)
     cr_wm_clear(s->wm, CR_SRC_USER);
     cr_wm_clear(s->wm, CR_SRC_FLAG);
     cr_wm_clear(s->wm, CR_SRC_ANSWER);
+    set_initial(s->kb, s->wm);
 }
 
 /* Fire the rules on what changed, into *run; -1 with the loop in d when

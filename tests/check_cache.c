@@ -292,6 +292,7 @@ static char *dump_kb(const cr_kb *kb)
         for (int k = 0; k < f->nchoices; k++)
             dump_str(&b, f->choices[k]);
         dump_str(&b, f->prompt);
+        dump_str(&b, f->initial);
         dump_loc(&b, &f->loc);
         cr_buf_putc(&b, '\n');
     }
@@ -713,7 +714,7 @@ START_TEST(test_every_field_is_kept)
         return;                 /* the sizes below are for LP64 */
     ck_assert_uint_eq(sizeof(cr_loc), 16);
     ck_assert_uint_eq(sizeof(cr_value), 16);
-    ck_assert_uint_eq(sizeof(cr_factdecl), 56);
+    ck_assert_uint_eq(sizeof(cr_factdecl), 64);
     ck_assert_uint_eq(sizeof(cr_concept), 40);
     ck_assert_uint_eq(sizeof(cr_pattern), 56);
     ck_assert_uint_eq(sizeof(cr_span), 12);

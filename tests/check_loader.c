@@ -223,6 +223,24 @@ START_TEST(test_facts_checked)
 }
 END_TEST
 
+/* A fact's value at the start must be one it can take. */
+START_TEST(test_fact_values_checked)
+{
+    EXPECT("facts:\n  n: {type: number, value: 0x10}\n"
+           "  ok: {type: boolean, value: maybe}\n"
+           "  g: {values: [a, b], value: c}\n"
+           "  h: {values: [a, b], value: [a]}\n"
+           "  fine: {type: number, value: 2.5}\n",
+           "t.yaml:2:28: error: '0x10' is not a value of fact 'n' (a number)\n"
+           "t.yaml:3:30: error: 'maybe' is not a value of fact 'ok' (yes or "
+           "no)\n"
+           "t.yaml:4:30: error: 'c' is not a value of fact 'g' (one of its "
+           "values)\n"
+           "t.yaml:5:30: error: a fact's value must be a scalar, not a "
+           "list\n");
+}
+END_TEST
+
 START_TEST(test_unknown_intent)
 {
     EXPECT("rules:\n  - id: r\n    when: {intent: ask.nothing}\n    then: {answer: x}\n",
@@ -609,7 +627,7 @@ START_TEST(test_adopted_parts)
     more[1] = text + 16;
     cr_concept ext = {xstrdup("color"), more, 2, CR_MERGE_EXTEND, at};
     cr_kb_add_concept(kb, &ext, d);
-    cr_factdecl f = {text + 24, CR_BOOL, NULL, 0, NULL, at};
+    cr_factdecl f = {text + 24, CR_BOOL, NULL, 0, NULL, NULL, at};
     cr_kb_add_fact(kb, &f, d);
     ck_assert_int_eq(cr_diag_len(d), 1);        /* the duplicate */
     const cr_concept *got = cr_kb_concept(kb, 0);
@@ -641,6 +659,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_unknown_keys);
     tcase_add_test(tc, test_wrong_types);
     tcase_add_test(tc, test_facts_checked);
+    tcase_add_test(tc, test_fact_values_checked);
     tcase_add_test(tc, test_unknown_intent);
     tcase_add_test(tc, test_duplicates);
     tcase_add_test(tc, test_duplicate_across_files);

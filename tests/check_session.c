@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "profile.h"
 #include "session.h"
 #include "testutil.h"
 
@@ -133,6 +134,38 @@ START_TEST(test_reload_keeps_stated_facts)
 }
 END_TEST
 
+/* A fact declared with a value holds it from the start, as a deffacts:
+ * until the user says otherwise, again after a reset, from a reload's
+ * new value; and it is the rules', not saved in the user's profile. */
+START_TEST(test_initial_values)
+{
+    write_mine("facts:\n  visa: {values: [granted, pending], value: "
+               "pending}\n");
+    ck_assert_int_eq(cr_session_reload(s, NULL, 0, d), 0);
+    cr_answer *a = ask("hello");
+    ck_assert_str_eq(fact(a, "visa"), "pending");
+    cr_answer_free(a);
+    int n;
+    char *p = cr_profile_text(s, &n);
+    ck_assert_int_eq(n, 0);
+    free(p);
+    ck_assert_int_eq(cr_session_set(s, "visa", "granted", d), 0);
+    p = cr_profile_text(s, &n);
+    ck_assert_int_eq(n, 1);
+    free(p);
+    cr_session_reset(s);
+    a = ask("hello");
+    ck_assert_str_eq(fact(a, "visa"), "pending");
+    cr_answer_free(a);
+    write_mine("facts:\n  visa: {values: [granted, pending], value: "
+               "granted}\n");
+    ck_assert_int_eq(cr_session_reload(s, NULL, 0, d), 0);
+    a = ask("hello");
+    ck_assert_str_eq(fact(a, "visa"), "granted");
+    cr_answer_free(a);
+}
+END_TEST
+
 START_TEST(test_reload_drops_what_no_longer_fits)
 {
     write_mine("facts:\n"
@@ -249,6 +282,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reload_adds_rules);
     tcase_add_test(tc, test_reload_errors_keep_old_rules);
     tcase_add_test(tc, test_reload_keeps_stated_facts);
+    tcase_add_test(tc, test_initial_values);
     tcase_add_test(tc, test_reload_drops_what_no_longer_fits);
     tcase_add_test(tc, test_reload_other_paths);
     tcase_add_test(tc, test_reload_explains_nothing_stale);
