@@ -1010,10 +1010,12 @@ static cr_kb *decode(unsigned char *buf, size_t size,
  * its header says: the header and payload mapped (copy on write, read
  * in place: only the pages used are read, and the file's pages are
  * shared with the system's cache instead of copied), their size in
- * *size, and the image read into a new buffer, *image (NULL for none),
- * its size in *nimage; NULL otherwise. */
+ * *size; and the image, *image (NULL for none), *nimage bytes, mapped
+ * read-only from its page on, the mapping in *imap and *imaplen; NULL
+ * otherwise. */
 static unsigned char *slurp(const char *path, size_t *size,
-                            unsigned char **image, size_t *nimage)
+                            unsigned char **image, size_t *nimage,
+                            void **imap, size_t *imaplen)
 {
     int err, fd = cr_file_open(path, O_RDONLY | O_NOFOLLOW, 0, &err);
     if (fd < 0)
@@ -1033,14 +1035,19 @@ static unsigned char *slurp(const char *path, size_t *size,
         void *m = mmap(NULL, HEADER + len, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE, fd, 0);
         buf = m == MAP_FAILED ? NULL : m;
-        *image = ilen > 0 ? xmalloc(ilen) : NULL;
-        if (buf == NULL || lseek(fd, (off_t)(HEADER + len), SEEK_SET) < 0 ||
-            cr_fd_transfer(fd, *image, ilen, 0) != 0) {
-            if (buf != NULL)
+        if (buf != NULL && ilen > 0) {  /* from its page, to the end */
+            size_t page = (size_t)sysconf(_SC_PAGESIZE);
+            size_t at = HEADER + len, from = at / page * page;
+            void *im = mmap(NULL, at + ilen - from, PROT_READ, MAP_PRIVATE,
+                            fd, (off_t)from);
+            if (im == MAP_FAILED) {
                 munmap(buf, HEADER + len);
-            free(*image);
-            *image = NULL;
-            buf = NULL;
+                buf = NULL;
+            } else {
+                *imap = im;
+                *imaplen = at + ilen - from;
+                *image = (unsigned char *)im + (at - from);
+            }
         }
         *size = HEADER + len;
         *nimage = ilen;
@@ -1053,17 +1060,19 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
                      const cr_corpus *corpus, cr_index *ix)
 {
     char *path = cr_cache_file(dir, key);
-    size_t size = 0, nimage = 0;
+    size_t size = 0, nimage = 0, imaplen = 0;
     unsigned char *image = NULL;
-    unsigned char *buf = slurp(path, &size, &image, &nimage);
+    void *imap = NULL;
+    unsigned char *buf = slurp(path, &size, &image, &nimage, &imap,
+                               &imaplen);
     free(path);
     if (buf == NULL)
         return NULL;
     cr_kb *kb = decode(buf, size, key, corpus);
     if (kb != NULL && image != NULL)
-        cr_index_set_image(ix, image, nimage);
-    else
-        free(image);
+        cr_index_set_image_mapped(ix, imap, imaplen, image, nimage);
+    else if (imap != NULL)
+        munmap(imap, imaplen);
     return kb;
 }
 

@@ -83,6 +83,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <sqlite3.h>
 
@@ -141,11 +142,25 @@ struct cr_index {
     vocabulary v;
     unsigned char *image;       /* to rank from, or NULL: see image_tag */
     size_t nimage;
+    void *map;                  /* the mapping image lies in, or NULL */
+    size_t maplen;
     bool untried;               /* the table is the image's, not queried */
 };
 
 static bool vocabulary_ready(cr_index *ix);
 static void vocabulary_encode(const cr_index *ix, cr_buf *b);
+
+/* Let go of ix's image, freed or unmapped. */
+static void drop_image(cr_index *ix)
+{
+    if (ix->map != NULL)
+        munmap(ix->map, ix->maplen);
+    else
+        free(ix->image);
+    ix->image = NULL;
+    ix->map = NULL;
+    ix->nimage = ix->maplen = 0;
+}
 
 #define TOKENIZE "tokenize='porter unicode61 remove_diacritics 2'"
 
@@ -585,8 +600,7 @@ static int build(cr_index *ix, bool fresh)
         rc = sqlite3_deserialize(ix->db, "main", NULL, 0, 0,
                                  SQLITE_DESERIALIZE_FREEONCLOSE
                                  | SQLITE_DESERIALIZE_RESIZEABLE);
-        free(ix->image);        /* nothing reads it any more */
-        ix->image = NULL;
+        drop_image(ix);         /* nothing reads it any more */
     }
     if (rc == SQLITE_OK)
         rc = exec(ix, "BEGIN");
@@ -704,9 +718,23 @@ void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len)
         free(image);
         return;
     }
-    free(ix->image);
+    drop_image(ix);
     ix->image = image;
     ix->nimage = len;
+}
+
+void cr_index_set_image_mapped(cr_index *ix, void *map, size_t maplen,
+                               unsigned char *image, size_t len)
+{
+    if (ix == NULL || ix->ranking != NOT_BUILT) {
+        munmap(map, maplen);
+        return;
+    }
+    drop_image(ix);
+    ix->image = image;
+    ix->nimage = len;
+    ix->map = map;
+    ix->maplen = maplen;
 }
 
 /* --- Tokens --------------------------------------------------------------- */
@@ -1225,7 +1253,7 @@ void cr_index_free(cr_index *ix)
         ix->tokenizer.xDelete(ix->tok);
     sqlite3_finalize(ix->rank);
     sqlite3_close(ix->db);
-    free(ix->image);            /* after the database that reads it */
+    drop_image(ix);             /* after the database that reads it */
     free(ix);
 }
 

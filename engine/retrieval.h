@@ -64,6 +64,10 @@ unsigned char *cr_index_image(cr_index *ix, size_t *len);
  * the rankings are the same either way.  Once ix has ranked, image is
  * only freed. */
 void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len);
+/* The same for an image that lies in a mapping (maplen bytes at map,
+ * from mmap), which the index unmaps instead of freeing. */
+void cr_index_set_image_mapped(cr_index *ix, void *map, size_t maplen,
+                               unsigned char *image, size_t len);
 
 /* What an image depends on besides the corpus (the SQLite that makes
  * and reads it), as text: a static string.  A cache that keeps images
