@@ -108,8 +108,12 @@ static unsigned char *forge(const uint8_t *data, size_t size, size_t *n)
 static void plant(const char *to, const unsigned char *b, size_t n)
 {
     const void *parts[] = {b};
-    if (cr_file_replace(to, parts, &n, 1, 0) != 0)
+    int err = cr_file_replace(to, parts, &n, 1, 0);
+    if (err != 0) {             /* the machine's fault, not the input's */
+        fprintf(stderr, "fuzz_cache: cannot write %s: %s\n", to,
+                cr_file_error(err));
         abort();
+    }
 }
 
 /* The code of pattern p, saved alone: a new buffer, or NULL. */
