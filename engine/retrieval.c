@@ -525,15 +525,7 @@ const char *cr_index_format(void)
     return format;
 }
 
-/* Little-endian integers in an image. */
-static uint64_t get_le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int k = 0; k < n; k++)
-        v |= (uint64_t)p[k] << 8 * k;
-    return v;
-}
-
+/* Little-endian integers into an image (cr_get64 reads them back). */
 static void put_le(cr_buf *b, uint64_t v, int n)
 {
     for (int k = 0; k < n; k++)
@@ -560,8 +552,8 @@ static bool image_part(const cr_index *ix, int k, unsigned char **p,
         ok = ix->nimage - at >= 16;
         if (!ok)
             break;
-        uint64_t sum = get_le(ix->image + at, 8);
-        uint64_t len = get_le(ix->image + at + 8, 8);
+        uint64_t sum = cr_get64(ix->image + at);
+        uint64_t len = cr_get64(ix->image + at + 8);
         at += 16;
         ok = len <= ix->nimage - at;
         if (ok && i == k) {
@@ -1016,7 +1008,7 @@ static bool vocabulary_decode(cr_index *ix, const unsigned char *p,
     v->first = get_rising(&r, v->nsent);
     v->ntok = r.ok ? v->first[v->nsent] : 0;
     uint64_t ids = r.ok && (size_t)v->ntok < r.n / 4
-                   ? get_le(r.p + 4 * (size_t)v->ntok, 4) : UINT64_MAX;
+                   ? get32(r.p + 4 * (size_t)v->ntok) : UINT64_MAX;
     int nid = ids <= INT32_MAX ? (int)ids : -1;
     v->tok = r.ok && nid >= 0 ? get_below(&r, v->ntok, nid) : NULL;
     r.ok = r.ok && v->tok != NULL && get_int(&r) == nid;

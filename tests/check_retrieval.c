@@ -537,20 +537,12 @@ static size_t tag_end(const unsigned char *image)
     return strlen((const char *)image) + 1;
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)p[k] << 8 * k;
-    return v;
-}
-
 /* Where part k's header starts. */
 static size_t part_at(const unsigned char *image, int k)
 {
     size_t at = tag_end(image);
     for (int i = 0; i < k; i++)
-        at += 16 + (size_t)le64(image + at + 8);
+        at += 16 + (size_t)cr_get64(image + at + 8);
     return at;
 }
 
@@ -569,7 +561,7 @@ static void reseal_part(unsigned char *image, int k, size_t n)
 static void reseal(unsigned char *image, size_t len)
 {
     (void)len;
-    reseal_part(image, 0, (size_t)le64(image + tag_end(image) + 8));
+    reseal_part(image, 0, (size_t)cr_get64(image + tag_end(image) + 8));
 }
 
 /* An index from damaged, after a quote first, ranks and quotes as ix. */
@@ -617,7 +609,7 @@ START_TEST(test_image_damaged)
     memcpy(bad, good, len);
     reseal_part(bad, 0, 4096);
     falls_back(bad, db + 4096, "only its schema");
-    size_t dblen = (size_t)le64(good + t + 8);
+    size_t dblen = (size_t)cr_get64(good + t + 8);
     for (size_t from = db + 4096; from < db + dblen; from += 4096) {
         memcpy(bad, good, len);
         memset(bad + from, 0, len - from);
@@ -658,7 +650,7 @@ START_TEST(test_image_vocabulary_damaged)
     unsigned char *good = cr_index_image(ix, &len);
     ck_assert_ptr_nonnull(good);
     size_t at = part_at(good, 1), voc = at + 16, n = len - voc;
-    ck_assert_uint_eq(le64(good + at + 8), n);
+    ck_assert_uint_eq(cr_get64(good + at + 8), n);
     ck_assert_uint_gt(n, 1000);
     unsigned char *bad = xmalloc(len);
     /* Every 4-byte number in turn made huge, then made 1 more or less. */
@@ -686,33 +678,39 @@ END_TEST
 /* The quote does come from the image's vocabulary, and an image whose
  * sentences are not the corpus's is given up: an image of another
  * corpus of as many sections. */
+/* An index of the small corpus that reads the image of the corpus of
+ * md (as many sections). */
+static cr_index *from_image_of(const char *md)
+{
+    cr_corpus *other = cr_corpus_parse(md, strlen(md));
+    ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
+    cr_index *x = cr_index_new(other, NULL);
+    size_t len = 0;
+    unsigned char *image = cr_index_image(x, &len);
+    ck_assert_ptr_nonnull(image);
+    cr_index *y = from_image(image, len);
+    cr_index_free(x);
+    cr_corpus_free(other);
+    free(image);
+    return y;
+}
+
 START_TEST(test_image_vocabulary_used)
 {
     char *md = xstrdup(small_md);
     memcpy(strstr(md, "kiwis"), "melon", 5);
-    cr_corpus *other = cr_corpus_parse(md, strlen(md));
-    cr_index *x = cr_index_new(other, NULL);
-    size_t len = 0;
-    unsigned char *image = cr_index_image(x, &len);
-    cr_index *y = from_image(image, len);
+    cr_index *y = from_image_of(md);
     /* The list's sentences are the same three: "melons" is the image's
      * word, found in the first item. */
     char *q = cr_index_quote(y, section("list"), "bananas melons melons");
     ck_assert_ptr_eq(strstr(q, "First item about kiwis"), q);
     free(q);
     cr_index_free(y);
-    cr_index_free(x);
-    cr_corpus_free(other);
-    free(image);
-    /* Another corpus whose first section has one sentence more. */
     free(md);
+    /* Another corpus whose first section has one sentence more. */
     md = xasprintf("## Splitting\nOne. Two more. Three now.\n%s",
                    strstr(small_md, "\n## Quotes") + 1);
-    other = cr_corpus_parse(md, strlen(md));
-    ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
-    x = cr_index_new(other, NULL);
-    image = cr_index_image(x, &len);
-    y = from_image(image, len);
+    y = from_image_of(md);
     char *want = cr_index_quote(ix, section("splitting"), "second follows");
     char *got = cr_index_quote(y, section("splitting"), "second follows");
     ck_assert_str_eq(got, want);
@@ -720,9 +718,6 @@ START_TEST(test_image_vocabulary_used)
     free(got);
     free(want);
     cr_index_free(y);
-    cr_index_free(x);
-    cr_corpus_free(other);
-    free(image);
     free(md);
 }
 END_TEST
