@@ -204,7 +204,11 @@ static void emit_bag(void *to, const char *feature, double x)
  * stems within a sentence.  (Letter 4-grams of the words were tried as
  * well: two or three points more of leave-one-out accuracy over the
  * examples, but none on the development questions, and short questions
- * lost their footing among a long word's grams.) */
+ * lost their footing among a long word's grams.  So were tokens for the
+ * concepts a text matches, one per concept: 67.4% to 70.2% of the
+ * examples left out, but on the second development set one answer and
+ * two declines fewer, a concept being as often a side word as what is
+ * asked.  Complement naive Bayes: 60.7%.) */
 static void featurise(const char *text, const cr_weighted_span *sp, int nsp,
                       emit_fn *emit, void *to)
 {
