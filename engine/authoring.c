@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "session.h"
 #include "understand.h"
+#include "words.h"
 
 /* Lint. */
 

@@ -69,3 +69,12 @@ void cr_put64(unsigned char *p, uint64_t v)
     for (int k = 0; k < 8; k++)
         p[k] = (unsigned char)(v >> 8 * k);
 }
+
+uint32_t cr_hash32(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}

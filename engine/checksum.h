@@ -17,4 +17,9 @@ uint64_t cr_checksum(const void *p, size_t n);
 uint64_t cr_get64(const unsigned char *p);
 void cr_put64(unsigned char *p, uint64_t v);
 
+/* FNV-1a, 32 bits, of the n bytes at p: the hash of the program's
+ * tables of words (the string map, the essay's, the classifier's
+ * features, the English words).  Not a checksum. */
+uint32_t cr_hash32(const void *p, size_t n);
+
 #endif

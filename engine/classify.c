@@ -23,8 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "classify.h"
 #include "strmap.h"
+#include "words.h"
 #include "xmalloc.h"
 
 /* Additive smoothing, and how sharp the probabilities are (the latter
@@ -350,10 +352,7 @@ static int *order(char *const *v, int n)
  * about one pair in three models) are counted as one. */
 static uint32_t feature_key(const char *f)
 {
-    uint32_t h = 2166136261u;
-    for (; *f; f++)
-        h = (h ^ (unsigned char)*f) * 16777619u;
-    return h;
+    return cr_hash32(f, strlen(f));
 }
 
 static const uint32_t *sort_keys;
@@ -771,90 +770,6 @@ typedef struct unknown {
 } unknown;
 
 
-/* The word list, read once per process on first need into a set of the
- * FNV-1a hashes of its lowercased words (open addressing, 0 for an empty
- * slot): later turns cost a lookup per word.  A word whose hash is a
- * listed word's, one chance in tens of thousands, is taken for English
- * and left alone. */
-static struct {
-    char *path;                 /* the list read, or NULL */
-    uint32_t *slot;
-    size_t cap;                 /* a power of two, or 0: no list */
-} english;
-
-static void english_add(uint32_t h)
-{
-    size_t i = h & (english.cap - 1);
-    while (english.slot[i] && english.slot[i] != h)
-        i = (i + 1) & (english.cap - 1);
-    english.slot[i] = h;
-}
-
-static int english_has(uint32_t h)
-{
-    if (english.cap == 0)
-        return 0;
-    size_t i = h & (english.cap - 1);
-    while (english.slot[i]) {
-        if (english.slot[i] == h)
-            return 1;
-        i = (i + 1) & (english.cap - 1);
-    }
-    return 0;
-}
-
-static uint32_t word_hash(const char *w)
-{
-    uint32_t h = feature_key(w);
-    return h ? h : 1;           /* 0 marks an empty slot */
-}
-
-static void read_english(const char *path)
-{
-    free(english.path);
-    free(english.slot);
-    memset(&english, 0, sizeof english);
-    english.path = xstrdup(path ? path : "");
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (f == NULL)
-        return;
-    uint32_t *h = NULL;
-    size_t n = 0, cap = 0;
-    char line[128];
-    while (fgets(line, sizeof line, f)) {
-        size_t k = 0;
-        for (; line[k] && line[k] != '\n'; k++)
-            line[k] = (char)tolower((unsigned char)line[k]);
-        line[k] = '\0';
-        if (n == cap)
-            h = xreallocarray(h, cap = cap ? 2 * cap : 1024, sizeof *h);
-        h[n++] = word_hash(line);
-    }
-    fclose(f);
-    for (english.cap = 1024; english.cap < 2 * n; english.cap *= 2)
-        ;
-    english.slot = xcalloc(english.cap, sizeof *english.slot);
-    for (size_t i = 0; i < n; i++)
-        english_add(h[i]);
-    free(h);
-}
-
-/* Mark the words of u that the word list at path has (one word a line,
- * any case); none when it cannot be read. */
-static void mark_english(const char *path, unknown *u, int n)
-{
-    if (english.path == NULL || strcmp(english.path, path ? path : "") != 0)
-        read_english(path);
-    for (int i = 0; i < n; i++)
-        u[i].english = english_has(word_hash(u[i].w));
-}
-
-const char *cr_word_list(void)
-{
-    const char *path = getenv("CROSSROADS_WORDS");
-    return path && *path ? path : "/usr/share/dict/words";
-}
-
 char *cr_model_correct(const cr_model *m, const char *text, const char *dict,
                        cr_correction **out, int *n)
 {
@@ -873,8 +788,8 @@ char *cr_model_correct(const cr_model *m, const char *text, const char *dict,
         u = xreallocarray(u, (size_t)nu + 1, sizeof *u);
         u[nu++] = x;
     }
-    if (nu > 0)
-        mark_english(dict, u, nu);
+    for (int k = 0; k < nu; k++)
+        u[k].english = cr_words_has(dict, u[k].w);
     cr_buf b = {0};
     for (int k = 0; k < nu; k++) {
         const char *to = u[k].english ? NULL

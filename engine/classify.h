@@ -65,8 +65,8 @@ typedef struct cr_correction {
 } cr_correction;
 
 /* Correct the words of text (normalised) that are neither in the
- * model's vocabulary nor English words of the word list dict (one word a
- * line, as /usr/share/dict/words; NULL or unreadable: no list) to the
+ * model's vocabulary nor English words of the word list dict (see
+ * words.h; NULL or unreadable: no list) to the
  * closest word of the vocabulary (Damerau-Levenshtein distance 1 for
  * words of 4 to 7 letters, 2 for longer ones; ties go to the more
  * frequent).  Returns a new string the caller frees, or NULL when
@@ -75,9 +75,6 @@ typedef struct cr_correction {
 char *cr_model_correct(const cr_model *m, const char *text, const char *dict,
                        cr_correction **out, int *n);
 
-/* The word list of English that spelling leaves alone: the file named by
- * $CROSSROADS_WORDS, else /usr/share/dict/words (Debian's wamerican). */
-const char *cr_word_list(void);
 void cr_corrections_free(cr_correction *c, int n);
 
 /* Whether word (lowercase) is in the spelling vocabulary (a word only

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <strings.h>
 
+#include "checksum.h"
 #include "corpus.h"
 #include "fileio.h"
 #include "xmalloc.h"
@@ -783,10 +784,7 @@ static void front_matter(cr_corpus *c, const char *s, size_t n, size_t *pos,
 
 static size_t hash(const char *s)
 {
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return cr_hash32(s, strlen(s));
 }
 
 /* The table slot holding key, or the empty slot where it would go. */

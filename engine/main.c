@@ -24,6 +24,7 @@
 #include "repl.h"
 #include "rulepath.h"
 #include "session.h"
+#include "words.h"
 #include "xmalloc.h"
 
 #define ESSAY "corpus/choosing-a-phd-or-industry.md"
@@ -299,9 +300,10 @@ static void drop_session(cr_session *s)
     const char *v = getenv("CROSSROADS_FREE_AT_EXIT");
     int free_it = v != NULL && *v != '\0';
 #endif
-    if (free_it)
+    if (free_it) {
         cr_session_free(s);
-    else
+        cr_words_free();
+    } else
         kept_session = s;
 }
 

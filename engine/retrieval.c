@@ -767,10 +767,7 @@ static int tokenize(cr_index *ix, int flags, const char *s, size_t n,
 
 static unsigned hash(const char *s, size_t n)
 {
-    unsigned h = 2166136261u;           /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return cr_hash32(s, n);
 }
 
 /* The slot of token s (n bytes) in v's hash table: where its id is, or

@@ -15,6 +15,7 @@
 #include "retrieval.h"
 #include "session.h"
 #include "understand.h"
+#include "words.h"
 #include "xmalloc.h"
 
 /* bm25 relevance below which retrieval does not answer: set on the
@@ -119,6 +120,7 @@ static cr_kb *load_kb(cr_session *s, const char *corpus_path,
     cr_cache_key *key = NULL;
     if (cache_dir)      /* before any file is read: see cr_cache_save */
         key = cr_cache_key_new(corpus_path, rule_paths, npaths);
+    cr_words_keep_in(cache_dir);        /* spelling's English words too */
     cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus, s->index)
                     : NULL;
     if (kb) {

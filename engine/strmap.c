@@ -5,15 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "strmap.h"
 #include "xmalloc.h"
 
 static size_t hash(const char *s)
 {
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return cr_hash32(s, strlen(s));
 }
 
 size_t cr_strmap_slot(const cr_strmap *m, const char *key)

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -17,6 +19,7 @@
 #include "prefilter.h"
 #include "testutil.h"
 #include "understand.h"
+#include "words.h"
 
 /* Regular expressions. */
 
@@ -675,6 +678,100 @@ START_TEST(test_spelling_huge_count)
 }
 END_TEST
 
+/* The English word list, and its table kept between runs. */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The one table in dir: its name in path (cap bytes), its size. */
+static long one_table(const char *dir, char *path, size_t cap)
+{
+    DIR *dh = opendir(dir);
+    ck_assert_ptr_nonnull(dh);
+    struct dirent *e;
+    int n = 0;
+    long size = -1;
+    while ((e = readdir(dh)) != NULL)
+        if (strncmp(e->d_name, "words-", 6) == 0) {
+            struct stat st;
+            ck_assert_int_lt(snprintf(path, cap, "%s/%.64s", dir, e->d_name),
+                             (int)cap);
+            ck_assert_int_eq(stat(path, &st), 0);
+            size = (long)st.st_size;
+            n++;
+        }
+    closedir(dh);
+    ck_assert_int_eq(n, 1);
+    return size;
+}
+
+START_TEST(test_english_words)
+{
+    char dir[] = "/tmp/check-words-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char list[128], keep[128], table[256], fifo[128];
+    snprintf(list, sizeof list, "%s/words", dir);
+    snprintf(keep, sizeof keep, "%s/cache", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    ck_assert_int_eq(mkdir(keep, 0700), 0);
+    write_file(list, "Zebra\napple\n");
+
+    /* Read from the list, in any case, and kept as a table of two. */
+    cr_words_keep_in(keep);
+    ck_assert(cr_words_has(list, "zebra"));
+    ck_assert(cr_words_has(list, "apple"));
+    ck_assert(!cr_words_has(list, "salery"));
+    ck_assert_int_eq(one_table(keep, table, sizeof table), 16 + 2 * 4);
+
+    /* The next process maps the table: the same answers. */
+    cr_words_free();
+    cr_words_keep_in(keep);
+    ck_assert(cr_words_has(list, "zebra"));
+    ck_assert(!cr_words_has(list, "salery"));
+
+    /* A damaged table is refused, the list read again and the table
+     * written anew. */
+    ck_assert_int_eq(truncate(table, 10), 0);
+    cr_words_free();
+    cr_words_keep_in(keep);
+    ck_assert(cr_words_has(list, "apple"));
+    ck_assert_int_eq(one_table(keep, table, sizeof table), 16 + 2 * 4);
+
+    /* A list that changed has a table of its own. */
+    ck_assert_int_eq(unlink(table), 0);
+    write_file(list, "apple\nsalery\nzebra\n");
+    cr_words_free();
+    cr_words_keep_in(keep);
+    ck_assert(cr_words_has(list, "salery"));
+    ck_assert_int_eq(one_table(keep, table, sizeof table), 16 + 3 * 4);
+
+    /* No list, a missing one, a FIFO (never waited on): no English. */
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert(!cr_words_has(NULL, "apple"));
+    ck_assert(!cr_words_has("/nonexistent/words", "apple"));
+    ck_assert(!cr_words_has(fifo, "apple"));
+
+    /* Without a folder, nothing is written. */
+    cr_words_free();
+    ck_assert_int_eq(unlink(table), 0);
+    ck_assert(cr_words_has(list, "zebra"));
+    char *cmd = NULL;
+    ck_assert_int_ne(asprintf(&cmd, "ls %s | grep -q words-", keep), -1);
+    ck_assert_int_ne(system(cmd), 0);
+    free(cmd);
+    cr_words_free();
+    ck_assert_int_eq(unlink(fifo), 0);
+    ck_assert_int_eq(unlink(list), 0);
+    ck_assert_int_eq(rmdir(keep), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("matcher");
@@ -702,6 +799,7 @@ static Suite *suite(void)
     tcase_add_test(u, test_extract_condition);
     tcase_add_test(u, test_limit_reported);
     tcase_add_test(u, test_spelling_huge_count);
+    tcase_add_test(u, test_english_words);
     suite_add_tcase(s, u);
     return s;
 }

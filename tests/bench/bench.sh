@@ -102,6 +102,10 @@ bench pay-no-cache  "$CROSSROADS" --no-cache how much does a PhD student get pai
 bench json-mle      "$CROSSROADS" --json \
 	'Can I become an ML engineer without a PhD?'
 bench out-of-scope  "$CROSSROADS" what is the capital of France
+# Words the rules never use, as real posts have: spelling looks them up
+# in the English word list.
+bench plain-words   "$CROSSROADS" is grad school worth it for someone \
+	who loves tinkering with robots
 bench sections      "$CROSSROADS" sections
 echo
 
