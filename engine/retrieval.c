@@ -145,9 +145,11 @@ struct cr_index {
     void *map;                  /* the mapping image lies in, or NULL */
     size_t maplen;
     bool untried;               /* the table is the image's, not queried */
+    struct asked *asked;        /* what the last question quoted for asks */
 };
 
 static bool vocabulary_ready(cr_index *ix);
+static void forget_asked(cr_index *ix);
 static void vocabulary_encode(const cr_index *ix, cr_buf *b);
 
 /* Let go of ix's image, freed or unmapped. */
@@ -1128,18 +1130,13 @@ static int sentences_with(const vocabulary *v, const phrases *p, int k)
  * operations) over all of v's sentences, the earliest on a tie; -1 if
  * none holds a phrase of p.  A phrase the question has twice counts
  * twice, as it would in an FTS5 query that names it twice. */
-static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
+static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p,
+                     const double *idf)
 {
     const double k1 = 1.2, b = 0.75;
     int np = p->n, best = -1;
-    double *idf = xcalloc((size_t)np, sizeof *idf), best_score = 0.0;
+    double best_score = 0.0;
     int *freq = xcalloc((size_t)np, sizeof *freq);
-    for (int k = 0; k < np; k++) {
-        int n = sentences_with(v, p, k);
-        idf[k] = log((v->nsent - n + 0.5) / (n + 0.5));
-        if (idf[k] <= 0.0)
-            idf[k] = 1e-6;
-    }
     double avgdl = (double)v->ntok / (double)v->nsent;
     for (int j = lo; j < hi; j++) {
         bool match = false;
@@ -1156,9 +1153,32 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p)
         if (best < 0 || score > best_score)
             best = j, best_score = score;
     }
-    free(idf);
     free(freq);
     return best;
+}
+
+/* The phrases of a question with their idf (bm25's weight, which
+ * depends on all the sentences, not on a section's): a turn quotes two
+ * or three sections for the same question, and the second and third
+ * need not find them again. */
+typedef struct asked {
+    char *question;
+    phrases p;
+    double *idf;
+} asked;
+
+static void forget_asked(cr_index *ix)
+{
+    asked *a = ix->asked;
+    if (a == NULL)
+        return;
+    free(a->question);
+    free(a->p.tok);
+    free(a->p.first);
+    free(a->p.count);
+    free(a->idf);
+    free(a);
+    ix->asked = NULL;
 }
 
 /* Whether q's sentences are the ones the vocabulary counted.  A section
@@ -1170,11 +1190,44 @@ static bool fits(cr_index *ix, const sentlist *q)
     if (q->imaged < 0 || q->imaged == q->nsent)
         return true;
     vocabulary_free(&ix->v);
+    forget_asked(ix);           /* its token ids were the old vocabulary's */
     memset(&ix->v, 0, sizeof ix->v);
     for (int sec = 0; sec < ix->nsec; sec++)
         ix->q[sec].imaged = -1;
     ix->v.state = fill_vocabulary(ix, &ix->v) == SQLITE_OK ? READY : FAILED;
     return ix->v.state == READY;
+}
+
+/* What question asks, for q: the last question's phrases if it is the
+ * same, else found now; NULL if it has no terms, or the vocabulary
+ * cannot be had. */
+static const asked *phrases_of(cr_index *ix, sentlist *q, const char *question)
+{
+    if (ix->asked && strcmp(ix->asked->question, question) == 0 &&
+        fits(ix, q) && ix->asked)
+        return ix->asked;
+    terms t;
+    asked *a = NULL;
+    terms_of(question, &t);     /* a question without any needs no tokens */
+    if (t.n > 0 && vocabulary_ready(ix) && fits(ix, q)) {
+        forget_asked(ix);
+        a = xcalloc(1, sizeof *a);
+        a->question = xstrdup(question);
+        a->p.ix = ix;
+        for (int i = 0; i < t.n; i++)
+            add_phrase(&a->p, t.w[i], t.count[i]);
+        a->idf = xcalloc((size_t)a->p.n + 1, sizeof *a->idf);
+        const vocabulary *v = &ix->v;
+        for (int k = 0; k < a->p.n; k++) {
+            int n = sentences_with(v, &a->p, k);
+            a->idf[k] = log((v->nsent - n + 0.5) / (n + 0.5));
+            if (a->idf[k] <= 0.0)
+                a->idf[k] = 1e-6;
+        }
+        ix->asked = a;
+    }
+    terms_free(&t);
+    return a;
 }
 
 /* The position of the sentence of q that best matches question, or 0 if
@@ -1183,20 +1236,11 @@ static int best_sentence(cr_index *ix, sentlist *q, const char *question)
 {
     if (q->nsent < 2)
         return 0;
-    terms t;
-    int best = -1;
-    terms_of(question, &t);     /* a question without any needs no tokens */
-    if (t.n > 0 && vocabulary_ready(ix) && fits(ix, q)) {
-        phrases p = { ix, NULL, 0, NULL, NULL, 0 };
-        for (int i = 0; i < t.n; i++)
-            add_phrase(&p, t.w[i], t.count[i]);
-        if (p.n > 0)
-            best = bm25_best(&ix->v, q->first, q->first + q->nsent, &p);
-        free(p.tok);
-        free(p.first);
-        free(p.count);
-    }
-    terms_free(&t);
+    const asked *a = phrases_of(ix, q, question);
+    int best = a && a->p.n > 0
+                   ? bm25_best(&ix->v, q->first, q->first + q->nsent, &a->p,
+                               a->idf)
+                   : -1;
     return best >= 0 ? best - q->first : 0;
 }
 
@@ -1237,6 +1281,7 @@ void cr_index_free(cr_index *ix)
     for (int i = 0; i < ix->nsec; i++)
         free(ix->q[i].sent);
     vocabulary_free(&ix->v);
+    forget_asked(ix);
     free(ix->q);
     if (ix->tok != NULL)
         ix->tokenizer.xDelete(ix->tok);
