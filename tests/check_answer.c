@@ -168,6 +168,40 @@ START_TEST(test_motive_environment)
 }
 END_TEST
 
+/* What people say about themselves, in their own words: each line alone
+ * (after a reset) states the fact. */
+START_TEST(test_statements_in_plain_words)
+{
+    static const struct {
+        const char *said, *fact, *value;
+    } t[] = {
+        {"got an offer from a series B startup, growing like crazy",
+         "offer_growth", "high"},
+        {"the company that offered me a job is pretty stagnant tbh",
+         "offer_growth", "low"},
+        {"the company that offered me a job is pretty stagnant tbh",
+         "has_offer", "true"},
+        {"I live in Lyon", "in_france", "true"},
+        {"I don't care about research, I just want to ship products",
+         "goal", "industry"},
+        {"I need GPUs, lots of them, to do the work I want",
+         "wants_compute", "true"},
+        {"I want the Dr. title honestly", "for_the_title", "true"},
+        {"I have a wife and a toddler", "responsibilities", "true"},
+        {"my background is in physics, not CS", "background",
+         "other-science"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        cr_session_reset(s);
+        cr_answer_free(ask(t[i].said));
+        const char *got = cr_test_value(cr_session_kb(s), cr_session_wm(s),
+                                        t[i].fact, "(unknown)");
+        ck_assert_msg(strcmp(got, t[i].value) == 0, "\"%s\": %s = %s, not %s",
+                      t[i].said, t[i].fact, got, t[i].value);
+    }
+}
+END_TEST
+
 /* A choice put as a question is not a goal. */
 START_TEST(test_choice_is_not_goal)
 {
@@ -294,6 +328,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_motives_and_industry_goal);
     tcase_add_test(tc, test_motive_title);
     tcase_add_test(tc, test_motive_environment);
+    tcase_add_test(tc, test_statements_in_plain_words);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
