@@ -210,7 +210,10 @@ static void emit_bag(void *to, const char *feature, double x)
  * concepts a text matches, one per concept: 67.4% to 70.2% of the
  * examples left out, but on the second development set one answer and
  * two declines fewer, a concept being as often a side word as what is
- * asked.  Complement naive Bayes: 60.7%.) */
+ * asked.  Complement naive Bayes: 60.7%.  Counts scaled so that every
+ * class has the same total, which favours the intents with many
+ * examples less: 67.7% to 68.7%, one more answer on the second set but
+ * two conversations fewer.) */
 static void featurise(const char *text, const cr_weighted_span *sp, int nsp,
                       emit_fn *emit, void *to)
 {
