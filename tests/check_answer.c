@@ -190,6 +190,17 @@ START_TEST(test_statements_in_plain_words)
         {"I have a wife and a toddler", "responsibilities", "true"},
         {"my background is in physics, not CS", "background",
          "other-science"},
+        {"As someone with two first-author papers, should I do a PhD?",
+         "publications", "2"},
+        {"with only one paper, can I get into a top PhD program?",
+         "publications", "1"},
+        {"With a kid on the way, is a PhD crazy?", "responsibilities",
+         "true"},
+        {"I've worked 5 years as a backend dev. Too late for a PhD?",
+         "years_industry", "5"},
+        {"I work at a big tech company as a SWE, 4 years now",
+         "years_industry", "4"},
+        {"I'm 3 years into my job", "years_industry", "3"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
