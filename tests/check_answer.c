@@ -201,6 +201,10 @@ START_TEST(test_statements_in_plain_words)
         {"I work at a big tech company as a SWE, 4 years now",
          "years_industry", "4"},
         {"I'm 3 years into my job", "years_industry", "3"},
+        {"long term I see myself running a research group at a university",
+         "goal", "academia"},
+        {"I really just want to code and build systems", "goal",
+         "software-engineer"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
