@@ -205,6 +205,10 @@ START_TEST(test_statements_in_plain_words)
          "goal", "academia"},
         {"I really just want to code and build systems", "goal",
          "software-engineer"},
+        {"Graduated in physics, taught myself ML, now working as a data "
+         "scientist for 3 years.", "background", "other-science"},
+        {"Graduated in physics, taught myself ML, now working as a data "
+         "scientist for 3 years.", "years_industry", "3"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
