@@ -449,8 +449,18 @@ int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d)
     return ch->intent;
 }
 
+static int is_word(const char *w, size_t n, const char *const *v, size_t nv)
+{
+    for (size_t k = 0; k < nv; k++)
+        if (n == strlen(v[k]) && strncasecmp(w, v[k], n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Is there a negation between the start of the clause holding text[at]
- * and at? */
+ * and at?  A clause starts after punctuation or a word that turns
+ * against what went before: in "I have no kids but my loans worry me"
+ * the loans are not negated. */
 static int negated(const char *text, size_t at)
 {
     static const char *const cues[] = {
@@ -458,22 +468,26 @@ static int negated(const char *text, size_t at)
         "won't", "can't", "cannot", "isn't", "aren't", "haven't", "hasn't",
         "neither", "nor", "without", "wouldn't", "shouldn't", "zero",
     };
+    static const char *const turns[] = {
+        "but", "although", "though", "however", "yet", "whereas", "while",
+    };
     size_t start = at;
     while (start > 0 && !strchr(".;!?,", text[start - 1]))
         start--;
     size_t i = start;
+    int neg = 0;
     while (i < at) {
         while (i < at && !isalpha((unsigned char)text[i]))
             i++;
         size_t w = i;
         while (i < at && (isalpha((unsigned char)text[i]) || text[i] == '\''))
             i++;
-        for (size_t k = 0; k < sizeof cues / sizeof *cues; k++)
-            if (i - w == strlen(cues[k]) &&
-                strncasecmp(text + w, cues[k], i - w) == 0)
-                return 1;
+        if (is_word(text + w, i - w, turns, sizeof turns / sizeof *turns))
+            neg = 0;
+        else if (is_word(text + w, i - w, cues, sizeof cues / sizeof *cues))
+            neg = 1;
     }
-    return 0;
+    return neg;
 }
 
 /* Whether the words just before text[at], in its clause, make it a
@@ -497,10 +511,8 @@ static int conditional(const char *text, size_t at)
             i--;
         if (i == e)
             return 0;                   /* punctuation: the clause ends */
-        for (size_t k = 0; k < sizeof cues / sizeof *cues; k++)
-            if (e - i == strlen(cues[k]) &&
-                strncasecmp(text + i, cues[k], e - i) == 0)
-                return 1;
+        if (is_word(text + i, e - i, cues, sizeof cues / sizeof *cues))
+            return 1;
     }
     return 0;
 }
