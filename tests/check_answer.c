@@ -226,6 +226,36 @@ START_TEST(test_statements_in_plain_words)
 }
 END_TEST
 
+/* A follow-up with no topic of its own asks for the choice, answered
+ * from what was said before. */
+START_TEST(test_followups_ask_the_choice)
+{
+    static const char *const said[][3] = {
+        {"I'm in France", "a company offered me a CIFRE",
+         "phd-in-the-industry"},
+        {"my plan is to found an AI startup",
+         "my cofounder says I should get a PhD first", "starting-a-company"},
+        {"I want to start my own company someday", "",
+         "starting-a-company"},
+    };
+    static const char *const asked[] = {
+        "is that a good option?", "is he right?", "would a PhD help?",
+    };
+    for (size_t i = 0; i < sizeof said / sizeof *said; i++) {
+        cr_session_reset(s);
+        cr_answer_free(ask(said[i][0]));
+        if (*said[i][1])
+            cr_answer_free(ask(said[i][1]));
+        cr_answer *a = ask(asked[i]);
+        ck_assert_msg(a->intent && strcmp(a->intent, "ask.should-i") == 0,
+                      "%s: %s", asked[i], a->intent ? a->intent : "none");
+        ck_assert_int_ge(a->ncites, 1);
+        ck_assert_str_eq(a->cites[0].anchor, said[i][2]);
+        cr_answer_free(a);
+    }
+}
+END_TEST
+
 /* A choice put as a question is not a goal. */
 START_TEST(test_choice_is_not_goal)
 {
@@ -353,6 +383,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_motive_title);
     tcase_add_test(tc, test_motive_environment);
     tcase_add_test(tc, test_statements_in_plain_words);
+    tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
