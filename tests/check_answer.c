@@ -206,6 +206,8 @@ START_TEST(test_statements_in_plain_words)
         {"I have no kids but my student loans worry me", "responsibilities",
          "false"},
         {"no kids, no mortgage, totally free", "responsibilities", "false"},
+        {"never mind, they rescinded it", "has_offer", "false"},
+        {"sorry, I meant 3 papers", "publications", "3"},
         {"long term I see myself running a research group at a university",
          "goal", "academia"},
         {"I really just want to code and build systems", "goal",
