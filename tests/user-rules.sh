@@ -45,7 +45,7 @@ run "$CROSSROADS" --json how much does a PhD pay
 expect_out '"trace":\["phd.pay"\]'
 expect_no_out 'Our lab tops up'
 run "$CROSSROADS" --json --fact wants_compute=yes should I do a PhD
-expect_out '"trace":\["decision.should-i","situation.compute"\]'
+expect_out '"trace":\["situation.compute","decision.should-i"\]'
 run "$CROSSROADS" --json should I take a gap year
 expect_no_out '"intent":"ask.gap-year"'
 
