@@ -206,6 +206,7 @@ START_TEST(test_statements_in_plain_words)
         {"I have no kids but my student loans worry me", "responsibilities",
          "false"},
         {"no kids, no mortgage, totally free", "responsibilities", "false"},
+        {"I'm 38 with three kids", "responsibilities", "true"},
         {"never mind, they rescinded it", "has_offer", "false"},
         {"sorry, I meant 3 papers", "publications", "3"},
         {"long term I see myself running a research group at a university",
