@@ -56,14 +56,6 @@ static char *in_dir(const char *name)
     return xasprintf("%s/%s", dir, name);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* The value of fact name in session x, as text ("" when unknown). */
 static char *value_of(cr_session *x, const char *name)
 {
@@ -152,7 +144,7 @@ END_TEST
 START_TEST(test_bad_profile_changes_nothing)
 {
     char *path = in_dir("bad.yaml");
-    write_file(path, "facts:\n  goal: startup\n  publicatons: 3\n"
+    cr_test_write(path, "facts:\n  goal: startup\n  publicatons: 3\n"
                "  has_offer: perhaps\n");
     ck_assert_int_eq(cr_profile_load(s, path, d), -1);
     ck_assert_int_eq(cr_diag_errors(d), 2);
@@ -190,7 +182,7 @@ static const char *const malformed[][2] = {
 START_TEST(test_malformed)
 {
     char *path = in_dir("bad.yaml");
-    write_file(path, malformed[_i][0]);
+    cr_test_write(path, malformed[_i][0]);
     ck_assert_int_eq(cr_profile_load(s, path, d), -1);
     ck_assert_int_ge(cr_diag_errors(d), 1);
     char *e = cr_diag_format(cr_diag_get(d, 0));
@@ -205,7 +197,7 @@ END_TEST
 START_TEST(test_reserved_facts)
 {
     char *path = in_dir("bad.yaml");
-    write_file(path, "facts:\n  question: why\n");
+    cr_test_write(path, "facts:\n  question: why\n");
     ck_assert_int_eq(cr_profile_load(s, path, d), -1);
     char *e = cr_diag_format(cr_diag_get(d, 0));
     char *want = xasprintf("%s:2:3: error: fact 'question' is reserved: "
@@ -223,7 +215,7 @@ START_TEST(test_empty_profiles)
                            "~\n"};
     char *path = in_dir("empty.yaml");
     for (int k = 0; k < 5; k++) {
-        write_file(path, texts[k]);
+        cr_test_write(path, texts[k]);
         ck_assert_int_eq(cr_profile_load(s, path, d), 0);
         ck_assert_int_eq(cr_diag_len(d), 0);
     }
@@ -237,7 +229,7 @@ END_TEST
 START_TEST(test_failed_save_keeps_old)
 {
     char *path = in_dir("me.yaml");
-    write_file(path, "facts:\n  goal: academia\n");
+    cr_test_write(path, "facts:\n  goal: academia\n");
     ck_assert_int_eq(cr_session_set(s, "goal", "startup", d), 0);
     char *missing = in_dir("no/such/folder/me.yaml");
     ck_assert_int_eq(cr_profile_save(s, missing, d), -1);
@@ -250,7 +242,7 @@ START_TEST(test_failed_save_keeps_old)
     char *sub = in_dir("sub");
     ck_assert_int_eq(mkdir(sub, 0700), 0);
     char *inner = in_dir("sub/x");
-    write_file(inner, "");
+    cr_test_write(inner, "");
     cr_diag_clear(d);
     ck_assert_int_eq(cr_profile_save(s, sub, d), -1);
     char *cmd = xasprintf("test \"$(ls '%s')\" = \"$(printf 'me.yaml\\nsub')\""

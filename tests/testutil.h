@@ -72,6 +72,15 @@ static inline char *cr_test_read(const char *path, size_t *len)
     return b.s ? cr_buf_take(&b) : xstrdup("");
 }
 
+/* Write text to path, replacing what it held. */
+static inline void cr_test_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* Where PCRE2's serialised codes (cr_regex_save) keep the size of each
  * code's block, which PCRE2 does not publish: learnt from the bytes of
  * one pattern saved once and twice, whose difference is its block.
