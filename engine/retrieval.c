@@ -1204,7 +1204,7 @@ static bool fits(cr_index *ix, const sentlist *q)
 static const asked *phrases_of(cr_index *ix, sentlist *q, const char *question)
 {
     if (ix->asked && strcmp(ix->asked->question, question) == 0 &&
-        fits(ix, q) && ix->asked)
+        fits(ix, q) && ix->asked)       /* fits() may forget them */
         return ix->asked;
     terms t;
     asked *a = NULL;
