@@ -78,3 +78,11 @@ uint32_t cr_hash32(const void *p, size_t n)
         h = (h ^ b[i]) * 16777619u;
     return h;
 }
+
+uint32_t cr_hash32_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *b = (const unsigned char *)s; *b; b++)
+        h = (h ^ *b) * 16777619u;
+    return h;
+}

@@ -22,4 +22,7 @@ void cr_put64(unsigned char *p, uint64_t v);
  * features, the English words).  Not a checksum. */
 uint32_t cr_hash32(const void *p, size_t n);
 
+/* cr_hash32 of the string s without its NUL, read once. */
+uint32_t cr_hash32_str(const char *s);
+
 #endif

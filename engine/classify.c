@@ -355,7 +355,7 @@ static int *order(char *const *v, int n)
  * about one pair in three models) are counted as one. */
 static uint32_t feature_key(const char *f)
 {
-    return cr_hash32(f, strlen(f));
+    return cr_hash32_str(f);
 }
 
 static const uint32_t *sort_keys;

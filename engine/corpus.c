@@ -782,15 +782,10 @@ static void front_matter(cr_corpus *c, const char *s, size_t n, size_t *pos,
     free(title);                /* never closed: not front matter */
 }
 
-static size_t hash(const char *s)
-{
-    return cr_hash32(s, strlen(s));
-}
-
 /* The table slot holding key, or the empty slot where it would go. */
 static size_t slot(const cr_corpus *c, const char *key)
 {
-    size_t h = hash(key) & (c->tcap - 1);
+    size_t h = cr_hash32_str(key) & (c->tcap - 1);
     while (c->table[h] >= 0 && strcmp(c->sec[c->table[h]].anchor, key) != 0)
         h = (h + 1) & (c->tcap - 1);
     return h;

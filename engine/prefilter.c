@@ -414,14 +414,14 @@ static unsigned bucket_of(const char *s)
     return ((unsigned char)s[0] * 31u + (unsigned char)s[1]) % NBUCKET;
 }
 
-cr_prefilter *cr_prefilter_new(int n)
+cr_prefilter *cr_prefilter_new(int n, int nlit)
 {
     cr_prefilter *pf = xcalloc(1, sizeof *pf);
     for (int b = 0; b < NBUCKET; b++)
         pf->bucket[b] = -1;
     pf->cappat = n > 0 ? n : 16;
     pf->always = xmalloc((size_t)pf->cappat);
-    cr_strmap_reserve(&pf->ids, 2 * (size_t)pf->cappat);
+    cr_strmap_reserve(&pf->ids, nlit > 0 ? (size_t)nlit : 2 * (size_t)pf->cappat);
     return pf;
 }
 

@@ -36,8 +36,10 @@ char *cr_prefilter_fold(const char *text);
  * bytes, instead of searching the text once for every literal. */
 typedef struct cr_prefilter cr_prefilter;
 
-/* An index for about n patterns (more may be added). */
-cr_prefilter *cr_prefilter_new(int n);
+/* An index for about n patterns with about nlit literals in their needs
+ * in all (more of either may be added; nlit 0: twice n), so that the
+ * map of literals is made once at its size instead of grown. */
+cr_prefilter *cr_prefilter_new(int n, int nlit);
 void cr_prefilter_free(cr_prefilter *pf);
 
 /* Add the next pattern's need (NULL: it needs nothing); need must

@@ -9,14 +9,9 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
-static size_t hash(const char *s)
-{
-    return cr_hash32(s, strlen(s));
-}
-
 size_t cr_strmap_slot(const cr_strmap *m, const char *key)
 {
-    size_t i = hash(key) & (m->cap - 1);
+    size_t i = cr_hash32_str(key) & (m->cap - 1);
     while (m->keys[i] && strcmp(m->keys[i], key) != 0)
         i = (i + 1) & (m->cap - 1);
     return i;

@@ -66,11 +66,6 @@ void cr_words_free(void)
     cr_words_keep_in(NULL);
 }
 
-static uint32_t hash(const char *w)
-{
-    return cr_hash32(w, strlen(w));
-}
-
 static int by_value(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -143,7 +138,7 @@ static void read_list(int fd)
         line[k] = '\0';
         if (n == cap)
             h = xreallocarray(h, cap = cap ? 2 * cap : 1024, sizeof *h);
-        h[n++] = hash(line);
+        h[n++] = cr_hash32_str(line);
     }
     fclose(f);
     if (n > 0)
@@ -200,7 +195,7 @@ int cr_words_has(const char *path, const char *word)
 {
     if (words.path == NULL || strcmp(words.path, path ? path : "") != 0)
         load(path);
-    uint32_t h = hash(word);
+    uint32_t h = cr_hash32_str(word);
     return words.n > 0 &&
            bsearch(&h, words.hash, words.n, sizeof h, by_value) != NULL;
 }

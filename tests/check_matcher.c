@@ -206,7 +206,7 @@ START_TEST(test_prefilter_match)
     };
     enum { N = sizeof patterns / sizeof *patterns };
     char *needs[N];
-    cr_prefilter *pf = cr_prefilter_new(2);
+    cr_prefilter *pf = cr_prefilter_new(2, 0);
     for (int i = 0; i < N; i++) {
         needs[i] = cr_prefilter_need(patterns[i], strlen(patterns[i]));
         cr_prefilter_add(pf, needs[i]);
