@@ -490,6 +490,25 @@ static int negated(const char *text, size_t at)
     return neg;
 }
 
+/* Whether the words after a cue of conditional() state what the user
+ * wants, in the present: "if I want to be a professor, should I do a
+ * PhD?" and "is it worth it if my goal is research?" tell the goal the
+ * question is asked for, as "I want to be a professor" would.  "If I
+ * still want", "if I wanted" and "if I had" stay conditions. */
+static int wish(const char *after)
+{
+    static const char *const heads[] = {
+        " i want ", " i wanna ", " i'd like ", " i would like ",
+        " my goal is ", " my dream is ", " my plan is ", " i plan ",
+        " i'm planning ", " i am planning ", " i'm aiming ", " i am aiming ",
+        " i aim ", " i intend ", " i hope ", " my aim is ",
+    };
+    for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
+        if (strncasecmp(after, heads[k], strlen(heads[k])) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether the words just before text[at], in its clause, make it a
  * condition rather than a statement: "going back for a PhD if I still
  * want to do research" says nothing yet about what the user wants, and
@@ -512,7 +531,7 @@ static int conditional(const char *text, size_t at)
         if (i == e)
             return 0;                   /* punctuation: the clause ends */
         if (is_word(text + i, e - i, cues, sizeof cues / sizeof *cues))
-            return 1;
+            return !(e - i == 2 && wish(text + e));  /* "if" only */
     }
     return 0;
 }

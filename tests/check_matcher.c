@@ -614,6 +614,14 @@ START_TEST(test_extract_condition)
     cr_extract(kb, "I wonder if a PhD helps, as I want to be a professor",
                wm, 2, d);
     ck_assert_str_eq(fact_text("goal"), "academia");
+    /* A wish in the present after "if" is the goal asked for; after
+     * another cue it is still in doubt. */
+    cr_wm_free(wm);
+    wm = cr_wm_new(kb);
+    cr_extract(kb, "not sure whether I want to be a professor", wm, 3, d);
+    ck_assert_str_eq(fact_text("goal"), "(unknown)");
+    cr_extract(kb, "is it worth it if I want to be a professor", wm, 4, d);
+    ck_assert_str_eq(fact_text("goal"), "academia");
 }
 END_TEST
 
