@@ -559,6 +559,42 @@ static void record_undo(cr_session *s, const change *c, int n)
         s->nundos++;
 }
 
+/* Put back the facts as the last undo record has them, saying how in b
+ * if b is not NULL, and drop the record. */
+static int restore_last(cr_session *s, cr_buf *b)
+{
+    undo *u = &s->undos[s->lastundo];
+    int n = u->n;
+    for (int k = 0; k < u->n; k++) {
+        const cr_statement *st = &u->v[k];
+        const cr_factdecl *f = cr_kb_factdecl(s->kb, st->fact);
+        if (b) {
+            char *now = cr_wm_stated(s->wm, st->fact)
+                            ? cr_value_text(f, &cr_wm_get(s->wm, st->fact)->value)
+                            : NULL;
+            char *then = st->known ? cr_value_text(f, &st->value) : NULL;
+            cr_buf_puts(b, b->len ? "; " : "Taken back: ");
+            if (then == NULL)
+                cr_buf_printf(b, "%s = %s withdrawn", f->name, now);
+            else if (now == NULL)
+                cr_buf_printf(b, "%s = %s again", f->name, then);
+            else
+                cr_buf_printf(b, "%s %s → %s", f->name, now, then);
+            free(now);
+            free(then);
+        }
+        if (st->known)
+            cr_wm_set(s->wm, st->fact, &st->value, st->source, st->turn,
+                      st->words, -1, st->cf);
+        else
+            cr_wm_unset(s->wm, st->fact);
+    }
+    free_undo(u);
+    s->lastundo = (s->lastundo + UNDO_DEPTH - 1) % UNDO_DEPTH;
+    s->nundos--;
+    return n;
+}
+
 char *cr_session_undo(cr_session *s, cr_diag *d)
 {
     if (s->nundos == 0) {
@@ -567,34 +603,9 @@ char *cr_session_undo(cr_session *s, cr_diag *d)
                     "or the last reset or reload)");
         return NULL;
     }
-    undo *u = &s->undos[s->lastundo];
     cr_buf b = {0};
-    for (int k = 0; k < u->n; k++) {
-        const cr_statement *st = &u->v[k];
-        const cr_factdecl *f = cr_kb_factdecl(s->kb, st->fact);
-        char *now = cr_wm_stated(s->wm, st->fact)
-                        ? cr_value_text(f, &cr_wm_get(s->wm, st->fact)->value)
-                        : NULL;
-        char *then = st->known ? cr_value_text(f, &st->value) : NULL;
-        cr_buf_puts(&b, b.len ? "; " : "Taken back: ");
-        if (then == NULL)
-            cr_buf_printf(&b, "%s = %s withdrawn", f->name, now);
-        else if (now == NULL)
-            cr_buf_printf(&b, "%s = %s again", f->name, then);
-        else
-            cr_buf_printf(&b, "%s %s → %s", f->name, now, then);
-        free(now);
-        free(then);
-        if (st->known)
-            cr_wm_set(s->wm, st->fact, &st->value, st->source, st->turn,
-                      st->words, -1, st->cf);
-        else
-            cr_wm_unset(s->wm, st->fact);
-    }
+    restore_last(s, &b);
     cr_buf_puts(&b, ".\n");
-    free_undo(u);
-    s->lastundo = (s->lastundo + UNDO_DEPTH - 1) % UNDO_DEPTH;
-    s->nundos--;
     s->reco = CR_RECO_NONE;
     if (cr_session_settle(s, d) < 0) {
         cr_buf_free(&b);
@@ -727,6 +738,48 @@ static int asks(const char *text)
     return 0;
 }
 
+/* Whether text opens by taking back the user's last message as a whole
+ * ("scratch that", "oh wait, forget what I just said: I want a
+ * startup"): one of these phrases after any fillers, ending its clause.
+ * "Forget what I said about my kids" names what it takes back, which
+ * is the extractors' to read (cr_extract). */
+static int takes_back(const char *text)
+{
+    static const char *const phrases[] = {
+        "scratch that", "scratch what i said", "scratch what i just said",
+        "forget that", "forget it", "forget what i said",
+        "forget what i just said", "forget my last message",
+        "ignore that", "ignore what i said", "ignore what i just said",
+        "ignore my last message", "disregard that", "disregard what i said",
+        "disregard what i just said", "disregard my last message",
+        "i take that back", "i take it back", "take that back",
+        "strike that", "cancel that", "undo that", "never mind that",
+        "never mind what i said", "never mind what i just said",
+        "nevermind that", "nevermind what i said", "i didn't mean that",
+        "i did not mean that", "that was wrong", "that's wrong",
+        "that is wrong", "that's not true", "that's not right",
+        "not true", "my bad",
+    };
+    static const char *const fillers[] = {
+        "oh", "sorry", "wait", "actually", "no", "nope", "ok", "okay",
+        "hmm", "um", "uh", "well", "oops", "so", "hold on", "err",
+    };
+    const char *p = text;
+    for (size_t n;; p += n) {
+        n = *p == ' ' || *p == ',' || *p == '.' || *p == '!'
+                ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
+        if (n == 0)
+            break;
+    }
+    size_t n = word_of(p, phrases, sizeof phrases / sizeof *phrases);
+    if (n == 0)
+        return 0;
+    p += n;
+    while (*p == ' ')
+        p++;
+    return *p == '\0' || strchr(",.;:!?-", *p) != NULL;
+}
+
 int cr_session_ask(cr_session *s, const char *question, size_t len,
                    cr_answer **out, cr_diag *d)
 {
@@ -738,7 +791,9 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     char *text = correct(s->kb, cr_phd_dots(xstrdup(asked)), &corr, &ncorr);
     s->turn++;
     cr_wm_journal_start(s->wm);
-    int stated = cr_extract(s->kb, text, s->wm, s->turn, d);
+    int stated = takes_back(text) && s->nundos > 0 ? restore_last(s, NULL)
+                                                   : 0;
+    stated += cr_extract(s->kb, text, s->wm, s->turn, d);
     int nchanged;
     change *changed = changes(s, &nchanged);
     const char *intent = NULL, *declined = NULL;

@@ -484,10 +484,48 @@ static int negated(const char *text, size_t at)
             i++;
         if (is_word(text + w, i - w, turns, sizeof turns / sizeof *turns))
             neg = 0;
-        else if (is_word(text + w, i - w, cues, sizeof cues / sizeof *cues))
-            neg = 1;
+        else if (is_word(text + w, i - w, cues, sizeof cues / sizeof *cues) &&
+                 strncasecmp(text + i, " forget", 7) != 0)
+            neg = 1;            /* "don't forget I have kids" has them */
     }
     return neg;
+}
+
+/* Does the clause holding text[at] take back what follows, before at:
+ * "forget what I said about my kids", "ignore the part about the
+ * mortgage", "I take back the growth part"?  Not after a negation:
+ * "don't forget I have kids" states them. */
+static int retracted(const char *text, size_t at)
+{
+    static const char *const cues[] = {
+        "forget", "ignore", "disregard", "scratch", "retract", "withdraw",
+        "strike", "unsay",
+    };
+    static const char *const nots[] = {
+        "don't", "dont", "not", "never", "can't", "cannot", "won't",
+    };
+    size_t start = at;
+    while (start > 0 && !strchr(".;!?,", text[start - 1]))
+        start--;
+    size_t i = start, prev = 0, nprev = 0;
+    while (i < at) {
+        while (i < at && !isalpha((unsigned char)text[i]))
+            i++;
+        size_t w = i;
+        while (i < at && (isalpha((unsigned char)text[i]) || text[i] == '\''))
+            i++;
+        int cue = is_word(text + w, i - w, cues, sizeof cues / sizeof *cues) ||
+                  (i - w == 4 && strncasecmp(text + w, "back", 4) == 0 &&
+                   nprev == 4 && strncasecmp(text + prev, "take", 4) == 0) ||
+                  (i - w == 4 && strncasecmp(text + w, "mind", 4) == 0 &&
+                   nprev == 5 && strncasecmp(text + prev, "never", 5) == 0);
+        if (cue && !(nprev && is_word(text + prev, nprev, nots,
+                                      sizeof nots / sizeof *nots)))
+            return 1;
+        prev = w;
+        nprev = i - w;
+    }
+    return 0;
 }
 
 /* Whether the words after a cue of conditional() state what the user
@@ -623,6 +661,27 @@ static int negate(const cr_kb *kb, cr_wm *wm, const cr_extractor *x,
     return n;
 }
 
+/* x's words were taken back: withdraw every fact the user stated that
+ * x could set. */
+static int withdraw(const cr_kb *kb, cr_wm *wm, const cr_extractor *x)
+{
+    int n = 0;
+    const char *const *names;
+    int ng = cr_regex_names(x->pattern.re, &names);
+    for (int g = 0; g < ng; g++) {
+        int f = cr_kb_fact(kb, names[g]);
+        if (f >= 0 && cr_wm_stated(wm, f))
+            cr_wm_unset(wm, f), n++;
+    }
+    for (int i = 0; i < x->nsets; i++)
+        if (cr_wm_stated(wm, x->sets[i].fact))
+            cr_wm_unset(wm, x->sets[i].fact), n++;
+    for (int i = 0; i < x->nnegated; i++)
+        if (cr_wm_stated(wm, x->negated[i].fact))
+            cr_wm_unset(wm, x->negated[i].fact), n++;
+    return n;
+}
+
 /* One extractor's match in the text. */
 typedef struct {
     int x;
@@ -644,6 +703,8 @@ static int apply_match(const cr_kb *kb, const char *text, const match *m,
     const cr_extractor *x = cr_kb_extractor(kb, m->x);
     if (conditional(text, m->s))
         return 0;
+    if (retracted(text, m->s))
+        return withdraw(kb, wm, x);
     char *words = xstrndup(text + m->s, m->e - m->s);
     int set = 0;
     if (negated(text, m->s) ||

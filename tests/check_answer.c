@@ -229,6 +229,49 @@ START_TEST(test_statements_in_plain_words)
 }
 END_TEST
 
+/* Taking back what one said, in words: the last message as a whole
+ * ("scratch that"), or what a phrase names ("forget what I said about my
+ * kids"); "don't forget" states, and "never mind" alone takes nothing
+ * back. */
+START_TEST(test_taking_back)
+{
+    static const struct {
+        const char *first, *then, *fact, *value;
+    } t[] = {
+        {"I want to be a professor", "scratch that", "goal", "(unknown)"},
+        {"I want to be a professor",
+         "oh wait, forget what I just said. I want to build a startup",
+         "goal", "startup"},
+        {"I have 2 papers and two kids", "sorry, ignore my last message",
+         "publications", "(unknown)"},
+        {"I have 2 papers and two kids", "forget what I said about my kids",
+         "responsibilities", "(unknown)"},
+        {"I have 2 papers and two kids", "forget what I said about my kids",
+         "publications", "2"},
+        {"I have 2 papers", "don't forget I have two kids",
+         "responsibilities", "true"},
+        {"I want to be a professor", "never mind, how much does a PhD pay?",
+         "goal", "academia"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        cr_session_reset(s);
+        cr_answer_free(ask(t[i].first));
+        cr_answer_free(ask(t[i].then));
+        const char *got = cr_test_value(cr_session_kb(s), cr_session_wm(s),
+                                        t[i].fact, "(unknown)");
+        ck_assert_msg(strcmp(got, t[i].value) == 0, "\"%s\": %s = %s, not %s",
+                      t[i].then, t[i].fact, got, t[i].value);
+    }
+    /* What a message took back, :undo puts back. */
+    cr_session_reset(s);
+    cr_answer_free(ask("I want to be a professor"));
+    cr_answer_free(ask("scratch that"));
+    free(cr_session_undo(s, d));
+    ck_assert_str_eq(cr_test_value(cr_session_kb(s), cr_session_wm(s),
+                                   "goal", "(unknown)"), "academia");
+}
+END_TEST
+
 /* A follow-up with no topic of its own asks for the choice, answered
  * from what was said before. */
 START_TEST(test_followups_ask_the_choice)
@@ -386,6 +429,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_motive_title);
     tcase_add_test(tc, test_motive_environment);
     tcase_add_test(tc, test_statements_in_plain_words);
+    tcase_add_test(tc, test_taking_back);
     tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
