@@ -457,6 +457,27 @@ static int is_word(const char *w, size_t n, const char *const *v, size_t nv)
     return 0;
 }
 
+/* Where the clause holding text[at] starts: after the punctuation
+ * before it. */
+static size_t clause_start(const char *text, size_t at)
+{
+    while (at > 0 && !strchr(".;!?,", text[at - 1]))
+        at--;
+    return at;
+}
+
+/* The next word from text[*i] on, before end: its start in *w, its
+ * length returned (0: none left), *i moved past it. */
+static size_t next_word(const char *text, size_t end, size_t *i, size_t *w)
+{
+    while (*i < end && !isalpha((unsigned char)text[*i]))
+        (*i)++;
+    *w = *i;
+    while (*i < end && (isalpha((unsigned char)text[*i]) || text[*i] == '\''))
+        (*i)++;
+    return *i - *w;
+}
+
 /* Is there a negation between the start of the clause holding text[at]
  * and at?  A clause starts after punctuation or a word that turns
  * against what went before: in "I have no kids but my loans worry me"
@@ -471,20 +492,12 @@ static int negated(const char *text, size_t at)
     static const char *const turns[] = {
         "but", "although", "though", "however", "yet", "whereas", "while",
     };
-    size_t start = at;
-    while (start > 0 && !strchr(".;!?,", text[start - 1]))
-        start--;
-    size_t i = start;
+    size_t i = clause_start(text, at), w, n;
     int neg = 0;
-    while (i < at) {
-        while (i < at && !isalpha((unsigned char)text[i]))
-            i++;
-        size_t w = i;
-        while (i < at && (isalpha((unsigned char)text[i]) || text[i] == '\''))
-            i++;
-        if (is_word(text + w, i - w, turns, sizeof turns / sizeof *turns))
+    while ((n = next_word(text, at, &i, &w)) > 0) {
+        if (is_word(text + w, n, turns, sizeof turns / sizeof *turns))
             neg = 0;
-        else if (is_word(text + w, i - w, cues, sizeof cues / sizeof *cues) &&
+        else if (is_word(text + w, n, cues, sizeof cues / sizeof *cues) &&
                  strncasecmp(text + i, " forget", 7) != 0)
             neg = 1;            /* "don't forget I have kids" has them */
     }
@@ -504,26 +517,18 @@ static int retracted(const char *text, size_t at)
     static const char *const nots[] = {
         "don't", "dont", "not", "never", "can't", "cannot", "won't",
     };
-    size_t start = at;
-    while (start > 0 && !strchr(".;!?,", text[start - 1]))
-        start--;
-    size_t i = start, prev = 0, nprev = 0;
-    while (i < at) {
-        while (i < at && !isalpha((unsigned char)text[i]))
-            i++;
-        size_t w = i;
-        while (i < at && (isalpha((unsigned char)text[i]) || text[i] == '\''))
-            i++;
-        int cue = is_word(text + w, i - w, cues, sizeof cues / sizeof *cues) ||
-                  (i - w == 4 && strncasecmp(text + w, "back", 4) == 0 &&
+    size_t i = clause_start(text, at), w, n, prev = 0, nprev = 0;
+    while ((n = next_word(text, at, &i, &w)) > 0) {
+        int cue = is_word(text + w, n, cues, sizeof cues / sizeof *cues) ||
+                  (n == 4 && strncasecmp(text + w, "back", 4) == 0 &&
                    nprev == 4 && strncasecmp(text + prev, "take", 4) == 0) ||
-                  (i - w == 4 && strncasecmp(text + w, "mind", 4) == 0 &&
+                  (n == 4 && strncasecmp(text + w, "mind", 4) == 0 &&
                    nprev == 5 && strncasecmp(text + prev, "never", 5) == 0);
         if (cue && !(nprev && is_word(text + prev, nprev, nots,
                                       sizeof nots / sizeof *nots)))
             return 1;
         prev = w;
-        nprev = i - w;
+        nprev = n;
     }
     return 0;
 }
