@@ -134,6 +134,29 @@ static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
     return 1;
 }
 
+/* What the user told, for "what do you know about me?". */
+static void recall(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
+{
+    a->kind = CR_ANSWER_NOTED;
+    for (int i = 0; i < cr_kb_nfacts(cx->kb); i++) {
+        if (i == CR_FACT_INTENT || !cr_wm_stated(cx->wm, i))
+            continue;
+        const cr_factdecl *d = cr_kb_factdecl(cx->kb, i);
+        char buf[CR_VALUE_BUF];
+        cr_buf_printf(text, "%s%s = %s", text->len ? "; " : "You told me: ",
+                      d->name, cr_value_str(d, &cr_wm_get(cx->wm, i)->value,
+                                            buf));
+    }
+    if (text->len)
+        cr_buf_puts(text, ". :facts shows where each came from and what the "
+                    "rules concluded; :forget FACT or :undo takes one "
+                    "back.");
+    else
+        cr_buf_puts(text, "You have told me nothing about yourself yet. Tell "
+                    "me what you want to do, your papers or your offers, or "
+                    "type :decide and I will ask.");
+}
+
 static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
                            cr_buf *text)
 {
@@ -171,9 +194,13 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
     a->trace = xcalloc((size_t)cx->run->nfired + 1, sizeof *a->trace);
     for (int i = 0; i < cx->run->nfired; i++)
         a->trace[a->ntrace++] = cr_kb_ruledef(cx->kb, cx->run->fired[i])->id;
-    if (!cx->declined)
+    if (cx->recall)
+        recall(a, cx, &text);
+    else if (!cx->declined)
         from_rules(a, cx, &text);
-    if (text.len == 0) {
+    if (cx->recall) {
+        a->intent = NULL;
+    } else if (text.len == 0) {
         a->intent = NULL;
         if (cx->declined || !noted(a, cx, &text))
             from_retrieval(a, cx, &text);

@@ -86,6 +86,8 @@ typedef struct cr_compose_ctx {
     const int *suggest;         /* intents to suggest if it declines */
     int nsuggest;
     int list_facts;             /* whether the answer lists what is known */
+    int recall;                 /* the question asks what the user told:
+                                   the answer is those facts */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

@@ -738,11 +738,38 @@ static int asks(const char *text)
     return 0;
 }
 
+/* Whether text opens, after any fillers ("oh wait, sorry,"), with one
+ * of the n phrases, which ends its clause. */
+static int opens_with(const char *text, const char *const *phrases,
+                      size_t n)
+{
+    static const char *const fillers[] = {
+        "oh", "sorry", "wait", "actually", "no", "nope", "ok", "okay",
+        "hmm", "um", "uh", "well", "oops", "so", "hold on", "err", "hey",
+        "and", "now", "btw", "remind me",
+    };
+    const char *p = text;
+    for (size_t k;; p += k) {
+        k = *p == ' ' || *p == ',' || *p == '.' || *p == '!'
+                ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
+        if (k == 0)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t k = word_of(p, phrases + i, 1);
+        const char *e = p + k;
+        while (k && *e == ' ')
+            e++;
+        if (k && (*e == '\0' || strchr(",.;:!?-", *e)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether text opens by taking back the user's last message as a whole
  * ("scratch that", "oh wait, forget what I just said: I want a
- * startup"): one of these phrases after any fillers, ending its clause.
- * "Forget what I said about my kids" names what it takes back, which
- * is the extractors' to read (cr_extract). */
+ * startup").  "Forget what I said about my kids" names what it takes
+ * back, which is the extractors' to read (cr_extract). */
 static int takes_back(const char *text)
 {
     static const char *const phrases[] = {
@@ -760,24 +787,29 @@ static int takes_back(const char *text)
         "that is wrong", "that's not true", "that's not right",
         "not true", "my bad",
     };
-    static const char *const fillers[] = {
-        "oh", "sorry", "wait", "actually", "no", "nope", "ok", "okay",
-        "hmm", "um", "uh", "well", "oops", "so", "hold on", "err",
+    return opens_with(text, phrases, sizeof phrases / sizeof *phrases);
+}
+
+/* Whether text asks what the user has told ("what do you know about
+ * me?"): the answer is those facts, not the essay. */
+static int recalls(const char *text)
+{
+    static const char *const phrases[] = {
+        "what do you know about me", "what do you know about me so far",
+        "what do you know so far", "what do you remember",
+        "what do you remember about me", "what have i told you",
+        "what have i told you so far", "what did i tell you",
+        "what did i tell you about me", "what did i say", "what i said",
+        "what i told you", "what have i said", "what have i said so far",
+        "what have you noted", "what did you note",
+        "what do you have on me", "what facts do you have",
+        "what facts do you have about me", "what do you think you know",
+        "what do you think you know about me", "who am i",
+        "tell me what you know about me", "summarize what i told you",
+        "summarise what i told you", "what's my situation",
+        "what is my situation", "what do you know about my situation",
     };
-    const char *p = text;
-    for (size_t n;; p += n) {
-        n = *p == ' ' || *p == ',' || *p == '.' || *p == '!'
-                ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
-        if (n == 0)
-            break;
-    }
-    size_t n = word_of(p, phrases, sizeof phrases / sizeof *phrases);
-    if (n == 0)
-        return 0;
-    p += n;
-    while (*p == ' ')
-        p++;
-    return *p == '\0' || strchr(",.;:!?-", *p) != NULL;
+    return opens_with(text, phrases, sizeof phrases / sizeof *phrases);
 }
 
 int cr_session_ask(cr_session *s, const char *question, size_t len,
@@ -804,8 +836,11 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     cr_reco reco_was = s->reco, then = s->reco;
     if (stated > 0 && s->reco != CR_RECO_NONE)
         then = reco_for(s, s->reco_in, d);
+    int recall = stated == 0 && recalls(text);
     cr_choice ch;
     cr_choose(s->kb, text, &ch, d);
+    if (recall)
+        ch.intent = ch.pattern = -1;
     const cr_intent *in = ch.intent >= 0 ? cr_kb_intentdef(s->kb, ch.intent)
                                          : NULL;
     /* A statement that asks nothing is small talk when a pattern of
@@ -838,7 +873,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         goto failed;
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined, stated, ch.suggest,
-                         ch.nsuggest, !s->quiet_facts};
+                         ch.nsuggest, !s->quiet_facts || recall,
+                         recall};
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
@@ -956,7 +992,8 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
     if (out) {
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
                              MIN_RELEVANCE, NULL, 0, NULL, 0,
-                             1 /* the consultation's verdict lists them */};
+                             1 /* the consultation's verdict lists them */,
+                             0};
         *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
                                  in ? in->id : NULL);
     }

@@ -272,6 +272,24 @@ START_TEST(test_taking_back)
 }
 END_TEST
 
+/* "What do you know about me?" is answered from what the user told. */
+START_TEST(test_recall)
+{
+    cr_answer *a = ask("what do you know about me?");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NOTED);
+    ck_assert_ptr_nonnull(strstr(a->text, "told me nothing"));
+    cr_answer_free(a);
+    cr_answer_free(ask("I want to be a professor and I have 2 papers"));
+    a = ask("ok so what have I told you so far?");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NOTED);
+    ck_assert_ptr_null(a->intent);
+    ck_assert_ptr_nonnull(strstr(a->text, "goal = academia"));
+    ck_assert_ptr_nonnull(strstr(a->text, "publications = 2"));
+    ck_assert_int_ge(a->nfacts, 2);
+    cr_answer_free(a);
+}
+END_TEST
+
 /* A follow-up with no topic of its own asks for the choice, answered
  * from what was said before. */
 START_TEST(test_followups_ask_the_choice)
@@ -430,6 +448,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_motive_environment);
     tcase_add_test(tc, test_statements_in_plain_words);
     tcase_add_test(tc, test_taking_back);
+    tcase_add_test(tc, test_recall);
     tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
