@@ -312,7 +312,8 @@ static void count(tcells *t, int cls, int x)
         t->c[t->n - 1].count += x;
         return;
     }
-    t->c = xreallocarray(t->c, (size_t)t->n + 1, sizeof *t->c);
+    if ((t->n & (t->n - 1)) == 0)       /* full at 0, 1, 2, 4, 8 ... */
+        t->c = xreallocarray(t->c, t->n ? 2 * (size_t)t->n : 1, sizeof *t->c);
     t->c[t->n++] = (cell){cls, x};
 }
 

@@ -217,6 +217,22 @@ START_TEST(test_statements_in_plain_words)
          "scientist for 3 years.", "background", "other-science"},
         {"Graduated in physics, taught myself ML, now working as a data "
          "scientist for 3 years.", "years_industry", "3"},
+        {"I don't have kids", "responsibilities", "false"},
+        {"I'm a single dad", "responsibilities", "true"},
+        {"my wife is pregnant", "responsibilities", "true"},
+        {"money isn't an issue for me", "money_worry", "false"},
+        {"I have savings from my job", "money_worry", "false"},
+        {"I can't afford a pay cut", "money_worry", "true"},
+        {"no papers yet", "publications", "0"},
+        {"I've published one paper at NeurIPS", "publications", "1"},
+        {"I have a first-author ICML paper", "publications", "1"},
+        {"I've got 2 papers", "publications", "2"},
+        {"I have a few papers", "publications", "(unknown)"},
+        {"I did an undergrad thesis with a professor",
+         "research_experience", "true"},
+        {"I've never done research", "research_experience", "false"},
+        {"I studied mechanical engineering", "background", "other-science"},
+        {"I'm a math major", "background", "other-science"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
