@@ -233,6 +233,13 @@ START_TEST(test_statements_in_plain_words)
         {"I've never done research", "research_experience", "false"},
         {"I studied mechanical engineering", "background", "other-science"},
         {"I'm a math major", "background", "other-science"},
+        {"I want to build ML pipelines in production", "goal",
+         "ml-infrastructure"},
+        {"I want to do research but not in academia", "goal",
+         "research-scientist"},
+        {"I want to work in quant finance", "goal", "industry"},
+        {"I want to work as an ML engineer rather than a researcher",
+         "goal", "ml-engineer"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
