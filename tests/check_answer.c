@@ -240,6 +240,13 @@ START_TEST(test_statements_in_plain_words)
         {"I want to work in quant finance", "goal", "industry"},
         {"I want to work as an ML engineer rather than a researcher",
          "goal", "ml-engineer"},
+        {"I want to do a startup eventually", "goal", "startup"},
+        {"I have 2 kids though", "responsibilities", "true"},
+        {"I really like research", "goal", "research-scientist"},
+        {"I like applied problems and having access to big GPU clusters",
+         "goal", "(unknown)"},
+        {"I like applied problems and having access to big GPU clusters",
+         "wants_compute", "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
