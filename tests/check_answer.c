@@ -247,6 +247,9 @@ START_TEST(test_statements_in_plain_words)
          "goal", "(unknown)"},
         {"I like applied problems and having access to big GPU clusters",
          "wants_compute", "true"},
+        {"should I do a PhD in biology or chemistry?", "background",
+         "(unknown)"},
+        {"I have a PhD in physics", "background", "other-science"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
