@@ -347,7 +347,13 @@ out:
  * CR_FUSE_MIN.  Chosen by a grid over both development sets (weights
  * 0.2 to 1.0, thresholds 0.2 to 0.45, STRONG 3 or 5): the grid's best
  * differ by a few questions, and these keep every pattern-backed
- * answer of the first set. */
+ * answer of the first set.  Cross-validated on the rules' 2,981
+ * examples (each scored by a classifier that never saw it, patterns
+ * as they are), a grid of weights 0.3 to 1.5 and STRONG 2, 3 or 5
+ * chooses the right intent for 1,954 to 2,141 of them; these choose
+ * 2,135, and the grid's best (1.0 and 5) differs by six examples while
+ * it makes 26 examples fail whole (out-of-scope patterns then outvote
+ * the classifier between declines, and some in-scope answers). */
 #define CR_FUSE_PATTERN 0.5
 #define CR_FUSE_MIN 0.3
 #define STRONG 3.0
