@@ -250,6 +250,8 @@ START_TEST(test_statements_in_plain_words)
         {"should I do a PhD in biology or chemistry?", "background",
          "(unknown)"},
         {"I have a PhD in physics", "background", "other-science"},
+        {"im 30 and have been a web dev for 6 yrs", "years_industry", "6"},
+        {"I have spent 2 years in a PhD", "years_industry", "(unknown)"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
