@@ -173,7 +173,7 @@ static void from_retrieval(cr_answer *a, const cr_compose_ctx *cx,
         return;
     }
     a->kind = CR_ANSWER_NONE;
-    if (cx->declined)
+    if (cx->declined && *cx->declined)
         cr_buf_printf(text, "That is a question about %s, which the essay "
                       "I draw on does not cover, so I would rather not "
                       "guess.", cx->declined);

@@ -632,6 +632,16 @@ static const cr_intent *decision_reading(const cr_kb *kb,
     return strcmp(in->id, id) == 0 ? in : NULL;
 }
 
+/* Whether a question nothing answers is, by the classifier's best
+ * guess, one of those the essay does not cover: then it is declined,
+ * not looked up in the essay, whose nearest passage would only share
+ * some words with it. */
+static int nearest_declines(const cr_kb *kb, const cr_choice *ch)
+{
+    return ch->ntop > 0 && ch->pattern < 0 &&
+           cr_kb_intentdef(kb, ch->top[0].intent)->out_of_scope;
+}
+
 /* The recommendation the rules make for intent on what is known now,
  * found by a run that leaves no trace: the intent is unset again after
  * it. */
@@ -859,6 +869,8 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
         in = NULL;
     if (in && in->out_of_scope) {
         declined = in->topic ? in->topic : in->id;
+    } else if (!in && !stated && nearest_declines(s->kb, &ch)) {
+        declined = "";
     } else if (in) {
         cr_value v = {0, in->id};
         char *words = xstrndup(text + ch.start, ch.end - ch.start);

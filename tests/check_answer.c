@@ -307,6 +307,19 @@ START_TEST(test_taking_back)
 }
 END_TEST
 
+/* A question nothing answers, which the classifier puts nearest to
+ * one the essay does not cover, is declined, not looked up: the essay
+ * has a passage on writing, but not on writing with a chatbot. */
+START_TEST(test_nearest_declines)
+{
+    cr_answer *a = ask("is it ok to write research papers with ChatGPT?");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NONE);
+    ck_assert_int_eq(a->ncites, 0);
+    ck_assert_ptr_nonnull(strstr(a->text, "does not cover"));
+    cr_answer_free(a);
+}
+END_TEST
+
 /* "What do you know about me?" is answered from what the user told. */
 START_TEST(test_recall)
 {
@@ -484,6 +497,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_statements_in_plain_words);
     tcase_add_test(tc, test_taking_back);
     tcase_add_test(tc, test_recall);
+    tcase_add_test(tc, test_nearest_declines);
     tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
