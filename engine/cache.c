@@ -37,10 +37,12 @@
  * and renamed into place.
  *
  * Layout: MAGIC (8 bytes), checksum (8), payload length (8), image
- * length (8), payload, image.  The payload: the key, the table of file
- * names, then the facts (but the built-in ones), concepts, compiled
- * patterns (one PCRE2 blob), intents, extractors, rules, the intent
- * classifier (cr_model_encode) and END.
+ * length (8), payload, image.  The payload: the key, the essay as
+ * parsed (cr_corpus_encode: the key covers it, and parsing its Markdown
+ * was a seventh of a warm start), the table of file names, then the
+ * facts (but the built-in ones), concepts, compiled patterns (one PCRE2
+ * blob), intents, extractors, rules, the intent classifier
+ * (cr_model_encode) and END.
  *
  * The image is the essay's search index (cr_index_image), kept here
  * because the key covers the essay too: a one-off answer that no rule
@@ -81,7 +83,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 13
+#define FORMAT 14
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -487,7 +489,8 @@ static int put_kb(out *o, const cr_kb *kb)
  * file table, body.  NULL if kb cannot be cached; else a new buffer and
  * its length in *len. */
 static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
-                             size_t nimage, size_t *len)
+                             const cr_corpus *corpus, size_t nimage,
+                             size_t *len)
 {
     out body = {0}, o = {0};
     if (put_kb(&body, kb) < 0) {
@@ -499,6 +502,11 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     o.len = HEADER;
     put_uint(&o, key->text.len);
     put_bytes(&o, key->text.s, key->text.len);
+    size_t nessay;
+    unsigned char *essay = cr_corpus_encode(corpus, &nessay);
+    put_uint(&o, nessay);
+    put_bytes(&o, essay, nessay);
+    free(essay);
     put_uint(&o, (uint64_t)body.nfiles);
     for (int i = 0; i < body.nfiles; i++)
         put_str(&o, body.files[i]);
@@ -976,18 +984,32 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
     return 1;
 }
 
+/* The essay kept after the key: a corpus, or NULL. */
+static cr_corpus *get_corpus(reader *r)
+{
+    uint64_t n = get_uint(r);
+    cr_corpus *c = NULL;
+    if (r->ok && n <= (uint64_t)(r->end - r->p))
+        c = cr_corpus_decode(r->p, (size_t)n);
+    if (c == NULL)
+        fail(r);
+    else
+        r->p += n;
+    return c;
+}
+
 /* The kb in buf (size bytes, mapped by slurp, taken over), if it is
- * whole and made for key. */
+ * whole and made for key; the essay in *corpus. */
 static cr_kb *decode(unsigned char *buf, size_t size,
-                     const cr_cache_key *key, const cr_corpus *corpus)
+                     const cr_cache_key *key, cr_corpus **corpus)
 {
     reader r = {0};
     r.ok = 1;
-    r.nsections = cr_corpus_count(corpus);
-    if (!check(buf, size, key, &r)) {
+    if (!check(buf, size, key, &r) || (*corpus = get_corpus(&r)) == NULL) {
         munmap(buf, size);
         return NULL;
     }
+    r.nsections = cr_corpus_count(*corpus);
     cr_kb *kb = cr_kb_new();
     cr_kb_adopt_mapped(kb, buf, size);
     r.kb = kb;
@@ -999,6 +1021,8 @@ static cr_kb *decode(unsigned char *buf, size_t size,
     free(r.files);
     if (!r.ok) {
         cr_kb_free(kb);
+        cr_corpus_free(*corpus);
+        *corpus = NULL;
         return NULL;
     }
     return kb;
@@ -1057,7 +1081,7 @@ static unsigned char *slurp(const char *path, size_t *size,
 }
 
 cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
-                     const cr_corpus *corpus, cr_index *ix)
+                     cr_corpus **corpus, cr_index **ix)
 {
     char *path = cr_cache_file(dir, key);
     size_t size = 0, nimage = 0, imaplen = 0;
@@ -1068,11 +1092,20 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     free(path);
     if (buf == NULL)
         return NULL;
-    cr_kb *kb = decode(buf, size, key, corpus);
+    cr_corpus *c = NULL;
+    cr_kb *kb = decode(buf, size, key, &c);
+    cr_index *x = kb ? cr_index_new(c, NULL) : NULL;
+    if (kb != NULL && x == NULL) {
+        cr_kb_free(kb);
+        cr_corpus_free(c);
+        kb = NULL;
+    }
     if (kb != NULL && image != NULL)
-        cr_index_set_image_mapped(ix, imap, imaplen, image, nimage);
+        cr_index_set_image_mapped(x, imap, imaplen, image, nimage);
     else if (imap != NULL)
         munmap(imap, imaplen);
+    if (kb != NULL)
+        *corpus = c, *ix = x;
     return kb;
 }
 
@@ -1094,13 +1127,13 @@ static int make_dir(const char *dir)
 }
 
 int cr_cache_save(const char *dir, const cr_cache_key *key,
-                  const cr_kb *kb, cr_index *ix)
+                  const cr_kb *kb, const cr_corpus *corpus, cr_index *ix)
 {
     if (key->racy || make_dir(dir) < 0)
         return -1;
     size_t len, nimage = 0;
     unsigned char *image = ix ? cr_index_image(ix, &nimage) : NULL;
-    unsigned char *buf = encode(key, kb, image ? nimage : 0, &len);
+    unsigned char *buf = encode(key, kb, corpus, image ? nimage : 0, &len);
     if (buf == NULL) {
         free(image);
         return -1;

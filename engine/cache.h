@@ -35,17 +35,18 @@ cr_cache_key *cr_cache_key_new(const char *corpus_path,
                                const char *const *rule_paths, int npaths);
 void cr_cache_key_free(cr_cache_key *key);
 
-/* The knowledge base cached in dir under key, finished against corpus
- * (the essay the key names), or NULL if there is none that can be
- * trusted.  The caller frees the result with cr_kb_free.  When there is
- * one, the image of the search index kept with it, if any, is handed to
- * ix (an index of corpus that has not ranked yet) with
- * cr_index_set_image. */
+/* The knowledge base cached in dir under key, or NULL if there is none
+ * that can be trusted; the caller frees the result with cr_kb_free.
+ * With it come the essay the key names, kept in the cache so that it is
+ * not parsed again, into *corpus, and a new index of it into *ix, given
+ * the image of the search index kept with them if any
+ * (cr_index_set_image); the caller frees both after the kb.  Without it,
+ * *corpus and *ix are left as they were. */
 cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
-                     const cr_corpus *corpus, cr_index *ix);
+                     cr_corpus **corpus, cr_index **ix);
 
 /* Keep kb, loaded and finished without errors from the files of key,
- * in dir, with the image of ix, the index of the essay of key (built
+ * in dir, with corpus, the essay of key, and the image of ix, its index (built
  * now for it if it is not yet; NULL for none): written to a temporary
  * file and renamed into place, so a reader never sees half a file.
  * Does nothing when a file of the key changed so recently that a later
@@ -53,7 +54,7 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
  * Returns 0 if the file was written, -1 if not; failing is harmless and
  * callers may ignore it. */
 int cr_cache_save(const char *dir, const cr_cache_key *key,
-                  const cr_kb *kb, cr_index *ix);
+                  const cr_kb *kb, const cr_corpus *corpus, cr_index *ix);
 
 /* The cache file of key in dir: a new string the caller frees (for
  * tests and --stats). */

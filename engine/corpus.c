@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -844,6 +845,63 @@ cr_corpus *cr_corpus_parse(const char *text, size_t len)
     free(p.x.aux);
     if (c->sec[0].line == 0)
         c->sec[0].line = line;
+    make_anchors(c);
+    return c;
+}
+
+/* The encoding: the title, then per section its level (a byte, '2' to
+ * '4'), its line (decimal digits), heading and text, each string ended
+ * by its NUL.  Parents and anchors are not kept: decoding finds them as
+ * parsing does (add_section, make_anchors), so a decoded corpus is the
+ * parsed one, and bytes that could not come from a parse are refused. */
+unsigned char *cr_corpus_encode(const cr_corpus *c, size_t *n)
+{
+    cr_buf b = {0};
+    cr_buf_putn(&b, c->title, strlen(c->title) + 1);
+    for (int i = 0; i < c->n; i++) {
+        const section *x = &c->sec[i];
+        cr_buf_printf(&b, "%c%d", '0' + x->level, x->line);
+        cr_buf_putn(&b, "", 1);
+        cr_buf_putn(&b, x->heading, strlen(x->heading) + 1);
+        cr_buf_putn(&b, x->text, strlen(x->text) + 1);
+    }
+    *n = b.len;
+    return (unsigned char *)cr_buf_take(&b);
+}
+
+/* The string at *p, ended by a NUL before end, copied; *p moved past. */
+static char *take_str(const unsigned char **p, const unsigned char *end)
+{
+    const unsigned char *z = memchr(*p, '\0', (size_t)(end - *p));
+    if (z == NULL)
+        return NULL;
+    char *s = xstrndup((const char *)*p, (size_t)(z - *p));
+    *p = z + 1;
+    return s;
+}
+
+cr_corpus *cr_corpus_decode(const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    cr_corpus *c = xcalloc(1, sizeof *c);
+    int ok = (c->title = take_str(&p, end)) != NULL;
+    while (ok && p < end) {
+        int level = *p++ - '0';
+        char *line = take_str(&p, end), *e;
+        long l = line && *line ? strtol(line, &e, 10) : -1;
+        ok = level >= 2 && level <= 4 && (c->n > 0 || level == 2) &&
+             l >= 0 && l <= INT_MAX && *e == '\0' && isdigit((unsigned char)*line);
+        free(line);
+        char *heading = ok ? take_str(&p, end) : NULL;
+        if (heading == NULL)
+            break;
+        add_section(c, heading, level, (int)l);
+        ok = (c->sec[c->n - 1].text = take_str(&p, end)) != NULL;
+    }
+    if (!ok || c->n == 0) {
+        cr_corpus_free(c);
+        return NULL;
+    }
     make_anchors(c);
     return c;
 }

@@ -33,6 +33,14 @@ cr_corpus *cr_corpus_load(const char *path, int *err);
 
 void cr_corpus_free(cr_corpus *c);
 
+/* c as bytes, for the rule cache (whose key covers the essay), so that a
+ * warm start need not parse the Markdown: a new buffer of *n bytes. */
+unsigned char *cr_corpus_encode(const cr_corpus *c, size_t *n);
+
+/* The corpus encoded in the n bytes at p, equal to the one encoded, or
+ * NULL if they are not an encoding (any bytes are safe to give). */
+cr_corpus *cr_corpus_decode(const unsigned char *p, size_t n);
+
 /* The title from the front matter, or "" if there is none. */
 const char *cr_corpus_title(const cr_corpus *c);
 

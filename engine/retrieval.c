@@ -1274,6 +1274,11 @@ cr_index *cr_index_new(const cr_corpus *c, char **err)
     return NULL;
 }
 
+int cr_index_has_image(const cr_index *ix)
+{
+    return ix->image != NULL;
+}
+
 void cr_index_free(cr_index *ix)
 {
     if (ix == NULL)

@@ -69,6 +69,11 @@ void cr_index_set_image(cr_index *ix, unsigned char *image, size_t len);
 void cr_index_set_image_mapped(cr_index *ix, void *map, size_t maplen,
                                unsigned char *image, size_t len);
 
+/* Whether ix has an image to rank from: before its first ranking, one
+ * handed to it; after, one it ranked from, a damaged image being
+ * dropped for the sections indexed anew. */
+int cr_index_has_image(const cr_index *ix);
+
 /* What an image depends on besides the corpus (the SQLite that makes
  * and reads it), as text: a static string.  A cache that keeps images
  * should key them on it too. */

@@ -109,10 +109,34 @@ cr_session *cr_session_new(const char *corpus_path,
     return cr_session_open(corpus_path, rule_paths, npaths, NULL, d);
 }
 
-/* The knowledge base: from the cache if it has it, else from the YAML
- * (and then into the cache, if it loaded cleanly).  The cache keeps the
- * image of s->index with it: read, it spares building the index when
- * the index first ranks; written, it makes the index be built now. */
+/* The essay at path into s->corpus, and its index into s->index; -1
+ * with the reason in d if either cannot be had. */
+static int open_essay(cr_session *s, const char *path, cr_diag *d)
+{
+    int ferr;
+    s->corpus = cr_corpus_load(path, &ferr);
+    if (s->corpus == NULL) {
+        cr_diag_add(d, CR_ERROR, path, 0, 0, "cannot read the essay: %s",
+                    cr_file_error(ferr));
+        return -1;
+    }
+    char *err = NULL;
+    s->index = cr_index_new(s->corpus, &err);
+    if (s->index == NULL) {
+        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "cannot index the essay: %s",
+                    err ? err : "unknown error");
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The essay and the knowledge base: from the cache if it has them, else
+ * from the Markdown and the YAML (and then into the cache, if the rules
+ * loaded cleanly).  The cache keeps the image of s->index with them:
+ * read, it spares building the index when the index first ranks;
+ * written, it makes the index be built now.  NULL with the reason in d
+ * if they cannot be had. */
 static cr_kb *load_kb(cr_session *s, const char *corpus_path,
                       const char *const *rule_paths, int npaths,
                       const char *cache_dir, cr_diag *d)
@@ -121,15 +145,15 @@ static cr_kb *load_kb(cr_session *s, const char *corpus_path,
     if (cache_dir)      /* before any file is read: see cr_cache_save */
         key = cr_cache_key_new(corpus_path, rule_paths, npaths);
     cr_words_keep_in(cache_dir);        /* spelling's English words too */
-    cr_kb *kb = key ? cr_cache_load(cache_dir, key, s->corpus, s->index)
+    cr_kb *kb = key ? cr_cache_load(cache_dir, key, &s->corpus, &s->index)
                     : NULL;
     if (kb) {
         s->stats.cached = 1;
-    } else {
+    } else if (open_essay(s, corpus_path, d) == 0) {
         int before = cr_diag_len(d);
         kb = load_rules(s->corpus, rule_paths, npaths, d);
         if (key && kb && cr_diag_len(d) == before)
-            (void)cr_cache_save(cache_dir, key, kb, s->index);
+            (void)cr_cache_save(cache_dir, key, kb, s->corpus, s->index);
     }
     cr_cache_key_free(key);
     return kb;
@@ -141,26 +165,8 @@ cr_session *cr_session_open(const char *corpus_path,
 {
     double t0 = now_ms();
     cr_session *s = xcalloc(1, sizeof *s);
-    int ferr;
-    s->corpus = cr_corpus_load(corpus_path, &ferr);
-    if (s->corpus == NULL) {
-        cr_diag_add(d, CR_ERROR, corpus_path, 0, 0,
-                    "cannot read the essay: %s", cr_file_error(ferr));
-        cr_session_free(s);
-        return NULL;
-    }
-    char *err = NULL;
-    s->index = cr_index_new(s->corpus, &err);
-    if (s->index == NULL) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "cannot index the essay: %s",
-                    err ? err : "unknown error");
-        free(err);
-        cr_session_free(s);
-        return NULL;
-    }
-    double t1 = now_ms();
     s->kb = load_kb(s, corpus_path, rule_paths, npaths, cache_dir, d);
-    s->stats.rules_ms = now_ms() - t1;
+    s->stats.rules_ms = now_ms() - t0;
     keep_paths(s, rule_paths, npaths);
     if (s->kb == NULL) {
         cr_session_free(s);

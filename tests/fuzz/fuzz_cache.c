@@ -53,7 +53,6 @@ enum { NSOURCES = sizeof sources / sizeof *sources };
 static char dir[64];            /* the cache folder */
 static cr_cache_key *key;       /* of the built-in rules */
 static char *path;              /* the cache file of key in dir */
-static cr_corpus *corpus;
 static unsigned char *keybytes; /* key as a file holds it: varint, text */
 static size_t nkeybytes;
 
@@ -166,9 +165,11 @@ static int all_made(const cr_kb *kb, int add)
  * a question. */
 static cr_kb *load_and_ask(void)
 {
-    cr_index *ix = cr_index_new(corpus, NULL);
-    cr_kb *kb = cr_cache_load(dir, key, corpus, ix);
+    cr_corpus *essay = NULL;    /* the kb holds no pointer into these */
+    cr_index *ix = NULL;
+    cr_kb *kb = cr_cache_load(dir, key, &essay, &ix);
     cr_index_free(ix);
+    cr_corpus_free(essay);
     if (kb == NULL || !all_made(kb, 0))
         return kb;
     cr_diag *d = cr_diag_new();
@@ -228,8 +229,9 @@ static unsigned char *make_cache(const char *rules, size_t *n)
         if (b == NULL)
             sleep(1);
     }
-    cr_index *ix = cr_index_new(corpus, NULL);
-    cr_kb *kb = b ? cr_cache_load(dir, k, corpus, ix) : NULL;
+    cr_corpus *essay = NULL;
+    cr_index *ix = NULL;
+    cr_kb *kb = b ? cr_cache_load(dir, k, &essay, &ix) : NULL;
     if (kb == NULL || *n < HEADER || cr_get64(b + 24) > *n - HEADER) {
         fprintf(stderr, "fuzz_cache: no cache of %s\n", rules);
         exit(1);
@@ -239,6 +241,7 @@ static unsigned char *make_cache(const char *rules, size_t *n)
     cr_put64(b + 24, 0);
     cr_kb_free(kb);
     cr_index_free(ix);
+    cr_corpus_free(essay);
     unlink(file);
     free(file);
     cr_cache_key_free(k);
@@ -270,10 +273,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (mkdtemp(dir) == NULL)
         abort();
     atexit(clean_up);
-    int err;
     const char *builtin = CR_FUZZ_RULES;
-    corpus = cr_corpus_load(CR_FUZZ_ESSAY, &err);
-    key = corpus ? cr_cache_key_new(CR_FUZZ_ESSAY, &builtin, 1) : NULL;
+    key = cr_cache_key_new(CR_FUZZ_ESSAY, &builtin, 1);
     if (key == NULL)
         abort();
     path = cr_cache_file(dir, key);
