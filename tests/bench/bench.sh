@@ -97,6 +97,10 @@ echo "cases:"
 : >"$results" || die "$results: cannot write"
 bench true          true
 bench version       "$CROSSROADS" --version
+# The cache filled first, so that the warm-up runs of the cases after
+# are warm: each case's peak RSS (warm-ups included) is then a warm one.
+"$CROSSROADS" how much does a PhD student get paid >/dev/null 2>&1 ||
+	die "$CROSSROADS: cannot answer a question"
 bench pay           "$CROSSROADS" how much does a PhD student get paid
 bench pay-no-cache  "$CROSSROADS" --no-cache how much does a PhD student get paid
 bench json-mle      "$CROSSROADS" --json \
