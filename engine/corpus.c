@@ -890,7 +890,8 @@ cr_corpus *cr_corpus_decode(const unsigned char *p, size_t n)
         char *line = take_str(&p, end), *e;
         long l = line && *line ? strtol(line, &e, 10) : -1;
         ok = level >= 2 && level <= 4 && (c->n > 0 || level == 2) &&
-             l >= 0 && l <= INT_MAX && *e == '\0' && isdigit((unsigned char)*line);
+             l >= 0 && l <= INT_MAX && *e == '\0' &&
+             isdigit((unsigned char)*line);
         free(line);
         char *heading = ok ? take_str(&p, end) : NULL;
         if (heading == NULL)

@@ -421,7 +421,8 @@ cr_prefilter *cr_prefilter_new(int n, int nlit)
         pf->bucket[b] = -1;
     pf->cappat = n > 0 ? n : 16;
     pf->always = xmalloc((size_t)pf->cappat);
-    cr_strmap_reserve(&pf->ids, nlit > 0 ? (size_t)nlit : 2 * (size_t)pf->cappat);
+    cr_strmap_reserve(&pf->ids,
+                      nlit > 0 ? (size_t)nlit : 2 * (size_t)pf->cappat);
     return pf;
 }
 

@@ -575,9 +575,9 @@ static int restore_last(cr_session *s, cr_buf *b)
         const cr_statement *st = &u->v[k];
         const cr_factdecl *f = cr_kb_factdecl(s->kb, st->fact);
         if (b) {
-            char *now = cr_wm_stated(s->wm, st->fact)
-                            ? cr_value_text(f, &cr_wm_get(s->wm, st->fact)->value)
-                            : NULL;
+            const cr_fact *cur = cr_wm_stated(s->wm, st->fact)
+                                     ? cr_wm_get(s->wm, st->fact) : NULL;
+            char *now = cur ? cr_value_text(f, &cur->value) : NULL;
             char *then = st->known ? cr_value_text(f, &st->value) : NULL;
             cr_buf_puts(b, b->len ? "; " : "Taken back: ");
             if (then == NULL)
