@@ -136,7 +136,8 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
 /* Where the time went, for --stats. */
 typedef struct cr_session_stats {
     double load_ms;             /* all of cr_session_new */
-    double rules_ms;            /* of which reading and checking rules */
+    double rules_ms;            /* of which reading the essay and reading
+                                   and checking rules */
     double engine_ms;           /* and building the engine */
     double turn_ms;             /* all of the last cr_session_ask */
     double run_ms;              /* of which the engine's run */
