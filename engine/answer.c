@@ -129,8 +129,12 @@ static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
     if (cx->stated == 0)
         return 0;
     a->kind = CR_ANSWER_NOTED;
-    cr_buf_puts(text, "I will keep it in mind: ask me whether a PhD is "
-                "right for you, or anything else about the choice.");
+    if (cx->withdrew)
+        cr_buf_puts(text, "I have set it aside: tell me what holds instead, "
+                    "or ask me anything about the choice.");
+    else
+        cr_buf_puts(text, "I will keep it in mind: ask me whether a PhD is "
+                    "right for you, or anything else about the choice.");
     return 1;
 }
 

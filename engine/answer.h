@@ -88,6 +88,7 @@ typedef struct cr_compose_ctx {
     int list_facts;             /* whether the answer lists what is known */
     int recall;                 /* the question asks what the user told:
                                    the answer is those facts */
+    int withdrew;               /* the turn only withdrew what was said */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

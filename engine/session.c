@@ -546,6 +546,15 @@ static void free_states(cr_statement *v, int n)
     free(v);
 }
 
+/* Whether the n changes of a turn (at least one) all withdrew a fact. */
+static int only_withdrawals(const change *c, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (c[k].now != NULL)
+            return 0;
+    return n > 0;
+}
+
 /* Remember how the facts the turn changed were before it, to take the
  * turn back. */
 static void record_undo(cr_session *s, const change *c, int n)
@@ -892,7 +901,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined, stated, ch.suggest,
                          ch.nsuggest, !s->quiet_facts || recall,
-                         recall};
+                         recall, only_withdrawals(changed, nchanged)};
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
@@ -1011,7 +1020,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
                              MIN_RELEVANCE, NULL, 0, NULL, 0,
                              1 /* the consultation's verdict lists them */,
-                             0};
+                             0, 0};
         *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
                                  in ? in->id : NULL);
     }

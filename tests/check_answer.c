@@ -300,7 +300,10 @@ START_TEST(test_taking_back)
     /* What a message took back, :undo puts back. */
     cr_session_reset(s);
     cr_answer_free(ask("I want to be a professor"));
-    cr_answer_free(ask("scratch that"));
+    cr_answer *a = ask("scratch that");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NOTED);
+    ck_assert_ptr_nonnull(strstr(a->text, "set it aside"));
+    cr_answer_free(a);
     free(cr_session_undo(s, d));
     ck_assert_str_eq(cr_test_value(cr_session_kb(s), cr_session_wm(s),
                                    "goal", "(unknown)"), "academia");
