@@ -252,6 +252,9 @@ START_TEST(test_statements_in_plain_words)
         {"I have a PhD in physics", "background", "other-science"},
         {"im 30 and have been a web dev for 6 yrs", "years_industry", "6"},
         {"I have spent 2 years in a PhD", "years_industry", "(unknown)"},
+        {"my goal: found a startup in healthcare AI", "goal", "startup"},
+        {"I think I'd enjoy research more than banking", "goal",
+         "research-scientist"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
