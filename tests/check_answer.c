@@ -255,6 +255,13 @@ START_TEST(test_statements_in_plain_words)
         {"my goal: found a startup in healthcare AI", "goal", "startup"},
         {"I think I'd enjoy research more than banking", "goal",
          "research-scientist"},
+        {"not sure anymore about the startup thing", "goal", "undecided"},
+        {"well, not really worried, my partner earns well", "money_worry",
+         "false"},
+        {"make that 3, two more got accepted", "publications", "3"},
+        {"make that 3 years", "publications", "(unknown)"},
+        {"it's unrealistic, maybe I'll just go into industry", "goal",
+         "industry"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
