@@ -262,6 +262,13 @@ START_TEST(test_statements_in_plain_words)
         {"make that 3 years", "publications", "(unknown)"},
         {"it's unrealistic, maybe I'll just go into industry", "goal",
          "industry"},
+        {"Professor is my dream job", "goal", "academia"},
+        {"a research scientist at deepmind is my goal", "goal",
+         "research-scientist"},
+        {"also have an offer as ML engineer at a car company", "has_offer",
+         "true"},
+        {"I mostly want to do applied stuff, building things that ship",
+         "goal", "ml-engineer"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
