@@ -484,6 +484,23 @@ static size_t next_word(const char *text, size_t end, size_t *i, size_t *w)
     return *i - *w;
 }
 
+/* Whether the word w (n bytes), followed by rest, is "no" said to take
+ * something back rather than to negate: "no sorry, I meant ...", "no
+ * wait", "no I meant" (but "no kids" negates). */
+static int interjection(const char *w, size_t n, const char *rest)
+{
+    static const char *const next[] = {
+        " sorry", " wait", " actually", " i ", " i'm", " i'd", " oops",
+        " hold on", " my bad", " scratch",
+    };
+    if (n != 2 || strncasecmp(w, "no", 2) != 0)
+        return 0;
+    for (size_t k = 0; k < sizeof next / sizeof *next; k++)
+        if (strncasecmp(rest, next[k], strlen(next[k])) == 0)
+            return 1;
+    return 0;
+}
+
 /* Is there a negation between the start of the clause holding text[at]
  * and at?  A clause starts after punctuation or a word that turns
  * against what went before: in "I have no kids but my loans worry me"
@@ -504,7 +521,8 @@ static int negated(const char *text, size_t at)
         if (is_word(text + w, n, turns, sizeof turns / sizeof *turns))
             neg = 0;
         else if (is_word(text + w, n, cues, sizeof cues / sizeof *cues) &&
-                 strncasecmp(text + i, " forget", 7) != 0)
+                 strncasecmp(text + i, " forget", 7) != 0 &&
+                 !interjection(text + w, n, text + i))
             neg = 1;            /* "don't forget I have kids" has them */
     }
     return neg;
