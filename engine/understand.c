@@ -484,15 +484,18 @@ static size_t next_word(const char *text, size_t end, size_t *i, size_t *w)
     return *i - *w;
 }
 
-/* Whether the word w (n bytes), followed by rest, is "no" said to take
- * something back rather than to negate: "no sorry, I meant ...", "no
- * wait", "no I meant" (but "no kids" negates). */
-static int interjection(const char *w, size_t n, const char *rest)
+/* Whether a negation cue, the word w (n bytes) followed by rest, does
+ * not negate what follows: "don't forget I have kids" has them, and a
+ * "no" said to take something back ("no sorry, I meant ...", "no wait",
+ * "no I meant") is no negation ("no kids" is). */
+static int cancelled(const char *w, size_t n, const char *rest)
 {
     static const char *const next[] = {
         " sorry", " wait", " actually", " i ", " i'm", " i'd", " oops",
         " hold on", " my bad", " scratch",
     };
+    if (strncasecmp(rest, " forget", 7) == 0)
+        return 1;
     if (n != 2 || strncasecmp(w, "no", 2) != 0)
         return 0;
     for (size_t k = 0; k < sizeof next / sizeof *next; k++)
@@ -521,9 +524,8 @@ static int negated(const char *text, size_t at)
         if (is_word(text + w, n, turns, sizeof turns / sizeof *turns))
             neg = 0;
         else if (is_word(text + w, n, cues, sizeof cues / sizeof *cues) &&
-                 strncasecmp(text + i, " forget", 7) != 0 &&
-                 !interjection(text + w, n, text + i))
-            neg = 1;            /* "don't forget I have kids" has them */
+                 !cancelled(text + w, n, text + i))
+            neg = 1;
     }
     return neg;
 }
