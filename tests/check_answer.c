@@ -168,6 +168,15 @@ START_TEST(test_motive_environment)
 }
 END_TEST
 
+/* After the user said said, the session holds fact = value. */
+static void holds(const char *said, const char *fact, const char *value)
+{
+    const char *got = cr_test_value(cr_session_kb(s), cr_session_wm(s), fact,
+                                    "(unknown)");
+    ck_assert_msg(strcmp(got, value) == 0, "\"%s\": %s = %s, not %s", said,
+                  fact, got, value);
+}
+
 /* What people say about themselves, in their own words: each line alone
  * (after a reset) states the fact. */
 START_TEST(test_statements_in_plain_words)
@@ -276,10 +285,7 @@ START_TEST(test_statements_in_plain_words)
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
         cr_answer_free(ask(t[i].said));
-        const char *got = cr_test_value(cr_session_kb(s), cr_session_wm(s),
-                                        t[i].fact, "(unknown)");
-        ck_assert_msg(strcmp(got, t[i].value) == 0, "\"%s\": %s = %s, not %s",
-                      t[i].said, t[i].fact, got, t[i].value);
+        holds(t[i].said, t[i].fact, t[i].value);
     }
 }
 END_TEST
@@ -312,10 +318,7 @@ START_TEST(test_taking_back)
         cr_session_reset(s);
         cr_answer_free(ask(t[i].first));
         cr_answer_free(ask(t[i].then));
-        const char *got = cr_test_value(cr_session_kb(s), cr_session_wm(s),
-                                        t[i].fact, "(unknown)");
-        ck_assert_msg(strcmp(got, t[i].value) == 0, "\"%s\": %s = %s, not %s",
-                      t[i].then, t[i].fact, got, t[i].value);
+        holds(t[i].then, t[i].fact, t[i].value);
     }
     /* What a message took back, :undo puts back. */
     cr_session_reset(s);
@@ -325,8 +328,7 @@ START_TEST(test_taking_back)
     ck_assert_ptr_nonnull(strstr(a->text, "set it aside"));
     cr_answer_free(a);
     free(cr_session_undo(s, d));
-    ck_assert_str_eq(cr_test_value(cr_session_kb(s), cr_session_wm(s),
-                                   "goal", "(unknown)"), "academia");
+    holds(":undo", "goal", "academia");
 }
 END_TEST
 
