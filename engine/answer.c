@@ -198,18 +198,18 @@ cr_answer *cr_answer_compose(const cr_compose_ctx *cx, const char *question,
     a->trace = xcalloc((size_t)cx->run->nfired + 1, sizeof *a->trace);
     for (int i = 0; i < cx->run->nfired; i++)
         a->trace[a->ntrace++] = cr_kb_ruledef(cx->kb, cx->run->fired[i])->id;
-    if (cx->recall)
-        recall(a, cx, &text);
-    else if (!cx->declined)
-        from_rules(a, cx, &text);
     if (cx->recall) {
-        a->intent = NULL;
-    } else if (text.len == 0) {
-        a->intent = NULL;
-        if (cx->declined || !noted(a, cx, &text))
-            from_retrieval(a, cx, &text);
+        recall(a, cx, &text);           /* the facts are the answer */
     } else {
-        recommend(a, cx);
+        if (!cx->declined)
+            from_rules(a, cx, &text);
+        if (text.len == 0) {
+            a->intent = NULL;
+            if (cx->declined || !noted(a, cx, &text))
+                from_retrieval(a, cx, &text);
+        } else {
+            recommend(a, cx);
+        }
     }
     a->text = cr_buf_take(&text);
     if (cx->list_facts)

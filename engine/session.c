@@ -730,6 +730,17 @@ static size_t word_of(const char *p, const char *const *list, size_t n)
     return 0;
 }
 
+/* p moved past any run of the n fillers and of the bytes of seps. */
+static const char *skip_fillers(const char *p, const char *const *fillers,
+                                size_t n, const char *seps)
+{
+    for (size_t k;; p += k) {
+        k = *p && strchr(seps, *p) ? 1 : word_of(p, fillers, n);
+        if (k == 0)
+            return p;
+    }
+}
+
 /* Whether text asks something: a '?', or a sentence that opens the way
  * questions do ("do I need ...", "how much ...", "should I ..."), after
  * any fillers ("so do I need ...", "ok but how ..."). */
@@ -748,12 +759,7 @@ static int asks(const char *text)
         return 1;
     const char *p = text;
     while (*p) {
-        for (size_t n;; p += n) {
-            n = *p == ' ' || *p == ','
-                    ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
-            if (n == 0)
-                break;
-        }
+        p = skip_fillers(p, fillers, sizeof fillers / sizeof *fillers, " ,");
         if (word_of(p, openers, sizeof openers / sizeof *openers))
             return 1;
         p += strcspn(p, ".!;");
@@ -773,13 +779,8 @@ static int opens_with(const char *text, const char *const *phrases,
         "hmm", "um", "uh", "well", "oops", "so", "hold on", "err", "hey",
         "and", "now", "btw", "remind me",
     };
-    const char *p = text;
-    for (size_t k;; p += k) {
-        k = *p == ' ' || *p == ',' || *p == '.' || *p == '!'
-                ? 1 : word_of(p, fillers, sizeof fillers / sizeof *fillers);
-        if (k == 0)
-            break;
-    }
+    const char *p = skip_fillers(text, fillers,
+                                 sizeof fillers / sizeof *fillers, " ,.!");
     for (size_t i = 0; i < n; i++) {
         size_t k = word_of(p, phrases + i, 1);
         const char *e = p + k;
@@ -861,11 +862,12 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     cr_reco reco_was = s->reco, then = s->reco;
     if (stated > 0 && s->reco != CR_RECO_NONE)
         then = reco_for(s, s->reco_in, d);
+    /* "What do you know about me?" is answered from the facts: no
+     * intent is looked for. */
     int recall = stated == 0 && recalls(text);
-    cr_choice ch;
-    cr_choose(s->kb, text, &ch, d);
-    if (recall)
-        ch.intent = ch.pattern = -1;
+    cr_choice ch = {.intent = -1, .pattern = -1};
+    if (!recall)
+        cr_choose(s->kb, text, &ch, d);
     const cr_intent *in = ch.intent >= 0 ? cr_kb_intentdef(s->kb, ch.intent)
                                          : NULL;
     /* A statement that asks nothing is small talk when a pattern of
@@ -905,7 +907,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
-    (*out)->ranking = ranking_text(s->kb, &ch);
+    (*out)->ranking = recall ? NULL : ranking_text(s->kb, &ch);
     if ((*out)->reco != CR_RECO_NONE && in) {
         s->reco_in = in;
         s->reco = (*out)->reco;
