@@ -83,7 +83,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 14
+#define FORMAT 15
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -672,15 +672,17 @@ static char *get_str(reader *r)
     return s;
 }
 
-/* A pattern's need (prefilter.h), where it lies: NUL-ended literals,
- * then a NUL; or NULL. */
+/* A pattern's need (prefilter.h), where it lies: clauses of NUL-ended
+ * literals, each ended by a NUL, then a NUL; or NULL.  Ending in three
+ * NULs, it cannot be read past its end, whatever lies before them. */
 static char *get_need(reader *r)
 {
     uint64_t n = get_uint(r);
     if (n == 0)
         return NULL;
-    if (n < 2 || n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0' ||
-        r->p[n - 2] != '\0' || r->p[0] == '\0') {
+    if (n < 4 || n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0' ||
+        r->p[n - 2] != '\0' || r->p[n - 3] != '\0' || r->p[0] == '\0' ||
+        cr_prefilter_size((const char *)r->p) != n) {
         fail(r);
         return NULL;
     }

@@ -1222,15 +1222,6 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
     return cr_diag_errors(d) - before;
 }
 
-/* How many literals a pattern's need lists (cr_pattern_need). */
-static int count_needs(const char *need)
-{
-    int n = 0;
-    for (const char *l = need; l && *l; l += strlen(l) + 1)
-        n++;
-    return n;
-}
-
 const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)
 {
     if (kb->pf == NULL) {       /* a cache of the kb's own patterns */
@@ -1238,10 +1229,10 @@ const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)
         for (int i = 0; i < kb->nintents; i++) {
             n += kb->intents[i].npatterns;
             for (int k = 0; k < kb->intents[i].npatterns; k++)
-                nlit += count_needs(kb->intents[i].patterns[k].need);
+                nlit += cr_prefilter_count(kb->intents[i].patterns[k].need);
         }
         for (int i = 0; i < kb->nextractors; i++)
-            nlit += count_needs(kb->extractors[i].pattern.need);
+            nlit += cr_prefilter_count(kb->extractors[i].pattern.need);
         cr_prefilter *pf = cr_prefilter_new(n, nlit);
         for (int i = 0; i < kb->nintents; i++)
             for (int k = 0; k < kb->intents[i].npatterns; k++)

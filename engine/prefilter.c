@@ -1,17 +1,19 @@
 /* prefilter.c - the words a pattern cannot match without (prefilter.h).
  *
  * A small reader of PCRE2's syntax, enough for what rule files write.
- * Each part of a pattern has a need: a set of literals of which every
- * match of the part holds one, or none (it may match anything).
+ * Each part of a pattern has a need: clauses, sets of literals of which
+ * every match of the part holds one, or none (it may match anything).
  *
  *   - A run of literal characters in a sequence is a need of one
  *     literal.  A quantifier that allows none (?, *, {0,n}) takes its
  *     atom out of the run; one that allows several ends the run after
  *     it ("ab+c" needs "ab", not "abc").
- *   - A sequence needs what its most telling part needs: the set whose
- *     shortest literal is longest, then the smaller set.
- *   - An alternation needs the union of its branches' needs, and nothing
- *     if one branch needs nothing (or if the union grows past MAXLITS).
+ *   - A sequence needs what all its parts need: its need is a set of
+ *     clauses, each a set of literals, the most telling kept (the set
+ *     whose shortest literal is longest, then the smaller set).
+ *   - An alternation needs clauses made of one clause of each branch,
+ *     and nothing if one branch needs nothing (or if a clause grows
+ *     past MAXLITS).
  *   - A group needs what its alternation needs; lookarounds, classes,
  *     escapes such as \w, back references and anything else need
  *     nothing.  Recursion, conditionals, verbs and the extended option
@@ -32,14 +34,22 @@
 #include "strmap.h"
 #include "xmalloc.h"
 
-/* A need with more literals than this is not worth checking. */
-enum { MAXLITS = 32, MAXDEPTH = 64 };
+/* A clause with more literals than this is not worth checking; a need
+ * keeps its MAXCLAUSES most telling clauses. */
+enum { MAXLITS = 256, MAXCLAUSES = 4, MAXDEPTH = 64 };
 
+/* A clause: literals of which every match holds one. */
 typedef struct lits {
     bool any;                   /* needs nothing */
     int n;
     char **lit;
 } lits;
+
+/* A need: clauses that every match meets all of (none: needs nothing). */
+typedef struct cnf {
+    int n;
+    lits c[MAXCLAUSES];
+} cnf;
 
 typedef struct reader {
     const char *s;
@@ -76,16 +86,58 @@ static int shortest(const lits *n)
     return m;
 }
 
-/* The more telling of a and b; the other is freed. */
-static lits better(lits a, lits b)
+/* Is b more telling than a: its shortest literal longer, or as long
+ * and fewer literals? */
+static bool more_telling(const lits *a, const lits *b)
 {
-    int la = shortest(&a), lb = shortest(&b);
-    if (lb > la || (lb == la && lb >= 0 && b.n < a.n)) {
-        lits_free(&a);
-        return b;
+    int la = shortest(a), lb = shortest(b);
+    return lb > la || (lb == la && lb >= 0 && b->n < a->n);
+}
+
+static void cnf_free(cnf *n)
+{
+    for (int i = 0; i < n->n; i++)
+        lits_free(&n->c[i]);
+    n->n = 0;
+}
+
+static bool same_clause(const lits *a, const lits *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (int i = 0; i < a->n; i++) {
+        int found = 0;
+        for (int k = 0; k < b->n && !found; k++)
+            found = strcmp(a->lit[i], b->lit[k]) == 0;
+        if (!found)
+            return false;
     }
-    lits_free(&b);
-    return a;
+    return true;
+}
+
+/* Add clause l (taken) to n, in the order of how telling they are: a
+ * clause of a literal shorter than two bytes, one n holds already, or
+ * one less telling than n's MAXCLAUSES others is dropped. */
+static void cnf_add(cnf *n, lits l)
+{
+    bool drop = shortest(&l) < 2;
+    for (int i = 0; i < n->n && !drop; i++)
+        drop = same_clause(&n->c[i], &l);
+    if (!drop && n->n == MAXCLAUSES) {
+        drop = !more_telling(&n->c[MAXCLAUSES - 1], &l);
+        if (!drop)
+            lits_free(&n->c[--n->n]);
+    }
+    if (drop) {
+        lits_free(&l);
+        return;
+    }
+    int at = n->n++;
+    while (at > 0 && more_telling(&n->c[at - 1], &l)) {
+        n->c[at] = n->c[at - 1];
+        at--;
+    }
+    n->c[at] = l;
 }
 
 /* a or b: both are taken. */
@@ -110,13 +162,13 @@ static lits either(lits a, lits b)
     return a;
 }
 
-/* The current run ends: it becomes a candidate need of one literal. */
-static void end_run(cr_buf *run, lits *best)
+/* The current run ends: it becomes a clause of one literal. */
+static void end_run(cr_buf *run, cnf *need)
 {
     if (run->len > 0) {
         lits one = {false, 1, xcalloc(2, sizeof(char *))};
         one.lit[0] = xstrndup(run->s, run->len);
-        *best = better(*best, one);
+        cnf_add(need, one);
     }
     run->len = 0;
 }
@@ -199,15 +251,15 @@ static void skip_braced(reader *r)
     r->at++;
 }
 
-static lits alternation(reader *r);
+static cnf alternation(reader *r);
 
-/* A group, r->at just past its "(": its need, or nothing. */
-static lits group(reader *r)
+/* A group, r->at just past its "(": its need. */
+static cnf group(reader *r)
 {
     bool counts = true;         /* a lookaround matches no text */
     if (peek(r, 0) == '*') {    /* a verb: (*UTF), (*SKIP) ... */
         r->bad = true;
-        return nothing();
+        return (cnf){0};
     }
     if (peek(r, 0) == '?') {
         r->at++;
@@ -228,7 +280,7 @@ static lits group(reader *r)
             while (r->at < r->len && peek(r, 0) != ')')
                 r->at++;
             r->at++;
-            return nothing();
+            return (cnf){0};
         } else {
             /* Options: (?i) and (?i:...) are read; x, recursion,
              * conditionals and callouts are not. */
@@ -240,33 +292,34 @@ static lits group(reader *r)
             }
             if (peek(r, 0) == ')') {
                 r->at++;
-                return nothing();
+                return (cnf){0};
             }
             if (peek(r, 0) != ':') {
                 r->bad = true;
-                return nothing();
+                return (cnf){0};
             }
             r->at++;
         }
     }
-    lits n = alternation(r);
+    cnf n = alternation(r);
     if (peek(r, 0) != ')')
         r->bad = true;
     r->at++;
     if (!counts)
-        lits_free(&n);
+        cnf_free(&n);
     return n;
 }
 
-/* A sequence, up to "|", ")" or the end. */
-static lits sequence(reader *r)
+/* A sequence, up to "|", ")" or the end: each of its parts is needed,
+ * so its need holds the clauses of all of them (the most telling). */
+static cnf sequence(reader *r)
 {
-    lits best = nothing();
+    cnf need = {0};
     cr_buf run = {0};
     while (!r->bad && r->at < r->len && peek(r, 0) != '|' &&
            peek(r, 0) != ')') {
         int c = peek(r, 0), lit = -1;
-        lits atom = nothing();
+        cnf atom = {0};
         bool is_group = false;
         if (c == '(') {
             r->at++;
@@ -288,7 +341,7 @@ static lits sequence(reader *r)
                     if (q < 0x80)
                         cr_buf_putc(&run, (char)tolower(q));
                     else
-                        end_run(&run, &best);
+                        end_run(&run, &need);
                     r->at++;
                 }
                 r->at += 2;
@@ -330,46 +383,114 @@ static lits sequence(reader *r)
             if (!quantified || min > 0)
                 cr_buf_putc(&run, (char)lit);
             if (quantified)
-                end_run(&run, &best);
+                end_run(&run, &need);
         } else {
-            end_run(&run, &best);
+            end_run(&run, &need);
             if (is_group && !(quantified && min == 0))
-                best = better(best, atom);
+                for (int i = 0; i < atom.n; i++)
+                    cnf_add(&need, atom.c[i]);
             else
-                lits_free(&atom);
+                cnf_free(&atom);
         }
     }
-    end_run(&run, &best);
+    end_run(&run, &need);
     cr_buf_free(&run);
-    return best;
+    return need;
 }
 
-static lits alternation(reader *r)
+static lits lits_copy(const lits *a)
 {
-    lits all = sequence(r);
+    lits c = {a->any, a->n, xcalloc((size_t)a->n + 1, sizeof *c.lit)};
+    for (int i = 0; i < a->n; i++)
+        c.lit[i] = xstrdup(a->lit[i]);
+    return c;
+}
+
+/* How many of d's literals u lacks. */
+static int lacks(const lits *u, const lits *d)
+{
+    int n = 0;
+    for (int i = 0; i < d->n; i++) {
+        int found = 0;
+        for (int k = 0; k < u->n && !found; k++)
+            found = strcmp(u->lit[k], d->lit[i]) == 0;
+        n += !found;
+    }
+    return n;
+}
+
+/* Branches: each match meets one branch's need, so a clause that takes
+ * a clause of every branch is needed.  Each clause of the first branch
+ * is joined, branch by branch, with the clause that adds the fewest
+ * literals to it: "a.{0,80}b|b.{0,80}a" needs a and b. */
+static cnf alternation(reader *r)
+{
+    cnf first = sequence(r);
+    if (r->bad || peek(r, 0) != '|')
+        return first;
+    int nbr = 1, cap = 8;
+    cnf *br = xcalloc((size_t)cap, sizeof *br);
+    br[0] = first;
     while (!r->bad && peek(r, 0) == '|') {
         r->at++;
-        all = either(all, sequence(r));
+        if (nbr == cap) {
+            cap *= 2;
+            br = xreallocarray(br, (size_t)cap, sizeof *br);
+        }
+        br[nbr++] = sequence(r);
     }
-    return all;
+    cnf out = {0};
+    for (int i = 0; i < first.n; i++) {
+        lits u = lits_copy(&first.c[i]);
+        for (int j = 1; j < nbr && !u.any; j++) {
+            int best = -1, add = 0;
+            for (int k = 0; k < br[j].n; k++) {
+                int a = lacks(&u, &br[j].c[k]);
+                if (best < 0 || a < add)
+                    best = k, add = a;
+            }
+            if (best < 0) {
+                lits_free(&u);
+                u = nothing();
+            } else {
+                u = either(u, lits_copy(&br[j].c[best]));
+            }
+        }
+        cnf_add(&out, u);
+    }
+    for (int j = 0; j < nbr; j++)
+        cnf_free(&br[j]);
+    free(br);
+    return out;
 }
 
 char *cr_prefilter_need(const char *pattern, size_t len)
 {
     reader r = {pattern, len, 0, 0, false};
-    lits n = alternation(&r);
+    cnf n = alternation(&r);
     if (r.at < len)             /* an unmatched ")" */
         r.bad = true;
-    if (r.bad || shortest(&n) < 2) {
-        lits_free(&n);
+    if (r.bad || n.n == 0) {
+        cnf_free(&n);
         return NULL;
     }
     cr_buf b = {0};
-    for (int i = 0; i < n.n; i++)
-        cr_buf_putn(&b, n.lit[i], strlen(n.lit[i]) + 1);
+    for (int c = 0; c < n.n; c++) {
+        for (int i = 0; i < n.c[c].n; i++)
+            cr_buf_putn(&b, n.c[c].lit[i], strlen(n.c[c].lit[i]) + 1);
+        cr_buf_putc(&b, '\0');
+    }
     cr_buf_putc(&b, '\0');
-    lits_free(&n);
+    cnf_free(&n);
     return cr_buf_take(&b);
+}
+
+/* Past the clause at p. */
+static const char *next_clause(const char *p)
+{
+    while (*p)
+        p += strlen(p) + 1;
+    return p + 1;
 }
 
 size_t cr_prefilter_size(const char *need)
@@ -378,8 +499,17 @@ size_t cr_prefilter_size(const char *need)
         return 0;
     const char *p = need;
     while (*p)
-        p += strlen(p) + 1;
+        p = next_clause(p);
     return (size_t)(p - need) + 1;
+}
+
+int cr_prefilter_count(const char *need)
+{
+    int n = 0;
+    for (const char *c = need; c && *c; c = next_clause(c))
+        for (const char *l = c; *l; l += strlen(l) + 1)
+            n++;
+    return n;
 }
 
 char *cr_prefilter_fold(const char *text)
@@ -394,18 +524,22 @@ char *cr_prefilter_fold(const char *text)
 }
 
 /* The index: each distinct literal once, chained in a bucket by its
- * first two bytes; for each literal, the patterns that need it. */
+ * first two bytes; for each literal, the clauses that hold it; for each
+ * clause, its pattern, and for each pattern, how many clauses it has. */
 enum { NBUCKET = 1024 };
 
 struct cr_prefilter {
-    int npat, cappat, nlit, caplit, npairs, cappairs;
+    int npat, cappat, nlit, caplit, npairs, cappairs, nclause, capclause;
     unsigned char *always;      /* pattern -> it needs nothing */
+    int *nclauses;              /* pattern -> its clauses */
+    int *owner;                 /* clause -> its pattern */
     const char **lit;           /* literal id -> its text, in a need */
     int *chain;                 /* literal id -> the next in its bucket */
     int bucket[NBUCKET];        /* the first literal of each, or -1 */
-    int *pairs;                 /* (literal, pattern), 2 ints a pair */
-    int *first, *pats;          /* literal -> pats[first[l] .. first[l+1]),
-                                 * made from pairs on the first scan */
+    int *pairs;                 /* (literal, clause), 2 ints a pair */
+    int *first, *clauses;       /* literal -> clauses[first[l] ..
+                                 * first[l+1]), made from pairs on the
+                                 * first scan */
     cr_strmap ids;
 };
 
@@ -421,6 +555,7 @@ cr_prefilter *cr_prefilter_new(int n, int nlit)
         pf->bucket[b] = -1;
     pf->cappat = n > 0 ? n : 16;
     pf->always = xmalloc((size_t)pf->cappat);
+    pf->nclauses = xmalloc((size_t)pf->cappat * sizeof *pf->nclauses);
     cr_strmap_reserve(&pf->ids,
                       nlit > 0 ? (size_t)nlit : 2 * (size_t)pf->cappat);
     return pf;
@@ -431,11 +566,13 @@ void cr_prefilter_free(cr_prefilter *pf)
     if (pf == NULL)
         return;
     free(pf->always);
+    free(pf->nclauses);
+    free(pf->owner);
     free(pf->lit);
     free(pf->chain);
     free(pf->pairs);
     free(pf->first);
-    free(pf->pats);
+    free(pf->clauses);
     cr_strmap_free(&pf->ids);
     free(pf);
 }
@@ -449,55 +586,68 @@ static void grow(void *a, int n, int *cap, size_t size)
     *(void **)a = xreallocarray(*(void **)a, (size_t)*cap, size);
 }
 
+/* The id of literal l, added if new. */
+static int literal_id(cr_prefilter *pf, const char *l)
+{
+    cr_strmap_reserve(&pf->ids, 1);
+    size_t slot = cr_strmap_slot(&pf->ids, l);
+    if (pf->ids.keys[slot] != NULL)
+        return pf->ids.vals[slot];
+    int id = pf->nlit;
+    int cap = pf->caplit;
+    grow(&pf->lit, id, &cap, sizeof *pf->lit);
+    grow(&pf->chain, id, &pf->caplit, sizeof *pf->chain);
+    pf->nlit++;
+    pf->lit[id] = l;
+    unsigned b = bucket_of(l);
+    pf->chain[id] = pf->bucket[b];
+    pf->bucket[b] = id;
+    pf->ids.keys[slot] = l;
+    pf->ids.vals[slot] = id;
+    pf->ids.len++;
+    return id;
+}
+
 void cr_prefilter_add(cr_prefilter *pf, const char *need)
 {
-    grow(&pf->always, pf->npat, &pf->cappat, 1);
+    int cap = pf->cappat;
+    grow(&pf->always, pf->npat, &cap, 1);
+    grow(&pf->nclauses, pf->npat, &pf->cappat, sizeof *pf->nclauses);
     int p = pf->npat++;
     pf->always[p] = need == NULL;
-    for (const char *l = need; l && *l; l += strlen(l) + 1) {
-        cr_strmap_reserve(&pf->ids, 1);
-        size_t slot = cr_strmap_slot(&pf->ids, l);
-        int id;
-        if (pf->ids.keys[slot] != NULL) {
-            id = pf->ids.vals[slot];
-        } else {
-            id = pf->nlit;
-            int cap = pf->caplit;
-            grow(&pf->lit, id, &cap, sizeof *pf->lit);
-            grow(&pf->chain, id, &pf->caplit, sizeof *pf->chain);
-            pf->nlit++;
-            pf->lit[id] = l;
-            unsigned b = bucket_of(l);
-            pf->chain[id] = pf->bucket[b];
-            pf->bucket[b] = id;
-            pf->ids.keys[slot] = l;
-            pf->ids.vals[slot] = id;
-            pf->ids.len++;
+    pf->nclauses[p] = 0;
+    for (const char *c = need; c && *c; c = next_clause(c)) {
+        grow(&pf->owner, pf->nclause, &pf->capclause, sizeof *pf->owner);
+        int k = pf->nclause++;
+        pf->owner[k] = p;
+        pf->nclauses[p]++;
+        for (const char *l = c; *l; l += strlen(l) + 1) {
+            grow(&pf->pairs, 2 * pf->npairs + 1, &pf->cappairs,
+                 sizeof *pf->pairs);
+            pf->pairs[2 * pf->npairs] = literal_id(pf, l);
+            pf->pairs[2 * pf->npairs + 1] = k;
+            pf->npairs++;
         }
-        grow(&pf->pairs, 2 * pf->npairs + 1, &pf->cappairs,
-             sizeof *pf->pairs);
-        pf->pairs[2 * pf->npairs] = id;
-        pf->pairs[2 * pf->npairs + 1] = p;
-        pf->npairs++;
     }
     if (pf->first != NULL) {    /* the lists are made again when asked */
         free(pf->first);
-        free(pf->pats);
-        pf->first = pf->pats = NULL;
+        free(pf->clauses);
+        pf->first = pf->clauses = NULL;
     }
 }
 
-/* literal -> patterns, from the pairs (a counting sort). */
+/* literal -> clauses, from the pairs (a counting sort). */
 static void make_lists(cr_prefilter *pf)
 {
     pf->first = xcalloc((size_t)pf->nlit + 2, sizeof *pf->first);
-    pf->pats = xcalloc((size_t)pf->npairs + 1, sizeof *pf->pats);
+    pf->clauses = xcalloc((size_t)pf->npairs + 1, sizeof *pf->clauses);
     for (int i = 0; i < pf->npairs; i++)
         pf->first[pf->pairs[2 * i] + 2]++;
     for (int l = 0; l < pf->nlit; l++)
         pf->first[l + 2] += pf->first[l + 1];
     for (int i = 0; i < pf->npairs; i++)
-        pf->pats[pf->first[pf->pairs[2 * i] + 1]++] = pf->pairs[2 * i + 1];
+        pf->clauses[pf->first[pf->pairs[2 * i] + 1]++] =
+            pf->pairs[2 * i + 1];
 }
 
 unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
@@ -510,7 +660,11 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
     memcpy(met, pf->always, (size_t)pf->npat);
     if (pf->first == NULL && pf->nlit > 0)   /* lists made on first need */
         make_lists((cr_prefilter *)pf);
-    unsigned char *seen = xcalloc((size_t)pf->nlit + 1, 1);
+    /* seen: literal -> found; clause -> met, after them; pattern ->
+     * clauses met, in got */
+    unsigned char *seen = xcalloc((size_t)pf->nlit + pf->nclause + 1, 1);
+    unsigned char *cmet = seen + pf->nlit;
+    int *got = xcalloc((size_t)pf->npat + 1, sizeof *got);
     for (const char *t = folded; t[0] && t[1]; t++)
         for (int id = pf->bucket[bucket_of(t)]; id >= 0; id = pf->chain[id]) {
             const char *l = pf->lit[id];
@@ -518,9 +672,16 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
                 strncmp(t + 2, l + 2, strlen(l + 2)) != 0)
                 continue;
             seen[id] = 1;
-            for (int k = pf->first[id]; k < pf->first[id + 1]; k++)
-                met[pf->pats[k]] = 1;
+            for (int k = pf->first[id]; k < pf->first[id + 1]; k++) {
+                int c = pf->clauses[k], p = pf->owner[c];
+                if (!cmet[c]) {
+                    cmet[c] = 1;
+                    if (++got[p] == pf->nclauses[p])
+                        met[p] = 1;
+                }
+            }
         }
+    free(got);
     free(seen);
     return met;
 }

@@ -2,10 +2,11 @@
  *
  * Most of a turn went to running every intent's and extractor's pattern
  * over the question, though a question holds the words of only a few.
- * So each pattern gets, when it is compiled, a need: literal strings of
- * which every match of the pattern holds at least one (its literal runs,
- * through groups, alternations and concepts, chosen to be long), and a
- * turn runs only the patterns whose need its text meets, as Hyperscan
+ * So each pattern gets, when it is compiled, a need: up to four clauses
+ * of literal strings, every match of the pattern holding one literal of
+ * each clause (its literal runs, through groups, alternations and
+ * concepts, the longest kept), and a turn runs only the patterns whose
+ * need its text meets, as Hyperscan
  * and ChatScript index their patterns.  A need is found by reading the
  * pattern's source, and only where that is sure: anything it does not
  * understand needs nothing, so a pattern is never skipped that could
@@ -16,13 +17,18 @@
 #include <stddef.h>
 
 /* The need of pattern (len bytes, as given to cr_regex_new, matched
- * case-insensitively): a new string of lowercase ASCII literals, each
- * ended by a NUL, the last followed by another NUL; or NULL when the
- * pattern needs no literal. */
+ * case-insensitively): a new string of clauses, each of lowercase ASCII
+ * literals ended by a NUL and the clause by another NUL, the last clause
+ * followed by one more NUL; or NULL when the pattern needs no literal.
+ * Every match holds a literal of each clause: "why (?:do|get) a phd"
+ * needs "why " and "a phd" and one of "do", "get". */
 char *cr_prefilter_need(const char *pattern, size_t len);
 
-/* The length of a need, both final NULs included (0 for NULL). */
+/* The length of a need, its final NULs included (0 for NULL). */
 size_t cr_prefilter_size(const char *need);
+
+/* How many literals a need lists, in all its clauses. */
+int cr_prefilter_count(const char *need);
 
 /* text folded for cr_prefilter_scan: a new string, ASCII letters
  * lowercased; NULL when text holds a character that PCRE2's caseless

@@ -133,13 +133,22 @@ START_TEST(test_regex_bad_utf8_subject)
 }
 END_TEST
 
-/* The need of a pattern, as "lit1|lit2" ("-" for none). */
+/* The need of a pattern, as "lit1|lit2 & lit3" ("-" for none), its
+ * literals counted and its size checked on the way. */
 static char *need_of(const char *pattern)
 {
     char *n = cr_prefilter_need(pattern, strlen(pattern));
     cr_buf b = {0};
-    for (const char *p = n; p && *p; p += strlen(p) + 1)
-        cr_buf_printf(&b, "%s%s", b.len ? "|" : "", p);
+    const char *p = n;
+    int count = 0;
+    while (p && *p) {           /* a clause */
+        cr_buf_puts(&b, b.len ? " & " : "");
+        for (int i = 0; *p; i++, count++, p += strlen(p) + 1)
+            cr_buf_printf(&b, "%s%s", i ? "|" : "", p);
+        p++;
+    }
+    ck_assert_uint_eq(cr_prefilter_size(n), n ? (size_t)(p + 1 - n) : 0);
+    ck_assert_int_eq(cr_prefilter_count(n), count);
     free(n);
     return b.len ? cr_buf_take(&b) : xstrdup("-");
 }
@@ -176,7 +185,16 @@ START_TEST(test_prefilter_need)
     NEED("(a)\\1 long", " long");
     NEED("(?(1)yes|no)", "-");
     NEED("(*UTF)salary", "-");
-    NEED("caf\xc3\xa9 latte", " latte");
+    NEED("caf\xc3\xa9 latte", " latte & caf");
+    /* Every part of a sequence is needed: its clauses are kept, the
+     * most telling first, four at most, each once. */
+    NEED("\\bwhy (?:do|get) an? phd", "why  &  phd &  a & do|get");
+    NEED("alpha.bravo.charlie.delta.echo", "charlie & alpha & bravo & delta");
+    NEED("(?:ab|cd) x (?:cd|ab)", " x  & ab|cd");
+    NEED("(?:salary.paid|stipend.phd)", "salary|stipend & paid|stipend");
+    NEED("pay.{0,80}phd|phd.{0,80}pay", "pay & phd");   /* either order */
+    NEED("(?:ab|cd).x|(?:cd|ab).y", "ab|cd");
+    NEED("(?:money (?:pay|salary))+ now", "money  &  now & pay|salary");
     NEED("a|", "-");
     NEED("x)", "-");
     NEED("(unclosed", "-");
@@ -229,7 +247,10 @@ START_TEST(test_prefilter_match)
     m = met_by(pf, N, "\xe2\x84\xaa" "ilo");
     ck_assert_str_eq(m, "111111");
     free(m);
-    ck_assert_uint_eq(cr_prefilter_size(needs[0]), strlen("pay salary") + 2);
+    m = met_by(pf, N, "a phd");         /* not (pay or salary) and phd */
+    ck_assert_str_eq(m, "001101");
+    free(m);
+    ck_assert_uint_eq(cr_prefilter_size(needs[0]), strlen("pay salary") + 3);
     ck_assert_uint_eq(cr_prefilter_size(NULL), 0);
     cr_prefilter_free(pf);
     for (int i = 0; i < N; i++)
