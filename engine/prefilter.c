@@ -534,6 +534,7 @@ struct cr_prefilter {
     int *nclauses;              /* pattern -> its clauses */
     int *owner;                 /* clause -> its pattern */
     const char **lit;           /* literal id -> its text, in a need */
+    int *litlen;                /* literal id -> its length */
     int *chain;                 /* literal id -> the next in its bucket */
     int bucket[NBUCKET];        /* the first literal of each, or -1 */
     int *pairs;                 /* (literal, clause), 2 ints a pair */
@@ -541,6 +542,8 @@ struct cr_prefilter {
                                  * first[l+1]), made from pairs on the
                                  * first scan */
     cr_strmap ids;
+    char *last;                 /* the text scanned last, and what it */
+    unsigned char *lastmet;     /* met: a turn scans its text twice */
 };
 
 static unsigned bucket_of(const char *s)
@@ -569,10 +572,13 @@ void cr_prefilter_free(cr_prefilter *pf)
     free(pf->nclauses);
     free(pf->owner);
     free(pf->lit);
+    free(pf->litlen);
     free(pf->chain);
     free(pf->pairs);
     free(pf->first);
     free(pf->clauses);
+    free(pf->last);
+    free(pf->lastmet);
     cr_strmap_free(&pf->ids);
     free(pf);
 }
@@ -594,11 +600,13 @@ static int literal_id(cr_prefilter *pf, const char *l)
     if (pf->ids.keys[slot] != NULL)
         return pf->ids.vals[slot];
     int id = pf->nlit;
-    int cap = pf->caplit;
+    int cap = pf->caplit, cap2 = pf->caplit;
     grow(&pf->lit, id, &cap, sizeof *pf->lit);
+    grow(&pf->litlen, id, &cap2, sizeof *pf->litlen);
     grow(&pf->chain, id, &pf->caplit, sizeof *pf->chain);
     pf->nlit++;
     pf->lit[id] = l;
+    pf->litlen[id] = (int)strlen(l);
     unsigned b = bucket_of(l);
     pf->chain[id] = pf->bucket[b];
     pf->bucket[b] = id;
@@ -634,6 +642,10 @@ void cr_prefilter_add(cr_prefilter *pf, const char *need)
         free(pf->clauses);
         pf->first = pf->clauses = NULL;
     }
+    free(pf->last);             /* and the last scan is forgotten */
+    free(pf->lastmet);
+    pf->last = NULL;
+    pf->lastmet = NULL;
 }
 
 /* literal -> clauses, from the pairs (a counting sort). */
@@ -657,19 +669,26 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
         memset(met, 1, (size_t)pf->npat + 1);
         return met;
     }
+    cr_prefilter *mut = (cr_prefilter *)pf;     /* for what it keeps */
+    if (pf->last != NULL && strcmp(pf->last, folded) == 0) {
+        memcpy(met, pf->lastmet, (size_t)pf->npat);
+        return met;
+    }
     memcpy(met, pf->always, (size_t)pf->npat);
     if (pf->first == NULL && pf->nlit > 0)   /* lists made on first need */
-        make_lists((cr_prefilter *)pf);
+        make_lists(mut);
     /* seen: literal -> found; clause -> met, after them; pattern ->
      * clauses met, in got */
     unsigned char *seen = xcalloc((size_t)pf->nlit + pf->nclause + 1, 1);
     unsigned char *cmet = seen + pf->nlit;
     int *got = xcalloc((size_t)pf->npat + 1, sizeof *got);
-    for (const char *t = folded; t[0] && t[1]; t++)
+    size_t left = strlen(folded);
+    for (const char *t = folded; left >= 2; t++, left--)
         for (int id = pf->bucket[bucket_of(t)]; id >= 0; id = pf->chain[id]) {
             const char *l = pf->lit[id];
             if (seen[id] || l[0] != t[0] || l[1] != t[1] ||
-                strncmp(t + 2, l + 2, strlen(l + 2)) != 0)
+                (size_t)pf->litlen[id] > left ||
+                memcmp(t + 2, l + 2, (size_t)pf->litlen[id] - 2) != 0)
                 continue;
             seen[id] = 1;
             for (int k = pf->first[id]; k < pf->first[id + 1]; k++) {
@@ -683,5 +702,10 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
         }
     free(got);
     free(seen);
+    free(mut->last);
+    free(mut->lastmet);
+    mut->last = xstrdup(folded);
+    mut->lastmet = xmalloc((size_t)pf->npat + 1);
+    memcpy(mut->lastmet, met, (size_t)pf->npat);
     return met;
 }

@@ -53,7 +53,9 @@ void cr_prefilter_free(cr_prefilter *pf);
 void cr_prefilter_add(cr_prefilter *pf, const char *need);
 
 /* Which patterns could match folded (cr_prefilter_fold; NULL: all):
- * a new array of one flag a pattern, in the order they were added. */
+ * a new array of one flag a pattern, in the order they were added.  pf
+ * keeps the last text's flags, as a turn asks twice (for the intents,
+ * then for what the user says), until a pattern is added. */
 unsigned char *cr_prefilter_scan(const cr_prefilter *pf,
                                  const char *folded);
 

@@ -250,9 +250,18 @@ START_TEST(test_prefilter_match)
     m = met_by(pf, N, "a phd");         /* not (pay or salary) and phd */
     ck_assert_str_eq(m, "001101");
     free(m);
+    m = met_by(pf, N, "a phd");         /* the same text again */
+    ck_assert_str_eq(m, "001101");
+    free(m);
+    char *late = cr_prefilter_need("\\bphd", 5);
+    cr_prefilter_add(pf, late);         /* a pattern added since */
+    m = met_by(pf, N + 1, "a phd");
+    ck_assert_str_eq(m, "0011011");
+    free(m);
     ck_assert_uint_eq(cr_prefilter_size(needs[0]), strlen("pay salary") + 3);
     ck_assert_uint_eq(cr_prefilter_size(NULL), 0);
     cr_prefilter_free(pf);
+    free(late);
     for (int i = 0; i < N; i++)
         free(needs[i]);
 }
