@@ -594,7 +594,8 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
             continue;
         L += w;
     }
-    for (int i = 0; i < b->n; i++) {   /* features it alone had, undone */
+    for (int i = 0; loo >= 0 && i < b->n; i++) {
+        /* features the example left out alone had, undone */
         int f = find_key(m, feature_key(b->f[i]));
         if (f < 0)
             continue;

@@ -1138,12 +1138,29 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p,
     double best_score = 0.0;
     int *freq = xcalloc((size_t)np, sizeof *freq);
     double avgdl = (double)v->ntok / (double)v->nsent;
+    /* The tokens of the phrases of one token, marked, so that a sentence
+     * is read once for all of them instead of once for each. */
+    unsigned char *mark = xcalloc((size_t)v->nid / 8 + 1, 1);
+    for (int k = 0; k < np; k++) {
+        int t = p->tok[p->first[k]];
+        if (p->first[k + 1] - p->first[k] == 1 && t >= 0)
+            mark[t / 8] |= (unsigned char)(1u << t % 8);
+    }
     for (int j = lo; j < hi; j++) {
         bool match = false;
-        for (int k = 0; k < np; k++) {
-            freq[k] = occurrences(v, j, p, k);
-            match = match || freq[k] > 0;
+        for (int k = 0; k < np; k++)
+            freq[k] = p->first[k + 1] - p->first[k] == 1
+                          ? 0 : occurrences(v, j, p, k);
+        for (int t = v->first[j]; t < v->first[j + 1]; t++) {
+            int id = v->tok[t];
+            if (id < 0 || !(mark[id / 8] & 1u << id % 8))
+                continue;
+            for (int k = 0; k < np; k++)
+                freq[k] += p->first[k + 1] - p->first[k] == 1 &&
+                           p->tok[p->first[k]] == id;
         }
+        for (int k = 0; k < np; k++)
+            match = match || freq[k] > 0;
         if (!match)
             continue;
         double d = v->first[j + 1] - v->first[j], score = 0.0;
@@ -1153,6 +1170,7 @@ static int bm25_best(const vocabulary *v, int lo, int hi, const phrases *p,
         if (best < 0 || score > best_score)
             best = j, best_score = score;
     }
+    free(mark);
     free(freq);
     return best;
 }
