@@ -61,6 +61,8 @@ struct cr_model {
     int nwords;                 /* the spelling vocabulary, sorted */
     char **word;
     int *freq;                  /* 0: known, but never a correction */
+    unsigned char *typo;        /* word -> 0 not yet known, 1 not rare(),
+                                 * 2 rare(): made as words are asked */
     int borrowed;               /* the tables lie in the cache's bytes */
     unsigned char *own;         /* those bytes, when they had to be copied
                                  * to be aligned */
@@ -488,6 +490,7 @@ void cr_model_free(cr_model *m)
         free(m->word[i]);
     free(m->feat);
     free(m->word);
+    free(m->typo);
     if (!m->borrowed) {         /* else they lie in the cache's bytes */
         free(m->key);
         free(m->freq);
@@ -756,8 +759,14 @@ static int typo_freq(int f)
 
 static int rare(const cr_model *m, const char *w)
 {
-    int f = freq_of(m, w);
-    return f > 0 && closest_word(m, w, typo_freq(f)) != NULL;
+    int i = find(m->word, m->nwords, w);
+    if (i < 0 || m->freq[i] <= 0)
+        return 0;
+    if (m->typo == NULL)        /* a word's answer is kept: it is asked */
+        ((cr_model *)m)->typo = xcalloc((size_t)m->nwords + 1, 1);
+    if (m->typo[i] == 0)        /* again on every turn that has it */
+        m->typo[i] = closest_word(m, w, typo_freq(m->freq[i])) ? 2 : 1;
+    return m->typo[i] == 2;
 }
 
 /* How often a correction of w must be used. */

@@ -421,8 +421,9 @@ static int lacks(const lits *u, const lits *d)
 
 /* Branches: each match meets one branch's need, so a clause that takes
  * a clause of every branch is needed.  Each clause of the first branch
- * is joined, branch by branch, with the clause that adds the fewest
- * literals to it: "a.{0,80}b|b.{0,80}a" needs a and b. */
+ * is joined, branch by branch, with the most telling clause, of those
+ * the one that adds the fewest literals to it: "a.{0,80}b|b.{0,80}a"
+ * needs a and b. */
 static cnf alternation(reader *r)
 {
     cnf first = sequence(r);
@@ -443,11 +444,11 @@ static cnf alternation(reader *r)
     for (int i = 0; i < first.n; i++) {
         lits u = lits_copy(&first.c[i]);
         for (int j = 1; j < nbr && !u.any; j++) {
-            int best = -1, add = 0;
+            int best = -1, add = 0, len = 0;
             for (int k = 0; k < br[j].n; k++) {
-                int a = lacks(&u, &br[j].c[k]);
-                if (best < 0 || a < add)
-                    best = k, add = a;
+                int a = lacks(&u, &br[j].c[k]), l = shortest(&br[j].c[k]);
+                if (best < 0 || l > len || (l == len && a < add))
+                    best = k, add = a, len = l;
             }
             if (best < 0) {
                 lits_free(&u);
