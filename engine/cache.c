@@ -42,7 +42,8 @@
  * was a seventh of a warm start), the table of file names, then the
  * facts (but the built-in ones), concepts, compiled patterns (one PCRE2
  * blob), intents, extractors, rules, the intent classifier
- * (cr_model_encode) and END.
+ * (cr_model_encode), the patterns' prefilter (cr_prefilter_encode: the
+ * needs it is made of are not kept) and END.
  *
  * The image is the essay's search index (cr_index_image), kept here
  * because the key covers the essay too: a one-off answer that no rule
@@ -83,7 +84,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 15
+#define FORMAT 16
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
@@ -332,9 +333,6 @@ static void put_pattern(out *o, const cr_pattern *p)
         put_int(o, p->runs[i].col);
     }
     put_num(o, p->weight);
-    size_t n = cr_prefilter_size(p->need);
-    put_uint(o, n);
-    put_bytes(o, p->need, n);
 }
 
 static void put_example(out *o, const cr_example *x)
@@ -449,6 +447,18 @@ static int put_patterns(out *o, const cr_kb *kb)
     return 0;
 }
 
+/* The size of n bytes at p, then the bytes, padded so that they start
+ * on a 4-byte boundary of the file, and so of the buffer they are read
+ * into, to be used in place (get_aligned). */
+static void put_aligned(out *o, const void *p, size_t n)
+{
+    put_uint(o, n);
+    size_t pad = (4 - (o->len + 1) % 4) % 4;
+    put_uint(o, pad);
+    put_bytes(o, "\0\0\0", pad);
+    put_bytes(o, p, n);
+}
+
 /* The body: everything but the key and the file table. */
 static int put_kb(out *o, const cr_kb *kb)
 {
@@ -471,16 +481,13 @@ static int put_kb(out *o, const cr_kb *kb)
     put_uint(o, (uint64_t)cr_kb_nrules(kb));
     for (int i = 0; i < cr_kb_nrules(kb); i++)
         put_rule(o, cr_kb_ruledef(kb, i));
-    size_t msize;
-    unsigned char *model = cr_model_encode(cr_kb_model(kb), &msize);
-    put_uint(o, msize);
-    /* Padded so that the model starts on a 4-byte boundary of the file,
-     * and so of the buffer it is read into, to be used in place. */
-    size_t pad = (4 - (o->len + 1) % 4) % 4;
-    put_uint(o, pad);
-    put_bytes(o, "\0\0\0", pad);
-    put_bytes(o, model, msize);
-    free(model);
+    size_t size;
+    unsigned char *blob = cr_model_encode(cr_kb_model(kb), &size);
+    put_aligned(o, blob, size);
+    free(blob);
+    blob = cr_prefilter_encode(cr_kb_prefilter(kb), &size);
+    put_aligned(o, blob, size);
+    free(blob);
     put_uint(o, END);
     return 0;
 }
@@ -672,25 +679,6 @@ static char *get_str(reader *r)
     return s;
 }
 
-/* A pattern's need (prefilter.h), where it lies: clauses of NUL-ended
- * literals, each ended by a NUL, then a NUL; or NULL.  Ending in three
- * NULs, it cannot be read past its end, whatever lies before them. */
-static char *get_need(reader *r)
-{
-    uint64_t n = get_uint(r);
-    if (n == 0)
-        return NULL;
-    if (n < 4 || n > (uint64_t)(r->end - r->p) || r->p[n - 1] != '\0' ||
-        r->p[n - 2] != '\0' || r->p[n - 3] != '\0' || r->p[0] == '\0' ||
-        cr_prefilter_size((const char *)r->p) != n) {
-        fail(r);
-        return NULL;
-    }
-    char *s = (char *)r->p;
-    r->p += n;
-    return s;
-}
-
 /* A string that must be there: never NULL. */
 static char *get_name(reader *r)
 {
@@ -765,7 +753,6 @@ static void get_pattern(reader *r, cr_pattern *p)
         fail(r);
     p->re = next_regex(r);
     p->weight = get_num(r);
-    p->need = get_need(r);
 }
 
 static void get_example(reader *r, cr_example *x)
@@ -899,23 +886,42 @@ static void get_patterns(reader *r)
     r->p += size;
 }
 
-/* The classifier, read where it lies (the kb has adopted the buffer). */
-static void get_model(reader *r, cr_kb *kb)
+/* Bytes put by put_aligned: where they lie, their size in *n; NULL
+ * (the reader failed) if they are not there. */
+static const unsigned char *get_aligned(reader *r, size_t *n)
 {
     uint64_t size = get_uint(r), pad = get_uint(r);
     if (!r->ok || pad > 3 || pad > (uint64_t)(r->end - r->p) ||
         size > (uint64_t)(r->end - r->p) - pad) {
         fail(r);
-        return;
+        return NULL;
     }
-    r->p += pad;
-    cr_model *m = cr_model_decode(r->p, (size_t)size, cr_kb_nintents(kb));
+    const unsigned char *p = r->p + pad;
+    r->p += pad + size;
+    *n = (size_t)size;
+    return p;
+}
+
+/* The classifier and the prefilter, read where they lie (the kb has
+ * adopted the buffer). */
+static void get_tables(reader *r, cr_kb *kb)
+{
+    size_t n;
+    const unsigned char *p = get_aligned(r, &n);
+    cr_model *m = p ? cr_model_decode(p, n, cr_kb_nintents(kb)) : NULL;
     if (m == NULL) {
         fail(r);
         return;
     }
-    r->p += size;
     cr_kb_set_model(kb, m);
+    p = get_aligned(r, &n);
+    cr_prefilter *pf = p ? cr_prefilter_decode(p, n, cr_kb_npatterns(kb))
+                         : NULL;
+    if (pf == NULL) {
+        fail(r);
+        return;
+    }
+    cr_kb_set_prefilter(kb, pf);
 }
 
 /* Each part is added as it is read (the kb owns it from then on, even if
@@ -959,7 +965,7 @@ static void get_kb(reader *r, cr_kb *kb)
         get_rule(r, &rule);
         cr_kb_add_rule(kb, &rule, NULL);
     }
-    get_model(r, kb);
+    get_tables(r, kb);
     if (cr_kb_nrules(kb) != n || get_uint(r) != END || r->p != r->end ||
         r->used != r->nres)
         fail(r);

@@ -70,6 +70,30 @@ void cr_put64(unsigned char *p, uint64_t v)
         p[k] = (unsigned char)(v >> 8 * k);
 }
 
+void cr_put32(cr_buf *b, uint32_t v)
+{
+    unsigned char c[4] = {v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+                          v >> 24};
+    cr_buf_putn(b, (const char *)c, 4);
+}
+
+int cr_little_endian(void)
+{
+    uint32_t one = 1;
+    return *(const unsigned char *)&one == 1;
+}
+
+const unsigned char *cr_aligned4(const unsigned char *p, size_t n,
+                                 unsigned char **own)
+{
+    *own = NULL;
+    if ((uintptr_t)p % 4 == 0)
+        return p;
+    *own = xmalloc(n + 1);
+    memcpy(*own, p, n);
+    return *own;
+}
+
 uint32_t cr_hash32(const void *p, size_t n)
 {
     const unsigned char *b = p;

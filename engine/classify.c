@@ -846,18 +846,11 @@ void cr_corrections_free(cr_correction *c, int n)
  * of the words' pointers; the rest is used in place. */
 enum { HEAD_WORDS = 6 };
 
-static void put32(cr_buf *b, uint32_t v)
-{
-    unsigned char c[4] = {v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
-                          v >> 24};
-    cr_buf_putn(b, (const char *)c, 4);
-}
-
 /* Put the offsets of strs (n of them) into pool, and the strings. */
 static void put_offsets(cr_buf *b, cr_buf *pool, char *const *strs, int n)
 {
     for (int i = 0; i < n; i++) {
-        put32(b, (uint32_t)pool->len);
+        cr_put32(b, (uint32_t)pool->len);
         cr_buf_putn(pool, strs[i], strlen(strs[i]) + 1);
     }
 }
@@ -870,37 +863,31 @@ unsigned char *cr_model_encode(const cr_model *m, size_t *size)
                                  (uint32_t)m->nfeat, (uint32_t)ncells,
                                  (uint32_t)m->nwords, 0};
     for (int c = 0; c < m->nclasses; c++)
-        put32(&words, (uint32_t)m->intent[c]);
+        cr_put32(&words, (uint32_t)m->intent[c]);
     for (int c = 0; c < m->nclasses; c++)
-        put32(&words, (uint32_t)m->total[c]);
+        cr_put32(&words, (uint32_t)m->total[c]);
     for (int f = 0; f < m->nfeat; f++)
-        put32(&words, m->key[f]);
+        cr_put32(&words, m->key[f]);
     for (int f = 0; f <= m->nfeat; f++)
-        put32(&words, (uint32_t)m->start[f]);
+        cr_put32(&words, (uint32_t)m->start[f]);
     for (int k = 0; k < ncells; k++) {
-        put32(&words, (uint32_t)m->cells[k].cls);
-        put32(&words, (uint32_t)m->cells[k].count);
+        cr_put32(&words, (uint32_t)m->cells[k].cls);
+        cr_put32(&words, (uint32_t)m->cells[k].count);
     }
     put_offsets(&words, &pool, m->word, m->nwords);
     for (int i = 0; i < m->nwords; i++)
-        put32(&words, (uint32_t)m->freq[i]);
+        cr_put32(&words, (uint32_t)m->freq[i]);
     while (pool.len % 4)
         cr_buf_putc(&pool, '\0');
     head[5] = (uint32_t)pool.len;
     for (int k = 0; k < HEAD_WORDS; k++)
-        put32(&b, head[k]);
+        cr_put32(&b, head[k]);
     cr_buf_putn(&b, words.s ? words.s : "", words.len);
     cr_buf_putn(&b, pool.s ? pool.s : "", pool.len);
     cr_buf_free(&words);
     cr_buf_free(&pool);
     *size = b.len;
     return (unsigned char *)cr_buf_take(&b);
-}
-
-static int little_endian(void)
-{
-    uint32_t one = 1;
-    return *(const unsigned char *)&one == 1;
 }
 
 /* The n strings at offs into the pool of size bytes (its last a NUL),
@@ -939,15 +926,11 @@ static int tables_hold(cr_model *m)
 cr_model *cr_model_decode(const unsigned char *p, size_t size,
                           int nintents)
 {
-    if (!little_endian() || size < 4 * HEAD_WORDS)
+    if (!cr_little_endian() || size < 4 * HEAD_WORDS)
         return NULL;
     cr_model *m = xcalloc(1, sizeof *m);
     m->borrowed = 1;
-    if ((uintptr_t)p % 4 != 0) {        /* a copy that is aligned */
-        m->own = xmalloc(size);
-        memcpy(m->own, p, size);
-        p = m->own;
-    }
+    p = cr_aligned4(p, size, &m->own);
     const uint32_t *w = (const uint32_t *)(const void *)p;
     uint64_t nc = w[1], nf = w[2], ncells = w[3], nw = w[4], pool = w[5];
     uint64_t nwords = HEAD_WORDS + 2 * nc + nf + nf + 1 + 2 * ncells +

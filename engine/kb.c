@@ -1222,18 +1222,18 @@ int cr_kb_finish(cr_kb *kb, const cr_corpus *corpus, cr_diag *d)
     return cr_diag_errors(d) - before;
 }
 
+int cr_kb_npatterns(const cr_kb *kb)
+{
+    int n = kb->nextractors;
+    for (int i = 0; i < kb->nintents; i++)
+        n += kb->intents[i].npatterns;
+    return n;
+}
+
 const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)
 {
     if (kb->pf == NULL) {       /* a cache of the kb's own patterns */
-        int n = kb->nextractors, nlit = 0;
-        for (int i = 0; i < kb->nintents; i++) {
-            n += kb->intents[i].npatterns;
-            for (int k = 0; k < kb->intents[i].npatterns; k++)
-                nlit += cr_prefilter_count(kb->intents[i].patterns[k].need);
-        }
-        for (int i = 0; i < kb->nextractors; i++)
-            nlit += cr_prefilter_count(kb->extractors[i].pattern.need);
-        cr_prefilter *pf = cr_prefilter_new(n, nlit);
+        cr_prefilter *pf = cr_prefilter_new(cr_kb_npatterns(kb));
         for (int i = 0; i < kb->nintents; i++)
             for (int k = 0; k < kb->intents[i].npatterns; k++)
                 cr_prefilter_add(pf, kb->intents[i].patterns[k].need);
@@ -1242,6 +1242,12 @@ const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)
         ((cr_kb *)kb)->pf = pf;
     }
     return kb->pf;
+}
+
+void cr_kb_set_prefilter(cr_kb *kb, cr_prefilter *pf)
+{
+    cr_prefilter_free(kb->pf);
+    kb->pf = pf;
 }
 
 const cr_model *cr_kb_model(const cr_kb *kb)

@@ -259,12 +259,16 @@ void cr_kb_uncited(const cr_kb *kb, const cr_corpus *corpus,
 typedef struct cr_model cr_model;
 const cr_model *cr_kb_model(const cr_kb *kb);
 
-/* The prefilter (prefilter.h) of every pattern of a finished kb: the
- * intents' patterns in order, then each extractor's.  Made on first
- * need and kept with the kb. */
-struct cr_prefilter;
-const struct cr_prefilter *cr_kb_prefilter(const cr_kb *kb);
 void cr_kb_set_model(cr_kb *kb, cr_model *m);
+
+/* The prefilter (prefilter.h) of every pattern of a finished kb, of
+ * cr_kb_npatterns of them: the intents' patterns in order, then each
+ * extractor's.  Made from their needs on first need and kept with the
+ * kb; cr_kb_set_prefilter hands kb one to own (the cache's). */
+struct cr_prefilter;
+int cr_kb_npatterns(const cr_kb *kb);
+const struct cr_prefilter *cr_kb_prefilter(const cr_kb *kb);
+void cr_kb_set_prefilter(cr_kb *kb, struct cr_prefilter *pf);
 
 /* JIT-compile every pattern: worth it for a session of many turns. */
 void cr_kb_jit(cr_kb *kb);

@@ -25,13 +25,15 @@
  * a matter of lowercasing bytes. */
 #include "config.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "prefilter.h"
-#include "strmap.h"
 #include "xmalloc.h"
 
 /* A clause with more literals than this is not worth checking; a need
@@ -494,25 +496,6 @@ static const char *next_clause(const char *p)
     return p + 1;
 }
 
-size_t cr_prefilter_size(const char *need)
-{
-    if (need == NULL)
-        return 0;
-    const char *p = need;
-    while (*p)
-        p = next_clause(p);
-    return (size_t)(p - need) + 1;
-}
-
-int cr_prefilter_count(const char *need)
-{
-    int n = 0;
-    for (const char *c = need; c && *c; c = next_clause(c))
-        for (const char *l = c; *l; l += strlen(l) + 1)
-            n++;
-    return n;
-}
-
 char *cr_prefilter_fold(const char *text)
 {
     if (strstr(text, "\xe2\x84\xaa") || strstr(text, "\xc5\xbf"))
@@ -524,25 +507,33 @@ char *cr_prefilter_fold(const char *text)
     return f;
 }
 
-/* The index: each distinct literal once, chained in a bucket by its
- * first two bytes; for each literal, the clauses that hold it; for each
- * clause, its pattern, and for each pattern, how many clauses it has. */
+/* The index: each distinct literal once, in a pool, chained in a bucket
+ * by its first two bytes; for each literal, the clauses that hold it;
+ * for each clause, its pattern; for each pattern, how many clauses it
+ * has.  Made by cr_prefilter_add, or read from the cache's bytes, which
+ * its tables then point into (borrowed). */
 enum { NBUCKET = 1024 };
 
 struct cr_prefilter {
-    int npat, cappat, nlit, caplit, npairs, cappairs, nclause, capclause;
+    int npat, nlit, nclause, npairs;
+    int cappat, caplit, capclause, cappairs;
     unsigned char *always;      /* pattern -> it needs nothing */
     int *nclauses;              /* pattern -> its clauses */
     int *owner;                 /* clause -> its pattern */
-    const char **lit;           /* literal id -> its text, in a need */
-    int *litlen;                /* literal id -> its length */
-    int *chain;                 /* literal id -> the next in its bucket */
-    int bucket[NBUCKET];        /* the first literal of each, or -1 */
+    int *off, *len;             /* literal -> its text in the pool */
+    int *chain;                 /* literal -> the next in its bucket, an
+                                 * older literal, or -1 */
+    int *bucket;                /* NBUCKET: the newest literal of each */
     int *pairs;                 /* (literal, clause), 2 ints a pair */
     int *first, *clauses;       /* literal -> clauses[first[l] ..
                                  * first[l+1]), made from pairs on the
                                  * first scan */
-    cr_strmap ids;
+    cr_buf pool;                /* the literals, each ended by a NUL */
+    const char *text;           /* the pool's bytes (pool's, or the
+                                 * cache's), npool of them */
+    size_t npool;
+    bool borrowed;              /* the tables lie in the cache's bytes */
+    unsigned char *own;         /* those bytes, copied to be aligned */
     char *last;                 /* the text scanned last, and what it */
     unsigned char *lastmet;     /* met: a turn scans its text twice */
 };
@@ -552,16 +543,15 @@ static unsigned bucket_of(const char *s)
     return ((unsigned char)s[0] * 31u + (unsigned char)s[1]) % NBUCKET;
 }
 
-cr_prefilter *cr_prefilter_new(int n, int nlit)
+cr_prefilter *cr_prefilter_new(int n)
 {
     cr_prefilter *pf = xcalloc(1, sizeof *pf);
+    pf->bucket = xmalloc(NBUCKET * sizeof *pf->bucket);
     for (int b = 0; b < NBUCKET; b++)
         pf->bucket[b] = -1;
     pf->cappat = n > 0 ? n : 16;
     pf->always = xmalloc((size_t)pf->cappat);
     pf->nclauses = xmalloc((size_t)pf->cappat * sizeof *pf->nclauses);
-    cr_strmap_reserve(&pf->ids,
-                      nlit > 0 ? (size_t)nlit : 2 * (size_t)pf->cappat);
     return pf;
 }
 
@@ -569,18 +559,22 @@ void cr_prefilter_free(cr_prefilter *pf)
 {
     if (pf == NULL)
         return;
-    free(pf->always);
-    free(pf->nclauses);
-    free(pf->owner);
-    free(pf->lit);
-    free(pf->litlen);
-    free(pf->chain);
+    if (!pf->borrowed) {        /* else they lie in the cache's bytes */
+        free(pf->always);
+        free(pf->nclauses);
+        free(pf->owner);
+        free(pf->off);
+        free(pf->len);
+        free(pf->chain);
+        free(pf->bucket);
+        free(pf->first);
+        free(pf->clauses);
+    }
     free(pf->pairs);
-    free(pf->first);
-    free(pf->clauses);
+    cr_buf_free(&pf->pool);
+    free(pf->own);
     free(pf->last);
     free(pf->lastmet);
-    cr_strmap_free(&pf->ids);
     free(pf);
 }
 
@@ -593,32 +587,46 @@ static void grow(void *a, int n, int *cap, size_t size)
     *(void **)a = xreallocarray(*(void **)a, (size_t)*cap, size);
 }
 
-/* The id of literal l, added if new. */
+/* The id of literal l (two bytes at least), added if new: the literals
+ * of its bucket are few, so they are its index. */
 static int literal_id(cr_prefilter *pf, const char *l)
 {
-    cr_strmap_reserve(&pf->ids, 1);
-    size_t slot = cr_strmap_slot(&pf->ids, l);
-    if (pf->ids.keys[slot] != NULL)
-        return pf->ids.vals[slot];
-    int id = pf->nlit;
-    int cap = pf->caplit, cap2 = pf->caplit;
-    grow(&pf->lit, id, &cap, sizeof *pf->lit);
-    grow(&pf->litlen, id, &cap2, sizeof *pf->litlen);
+    size_t n = strlen(l);
+    unsigned b = bucket_of(l);
+    for (int id = pf->bucket[b]; id >= 0; id = pf->chain[id])
+        if ((size_t)pf->len[id] == n &&
+            memcmp(pf->pool.s + pf->off[id], l, n) == 0)
+            return id;
+    int id = pf->nlit, cap = pf->caplit, cap2 = pf->caplit;
+    grow(&pf->off, id, &cap, sizeof *pf->off);
+    grow(&pf->len, id, &cap2, sizeof *pf->len);
     grow(&pf->chain, id, &pf->caplit, sizeof *pf->chain);
     pf->nlit++;
-    pf->lit[id] = l;
-    pf->litlen[id] = (int)strlen(l);
-    unsigned b = bucket_of(l);
+    pf->off[id] = (int)pf->pool.len;
+    pf->len[id] = (int)n;
+    cr_buf_putn(&pf->pool, l, n + 1);
+    pf->text = pf->pool.s;
+    pf->npool = pf->pool.len;
     pf->chain[id] = pf->bucket[b];
     pf->bucket[b] = id;
-    pf->ids.keys[slot] = l;
-    pf->ids.vals[slot] = id;
-    pf->ids.len++;
     return id;
+}
+
+/* Forget what was made from the tables: they changed. */
+static void changed(cr_prefilter *pf)
+{
+    free(pf->first);
+    free(pf->clauses);
+    free(pf->last);
+    free(pf->lastmet);
+    pf->first = pf->clauses = NULL;
+    pf->last = NULL;
+    pf->lastmet = NULL;
 }
 
 void cr_prefilter_add(cr_prefilter *pf, const char *need)
 {
+    assert(!pf->borrowed);
     int cap = pf->cappat;
     grow(&pf->always, pf->npat, &cap, 1);
     grow(&pf->nclauses, pf->npat, &pf->cappat, sizeof *pf->nclauses);
@@ -638,15 +646,7 @@ void cr_prefilter_add(cr_prefilter *pf, const char *need)
             pf->npairs++;
         }
     }
-    if (pf->first != NULL) {    /* the lists are made again when asked */
-        free(pf->first);
-        free(pf->clauses);
-        pf->first = pf->clauses = NULL;
-    }
-    free(pf->last);             /* and the last scan is forgotten */
-    free(pf->lastmet);
-    pf->last = NULL;
-    pf->lastmet = NULL;
+    changed(pf);
 }
 
 /* literal -> clauses, from the pairs (a counting sort). */
@@ -676,7 +676,7 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
         return met;
     }
     memcpy(met, pf->always, (size_t)pf->npat);
-    if (pf->first == NULL && pf->nlit > 0)   /* lists made on first need */
+    if (pf->first == NULL)      /* lists made on first need */
         make_lists(mut);
     /* seen: literal -> found; clause -> met, after them; pattern ->
      * clauses met, in got */
@@ -686,10 +686,10 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
     size_t left = strlen(folded);
     for (const char *t = folded; left >= 2; t++, left--)
         for (int id = pf->bucket[bucket_of(t)]; id >= 0; id = pf->chain[id]) {
-            const char *l = pf->lit[id];
+            const char *l = pf->text + pf->off[id];
             if (seen[id] || l[0] != t[0] || l[1] != t[1] ||
-                (size_t)pf->litlen[id] > left ||
-                memcmp(t + 2, l + 2, (size_t)pf->litlen[id] - 2) != 0)
+                (size_t)pf->len[id] > left ||
+                memcmp(t + 2, l + 2, (size_t)pf->len[id] - 2) != 0)
                 continue;
             seen[id] = 1;
             for (int k = pf->first[id]; k < pf->first[id + 1]; k++) {
@@ -709,4 +709,117 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
     mut->lastmet = xmalloc((size_t)pf->npat + 1);
     memcpy(mut->lastmet, met, (size_t)pf->npat);
     return met;
+}
+
+/* The cache's form, made to be used where it lies: little-endian 32-bit
+ * words, in this order:
+ *     npat nlit nclause npairs poolsize
+ *     bucket[NBUCKET] nclauses[npat] owner[nclause]
+ *     off[nlit] len[nlit] chain[nlit] first[nlit + 1] clauses[npairs]
+ * then always[npat], a byte each, and the pool of the literals.
+ * Reading it checks every count, index and offset against the bytes,
+ * and that each chain only goes back, so that damaged bytes cannot make
+ * a scan read outside them or go round for ever. */
+enum { HEAD_WORDS = 5 };
+
+static void put_ints(cr_buf *b, const int *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        cr_put32(b, (uint32_t)v[i]);
+}
+
+unsigned char *cr_prefilter_encode(const cr_prefilter *pf, size_t *size)
+{
+    if (pf->first == NULL)
+        make_lists((cr_prefilter *)pf);
+    cr_buf b = {0};
+    cr_put32(&b, (uint32_t)pf->npat);
+    cr_put32(&b, (uint32_t)pf->nlit);
+    cr_put32(&b, (uint32_t)pf->nclause);
+    cr_put32(&b, (uint32_t)pf->npairs);
+    cr_put32(&b, (uint32_t)pf->npool);
+    put_ints(&b, pf->bucket, NBUCKET);
+    put_ints(&b, pf->nclauses, pf->npat);
+    put_ints(&b, pf->owner, pf->nclause);
+    put_ints(&b, pf->off, pf->nlit);
+    put_ints(&b, pf->len, pf->nlit);
+    put_ints(&b, pf->chain, pf->nlit);
+    put_ints(&b, pf->first, pf->nlit + 1);
+    put_ints(&b, pf->clauses, pf->npairs);
+    cr_buf_putn(&b, (const char *)pf->always, (size_t)pf->npat);
+    cr_buf_putn(&b, pf->text ? pf->text : "", pf->npool);
+    *size = b.len;
+    return (unsigned char *)cr_buf_take(&b);
+}
+
+/* Whether each of the n ints of v is in [lo, hi). */
+static bool within(const int *v, int n, int lo, int hi)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] < lo || v[i] >= hi)
+            return false;
+    return true;
+}
+
+/* Whether the tables pf points at hold together, as a scan uses them. */
+static bool tables_hold(const cr_prefilter *pf, size_t pool)
+{
+    if (!within(pf->bucket, NBUCKET, -1, pf->nlit) ||
+        !within(pf->owner, pf->nclause, 0, pf->npat) ||
+        !within(pf->clauses, pf->npairs, 0, pf->nclause) ||
+        pf->first[0] != 0 || pf->first[pf->nlit] != pf->npairs)
+        return false;
+    for (int i = 0; i < pf->nlit; i++)
+        if (pf->chain[i] < -1 || pf->chain[i] >= i || pf->len[i] < 2 ||
+            pf->off[i] < 0 || (size_t)pf->off[i] >= pool ||
+            (size_t)pf->len[i] >= pool - (size_t)pf->off[i] ||
+            pf->first[i] > pf->first[i + 1])
+            return false;
+    for (int p = 0; p < pf->npat; p++)
+        if (pf->always[p] > 1 || pf->nclauses[p] < 0)
+            return false;
+    return true;
+}
+
+cr_prefilter *cr_prefilter_decode(const unsigned char *p, size_t size,
+                                  int npat)
+{
+    if (!cr_little_endian() || size < 4 * (HEAD_WORDS + NBUCKET))
+        return NULL;
+    cr_prefilter *pf = xcalloc(1, sizeof *pf);
+    pf->borrowed = true;
+    p = cr_aligned4(p, size, &pf->own);
+    const uint32_t *w = (const uint32_t *)(const void *)p;
+    uint64_t np = w[0], nl = w[1], nc = w[2], npairs = w[3], pool = w[4];
+    if (np != (uint64_t)npat || nl > size || nc > size || npairs > size ||
+        pool > size) {
+        cr_prefilter_free(pf);
+        return NULL;
+    }
+    uint64_t nwords = HEAD_WORDS + NBUCKET + np + nc + 4 * nl + 1 + npairs;
+    if (nwords * 4 + np + pool != size) {
+        cr_prefilter_free(pf);
+        return NULL;
+    }
+    pf->npat = (int)np;
+    pf->nlit = (int)nl;
+    pf->nclause = (int)nc;
+    pf->npairs = (int)npairs;
+    int *v = (int *)(w + HEAD_WORDS);
+    pf->bucket = v;
+    pf->nclauses = pf->bucket + NBUCKET;
+    pf->owner = pf->nclauses + np;
+    pf->off = pf->owner + nc;
+    pf->len = pf->off + nl;
+    pf->chain = pf->len + nl;
+    pf->first = pf->chain + nl;
+    pf->clauses = pf->first + nl + 1;
+    pf->always = (unsigned char *)(pf->clauses + npairs);
+    pf->text = (const char *)pf->always + np;
+    pf->npool = (size_t)pool;
+    if (!tables_hold(pf, (size_t)pool)) {
+        cr_prefilter_free(pf);
+        return NULL;
+    }
+    return pf;
 }

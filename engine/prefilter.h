@@ -24,11 +24,6 @@
  * needs "why " and "a phd" and one of "do", "get". */
 char *cr_prefilter_need(const char *pattern, size_t len);
 
-/* The length of a need, its final NULs included (0 for NULL). */
-size_t cr_prefilter_size(const char *need);
-
-/* How many literals a need lists, in all its clauses. */
-int cr_prefilter_count(const char *need);
 
 /* text folded for cr_prefilter_scan: a new string, ASCII letters
  * lowercased; NULL when text holds a character that PCRE2's caseless
@@ -42,14 +37,12 @@ char *cr_prefilter_fold(const char *text);
  * bytes, instead of searching the text once for every literal. */
 typedef struct cr_prefilter cr_prefilter;
 
-/* An index for about n patterns with about nlit literals in their needs
- * in all (more of either may be added; nlit 0: twice n), so that the
- * map of literals is made once at its size instead of grown. */
-cr_prefilter *cr_prefilter_new(int n, int nlit);
+/* An index for about n patterns (more may be added). */
+cr_prefilter *cr_prefilter_new(int n);
 void cr_prefilter_free(cr_prefilter *pf);
 
-/* Add the next pattern's need (NULL: it needs nothing); need must
- * outlive pf. */
+/* Add the next pattern's need (NULL: it needs nothing), to an index
+ * made by cr_prefilter_new. */
 void cr_prefilter_add(cr_prefilter *pf, const char *need);
 
 /* Which patterns could match folded (cr_prefilter_fold; NULL: all):
@@ -58,5 +51,16 @@ void cr_prefilter_add(cr_prefilter *pf, const char *need);
  * then for what the user says), until a pattern is added. */
 unsigned char *cr_prefilter_scan(const cr_prefilter *pf,
                                  const char *folded);
+
+/* The index as bytes for the cache (a new buffer the caller frees, its
+ * size in *size), and back: cr_prefilter_decode uses the bytes where
+ * they lie (they must outlive the index; it copies them only when they
+ * are not aligned to 4 bytes, and never uses them on a big-endian
+ * machine).  Returns NULL if the bytes do not describe an index of npat
+ * patterns whose tables hold together: no bytes, however damaged, make
+ * a scan read astray or loop. */
+unsigned char *cr_prefilter_encode(const cr_prefilter *pf, size_t *size);
+cr_prefilter *cr_prefilter_decode(const unsigned char *p, size_t size,
+                                  int npat);
 
 #endif

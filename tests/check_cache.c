@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "corpus.h"
 #include "json.h"
+#include "prefilter.h"
 #include "session.h"
 #include "testutil.h"
 
@@ -222,8 +223,6 @@ static void dump_pattern(cr_buf *b, const cr_pattern *p)
 {
     dump_str(b, p->src);
     cr_buf_printf(b, " %.17g %d", p->weight, p->re != NULL);
-    for (const char *n = p->need; n && *n; n += strlen(n) + 1)
-        dump_str(b, n);
     for (size_t k = 0; k <= strlen(p->src); k++) {
         cr_loc l = cr_pattern_place(p, k);
         dump_loc(b, &l);
@@ -317,15 +316,21 @@ static char *dump_kb(const cr_kb *kb)
     }
     for (int i = 0; i < cr_kb_nrules(kb); i++)
         dump_rule(&b, cr_kb_ruledef(kb, i));
-    /* The trained classifier, byte for byte: the cache keeps the model
-     * the YAML trains. */
-    size_t size;
-    unsigned char *m = cr_model_encode(cr_kb_model(kb), &size);
-    unsigned long h = 5381;
-    for (size_t i = 0; i < size; i++)
-        h = h * 33 + m[i];
-    cr_buf_printf(&b, "model %zu bytes, hash %lx\n", size, h);
-    free(m);
+    /* The trained classifier and the patterns' prefilter, byte for
+     * byte: the cache keeps the ones the YAML makes (not the needs the
+     * prefilter is made of). */
+    for (int k = 0; k < 2; k++) {
+        size_t size;
+        unsigned char *m = k == 0
+            ? cr_model_encode(cr_kb_model(kb), &size)
+            : cr_prefilter_encode(cr_kb_prefilter(kb), &size);
+        unsigned long h = 5381;
+        for (size_t i = 0; i < size; i++)
+            h = h * 33 + m[i];
+        cr_buf_printf(&b, "%s %zu bytes, hash %lx\n",
+                      k == 0 ? "model" : "prefilter", size, h);
+        free(m);
+    }
     return cr_buf_take(&b);
 }
 
