@@ -103,17 +103,35 @@ static void cnf_free(cnf *n)
     n->n = 0;
 }
 
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* a's literals sorted, each once. */
+static void unique(lits *a)
+{
+    if (a->n < 2)
+        return;
+    qsort(a->lit, (size_t)a->n, sizeof *a->lit, by_text);
+    int n = 1;
+    for (int i = 1; i < a->n; i++) {
+        if (strcmp(a->lit[i], a->lit[n - 1]) == 0)
+            free(a->lit[i]);
+        else
+            a->lit[n++] = a->lit[i];
+    }
+    a->n = n;
+}
+
+/* Whether a and b, each sorted and unique, are the same clause. */
 static bool same_clause(const lits *a, const lits *b)
 {
     if (a->n != b->n)
         return false;
-    for (int i = 0; i < a->n; i++) {
-        int found = 0;
-        for (int k = 0; k < b->n && !found; k++)
-            found = strcmp(a->lit[i], b->lit[k]) == 0;
-        if (!found)
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->lit[i], b->lit[i]) != 0)
             return false;
-    }
     return true;
 }
 
@@ -122,6 +140,7 @@ static bool same_clause(const lits *a, const lits *b)
  * one less telling than n's MAXCLAUSES others is dropped. */
 static void cnf_add(cnf *n, lits l)
 {
+    unique(&l);
     bool drop = shortest(&l) < 2;
     for (int i = 0; i < n->n && !drop; i++)
         drop = same_clause(&n->c[i], &l);
@@ -142,25 +161,26 @@ static void cnf_add(cnf *n, lits l)
     n->c[at] = l;
 }
 
-/* a or b: both are taken. */
+/* a or b: both are taken.  The literals are made unique only when they
+ * seem too many, and when a clause is done (cnf_add): a concept's union
+ * of a hundred branches is not searched a hundred times. */
 static lits either(lits a, lits b)
 {
-    if (a.any || b.any || a.n + b.n > MAXLITS) {
+    if (a.any || b.any) {
         lits_free(&a);
         lits_free(&b);
         return nothing();
     }
     a.lit = xreallocarray(a.lit, (size_t)(a.n + b.n) + 1, sizeof *a.lit);
-    for (int i = 0; i < b.n; i++) {
-        int dup = 0;
-        for (int k = 0; k < a.n && !dup; k++)
-            dup = strcmp(a.lit[k], b.lit[i]) == 0;
-        if (dup)
-            free(b.lit[i]);
-        else
-            a.lit[a.n++] = b.lit[i];
-    }
+    memcpy(a.lit + a.n, b.lit, (size_t)b.n * sizeof *b.lit);
+    a.n += b.n;
     free(b.lit);
+    if (a.n > MAXLITS)
+        unique(&a);
+    if (a.n > MAXLITS) {
+        lits_free(&a);
+        return nothing();
+    }
     return a;
 }
 
@@ -448,7 +468,8 @@ static cnf alternation(reader *r)
         for (int j = 1; j < nbr && !u.any; j++) {
             int best = -1, add = 0, len = 0;
             for (int k = 0; k < br[j].n; k++) {
-                int a = lacks(&u, &br[j].c[k]), l = shortest(&br[j].c[k]);
+                int l = shortest(&br[j].c[k]);
+                int a = br[j].n > 1 ? lacks(&u, &br[j].c[k]) : 0;
                 if (best < 0 || l > len || (l == len && a < add))
                     best = k, add = a, len = l;
             }
