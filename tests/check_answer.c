@@ -281,11 +281,76 @@ START_TEST(test_statements_in_plain_words)
          "true"},
         {"I mostly want to do applied stuff, building things that ship",
          "goal", "ml-engineer"},
+        /* A correction that names the role alone. */
+        {"no wait, not SWE, I mean MLE", "goal", "ml-engineer"},
+        {"and actually not MLE either, research scientist at meta AI",
+         "goal", "research-scientist"},
+        {"correction: research engineer", "goal", "research-engineer"},
+        {"no big research ambitions, I just want to grow fast", "goal",
+         "(unknown)"},
+        {"no, I don't want to be a research scientist", "goal",
+         "(unknown)"},
+        {"actually, what does a research scientist do?", "goal",
+         "(unknown)"},
+        /* Someone else's wish is not the user's goal. */
+        {"they want me to own the whole ML platform", "goal", "(unknown)"},
+        {"my advisor wants me to stay in academia", "goal", "(unknown)"},
+        /* A job one holds now. */
+        {"i joined a series B startup a year ago", "has_job", "true"},
+        {"My job is stagnant, nothing to learn", "has_job", "true"},
+        {"I got promoted last month", "has_job", "true"},
+        {"currently intern at amazon", "has_job", "true"},
+        {"my job offer is from a bank", "has_job", "(unknown)"},
+        {"I'm working on a PhD application", "has_job", "(unknown)"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
         cr_answer_free(ask(t[i].said));
         holds(t[i].said, t[i].fact, t[i].value);
+    }
+}
+END_TEST
+
+/* What the last answer of a conversation recommends and cites first,
+ * from what the user said over its turns. */
+START_TEST(test_situations_over_turns)
+{
+    static const struct {
+        const char *turns[4];
+        cr_reco reco;
+        const char *first;
+    } t[] = {
+        /* A job one holds that grows fast weighs as an offer would. */
+        {{"i joined a series B startup a year ago and i'm already leading "
+          "a small team, my scope doubled twice",
+          "i also got a phd admit at a decent school", "phd or keep going?"},
+         CR_RECO_INDUSTRY, "introduction"},
+        {{"My job is stagnant, nothing to learn",
+          "correction: i got promoted and now I'm leading the ML team, "
+          "im learning like crazy", "phd or stay?"},
+         CR_RECO_INDUSTRY, "introduction"},
+        /* A research goal with a family on a stipend is left open. */
+        {{"i want to be a research scientist",
+          "i'm 38, married, 2 kids and a mortgage", "still, phd?"},
+         CR_RECO_EITHER, "thoughts"},
+        /* Corrections of the goal, one after another. */
+        {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
+          "and actually not MLE either, research scientist at meta AI",
+          "phd or industry?"},
+         CR_RECO_PHD, "research-scientist"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        cr_session_reset(s);
+        cr_answer *a = NULL;
+        for (int k = 0; k < 4 && t[i].turns[k]; k++) {
+            cr_answer_free(a);
+            a = ask(t[i].turns[k]);
+        }
+        ck_assert_msg(a->reco == t[i].reco && a->ncites > 0 &&
+                      strcmp(a->cites[0].anchor, t[i].first) == 0,
+                      "case %zu: recommendation %d, first citation %s",
+                      i, (int)a->reco, a->ncites ? a->cites[0].anchor : "-");
+        cr_answer_free(a);
     }
 }
 END_TEST
@@ -520,6 +585,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_motive_title);
     tcase_add_test(tc, test_motive_environment);
     tcase_add_test(tc, test_statements_in_plain_words);
+    tcase_add_test(tc, test_situations_over_turns);
     tcase_add_test(tc, test_taking_back);
     tcase_add_test(tc, test_recall);
     tcase_add_test(tc, test_nearest_declines);
