@@ -302,6 +302,17 @@ START_TEST(test_statements_in_plain_words)
         {"currently intern at amazon", "has_job", "true"},
         {"my job offer is from a bank", "has_job", "(unknown)"},
         {"I'm working on a PhD application", "has_job", "(unknown)"},
+        {"got an offer at a startup thats growing crazy fast", "has_offer",
+         "true"},
+        {"got no offers yet", "has_offer", "false"},
+        {"my goal is to become a staff engineer at big tech", "goal",
+         "software-engineer"},
+        {"i want to work on the infra at AI labs like openai", "goal",
+         "ml-infrastructure"},
+        {"thinking about starting my own AI company someday", "goal",
+         "startup"},
+        {"thinking about what a research scientist does", "goal",
+         "(unknown)"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -324,11 +335,11 @@ START_TEST(test_situations_over_turns)
         {{"i joined a series B startup a year ago and i'm already leading "
           "a small team, my scope doubled twice",
           "i also got a phd admit at a decent school", "phd or keep going?"},
-         CR_RECO_INDUSTRY, "introduction"},
+         CR_RECO_INDUSTRY, "look-for-exponential-growth"},
         {{"My job is stagnant, nothing to learn",
           "correction: i got promoted and now I'm leading the ML team, "
           "im learning like crazy", "phd or stay?"},
-         CR_RECO_INDUSTRY, "introduction"},
+         CR_RECO_INDUSTRY, "look-for-exponential-growth"},
         /* A research goal with a family on a stipend is left open. */
         {{"i want to be a research scientist",
           "i'm 38, married, 2 kids and a mortgage", "still, phd?"},

@@ -362,8 +362,8 @@ START_TEST(test_verdict_offer)
     ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
     ck_assert_double_eq_tol(a->strength, 0.84, 1e-9);   /* .6 + .6 x .4 */
     ck_assert_int_eq(a->ncites, 3);
-    ck_assert_str_eq(a->cites[0].anchor, "introduction");
-    ck_assert_str_eq(a->cites[1].anchor, "look-for-exponential-growth");
+    ck_assert_str_eq(a->cites[0].anchor, "look-for-exponential-growth");
+    ck_assert_str_eq(a->cites[1].anchor, "introduction");
     ck_assert_str_eq(a->cites[2].anchor, "software-engineer");
     ck_assert_str_eq(a->cites[2].heading, "Software Engineer");
     cr_answer_free(a);
