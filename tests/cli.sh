@@ -190,6 +190,9 @@ expect_out '"recommendation":"phd".*"facts":\{"goal":"academia"\}'
 expect_out '"facts":\{"publications":2,"has_offer":true\}'
 "$CROSSROADS" --json "Hi! I'm finishing my master's in machine learning." >"$tmp/out"
 expect_out '"intent":"chat.greeting"'
+# An apology for one's English, alone, is small talk, not a topic.
+"$CROSSROADS" --json 'sorry my english not so good' >"$tmp/out"
+expect_out '"intent":"chat.sorry".*"citations":\[\]'
 "$CROSSROADS" --json 'I have 3 years of experience as a software engineer' >"$tmp/out"
 expect_out '"answer":"Noted: years_industry = 3\.'
 "$CROSSROADS" --json 'Do I need a PhD to work as a machine learning engineer?' >"$tmp/out"
