@@ -377,15 +377,16 @@ void cr_regex_jit(cr_regex *re)
     (void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 }
 
-int cr_regex_match(cr_regex *re, const char *subject, size_t len,
-                   size_t start, size_t *mstart, size_t *mend)
+static int match(cr_regex *re, const char *subject, size_t len,
+                 size_t start, uint32_t options, size_t *mstart,
+                 size_t *mend)
 {
     if (!ready(re))
         return CR_MATCH_ERROR;
     if (!re->jit_tried &&
         (++re->uses >= JIT_AFTER || (start < len && len - start >= JIT_WORTH)))
         cr_regex_jit(re);
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, 0,
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, start, options,
                          shared.md, shared.mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return CR_NOMATCH;
@@ -398,6 +399,18 @@ int cr_regex_match(cr_regex *re, const char *subject, size_t len,
     *mstart = ov[0];
     *mend = ov[1];
     return CR_MATCH;
+}
+
+int cr_regex_match(cr_regex *re, const char *subject, size_t len,
+                   size_t start, size_t *mstart, size_t *mend)
+{
+    return match(re, subject, len, start, 0, mstart, mend);
+}
+
+int cr_regex_match_valid(cr_regex *re, const char *subject, size_t len,
+                         size_t start, size_t *mstart, size_t *mend)
+{
+    return match(re, subject, len, start, PCRE2_NO_UTF_CHECK, mstart, mend);
 }
 
 int cr_regex_group(cr_regex *re, const char *name, size_t *gstart,

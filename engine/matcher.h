@@ -61,6 +61,13 @@ void cr_regex_jit(cr_regex *re);
 int cr_regex_match(cr_regex *re, const char *subject, size_t len,
                    size_t start, size_t *mstart, size_t *mend);
 
+/* cr_regex_match of a subject the caller has found valid UTF-8
+ * (cr_utf8_valid), with start at a character: PCRE2 then reads it
+ * without checking it again, as a turn runs some dozens of patterns
+ * over the same question. */
+int cr_regex_match_valid(cr_regex *re, const char *subject, size_t len,
+                         size_t start, size_t *mstart, size_t *mend);
+
 /* After a successful cr_regex_match of re, and before the next match
  * of any pattern, the named group's span.  Returns 1 if the group exists
  * and took part in the match, else 0. */

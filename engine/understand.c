@@ -259,17 +259,26 @@ static unsigned char *may_match(const cr_kb *kb, const char *text)
     return met;
 }
 
+/* cr_regex_match, without PCRE2's check of the text when it is known to
+ * be valid UTF-8 (a turn runs dozens of patterns over it). */
+static int run_re(cr_regex *re, const char *text, size_t len, size_t start,
+                  int valid, size_t *s, size_t *e)
+{
+    return valid ? cr_regex_match_valid(re, text, len, start, s, e)
+                 : cr_regex_match(re, text, len, start, s, e);
+}
+
 /* Does re, whose leftmost match in text is [s, e), also match inside one
- * of the focus spans? */
-static int in_focus(cr_regex *re, const char *text, const span *f, int nf,
-                    size_t s, size_t e)
+ * of the focus spans (which start and end at ASCII punctuation)? */
+static int in_focus(cr_regex *re, const char *text, int valid,
+                    const span *f, int nf, size_t s, size_t e)
 {
     for (int k = 0; k < nf; k++) {
         size_t ms, me;
         if (s >= f[k].start && e <= f[k].end)
             return 1;
         if (s < f[k].end &&         /* the leftmost match is not inside */
-            cr_regex_match(re, text, f[k].end, f[k].start, &ms, &me) ==
+            run_re(re, text, f[k].end, f[k].start, valid, &ms, &me) ==
                 CR_MATCH)
             return 1;
     }
@@ -289,6 +298,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
 {
     int ni = cr_kb_nintents(kb), found = 0;
     size_t len = strlen(text);
+    int valid = cr_utf8_valid(text, len) == len;
     span focus[MAXFOCUS];
     int nf = find_focus(text, len, focus);
     cr_intent_hit *all = xcalloc((size_t)ni + 1, sizeof *all);
@@ -302,7 +312,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             cr_regex *re = in->patterns[k].re;
             if (!met[p++])
                 continue;
-            int rc = cr_regex_match(re, text, len, 0, &s, &e);
+            int rc = run_re(re, text, len, 0, valid, &s, &e);
             if (rc == CR_MATCH_LIMIT) {
                 /* The turn has failed: the other patterns, which a
                  * hostile rule file may hold by the thousand, are not
@@ -314,7 +324,7 @@ int cr_classify(const cr_kb *kb, const char *text, cr_intent_hit *hits,
             if (rc != CR_MATCH)
                 continue;
             double w = in->patterns[k].weight;
-            if (nf > 0 && in_focus(re, text, focus, nf, s, e))
+            if (nf > 0 && in_focus(re, text, valid, focus, nf, s, e))
                 w *= FOCUSWEIGHT;
             if (w > best) {
                 rest += best;
@@ -772,6 +782,7 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
                cr_diag *d)
 {
     size_t len = strlen(text);
+    int valid = cr_utf8_valid(text, len) == len;
     int nx = cr_kb_nextractors(kb), n = 0, set = 0;
     match *ms = xcalloc((size_t)nx + 1, sizeof *ms);
     unsigned char *met = may_match(kb, text);
@@ -782,8 +793,8 @@ int cr_extract(const cr_kb *kb, const char *text, cr_wm *wm, int turn,
         const cr_extractor *x = cr_kb_extractor(kb, i);
         if (!met[base + i])
             continue;
-        int rc = cr_regex_match(x->pattern.re, text, len, 0, &ms[n].s,
-                                &ms[n].e);
+        int rc = run_re(x->pattern.re, text, len, 0, valid, &ms[n].s,
+                        &ms[n].e);
         if (rc == CR_MATCH_LIMIT) {     /* the turn fails: see cr_classify */
             limit_hit(d, "extractor", x->id, &x->pattern);
             n = 0;

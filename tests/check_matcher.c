@@ -133,6 +133,35 @@ START_TEST(test_regex_bad_utf8_subject)
 }
 END_TEST
 
+/* On text known to be valid UTF-8, the match that skips PCRE2's check
+ * finds what the checked one finds, from any character. */
+START_TEST(test_regex_match_valid)
+{
+    static const char *const subjects[] = {
+        "a caf\xc3\xa9 PhD, \xe2\x80\x9cpaid\xe2\x80\x9d?", "pay", "",
+        "\xf0\x9f\x98\x80 salary \xf0\x9f\x98\x80",
+    };
+    cr_regex_error err;
+    cr_regex *re = cr_regex_new("\\b(?:pay|paid|salary)\\b", 23, &err);
+    ck_assert_ptr_nonnull(re);
+    for (size_t i = 0; i < sizeof subjects / sizeof *subjects; i++) {
+        const char *t = subjects[i];
+        size_t len = strlen(t);
+        ck_assert_uint_eq(cr_utf8_valid(t, len), len);
+        for (size_t at = 0; at <= len; at++) {
+            if (at < len && ((unsigned char)t[at] & 0xc0) == 0x80)
+                continue;       /* inside a character */
+            size_t s1 = 0, e1 = 0, s2 = 0, e2 = 0;
+            int a = cr_regex_match(re, t, len, at, &s1, &e1);
+            int b = cr_regex_match_valid(re, t, len, at, &s2, &e2);
+            ck_assert_int_eq(a, b);
+            ck_assert(a != CR_MATCH || (s1 == s2 && e1 == e2));
+        }
+    }
+    cr_regex_free(re);
+}
+END_TEST
+
 /* The need of a pattern, as "lit1|lit2 & lit3" ("-" for none). */
 static char *need_of(const char *pattern)
 {
@@ -880,6 +909,7 @@ static Suite *suite(void)
     tcase_add_test(re, test_regex_catastrophic_is_bounded);
     tcase_add_test(re, test_regex_long_subject);
     tcase_add_test(re, test_regex_bad_utf8_subject);
+    tcase_add_test(re, test_regex_match_valid);
     tcase_add_test(re, test_prefilter_need);
     tcase_add_test(re, test_prefilter_encoding);
     tcase_add_test(re, test_prefilter_match);
