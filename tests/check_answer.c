@@ -313,6 +313,16 @@ START_TEST(test_statements_in_plain_words)
          "startup"},
         {"thinking about what a research scientist does", "goal",
          "(unknown)"},
+        {"i never did any research tbh", "research_experience", "false"},
+        {"i dont know if i'd like research", "goal", "undecided"},
+        {"i'm a research engineer at a mid-size ai company", "has_job",
+         "true"},
+        {"in 18 months i got promoted twice", "offer_growth", "high"},
+        {"my scope doubled twice", "offer_growth", "high"},
+        {"i enjoy more building the tools like ray that researchers use",
+         "goal", "ml-infrastructure"},
+        {"the other option is a ml engineer job paying 3x more",
+         "has_offer", "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -344,6 +354,11 @@ START_TEST(test_situations_over_turns)
         {{"i want to be a research scientist",
           "i'm 38, married, 2 kids and a mortgage", "still, phd?"},
          CR_RECO_EITHER, "thoughts"},
+        /* Never tried research, and unsure one would like it. */
+        {{"i never did any research, just courses",
+          "i dont know if i'd like research",
+          "apply to phd now or work first?"},
+         CR_RECO_INDUSTRY, "thoughts"},
         /* Corrections of the goal, one after another. */
         {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
           "and actually not MLE either, research scientist at meta AI",

@@ -241,12 +241,14 @@ expect_status 0 "$CROSSROADS" -p "$tmp/p2.yaml" how much is the pay
 # crossroads decide on a pipe: one reply per line; replies that run out
 # skip the questions left; "how" after the verdict explains it.  The
 # growing offer puts industry (0.6) ahead of either path (0.5), which
-# long years in industry could still tip back, so those are asked.
-printf '%s\n' undecided why yes high 1 how | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
+# research experience or long years in industry could still tip, so
+# those are asked.
+printf '%s\n' undecided why yes high yes 1 how | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
 expect_out '^I ask for has_offer because rule goal.undecided'
+expect_out '^Have you done any research yet'
 expect_out '^How many years have you worked in industry'
 expect_out '^Recommendation: industry, on balance \(certainty 0.60\)'
-expect_out '^  goal = undecided \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\), years_industry = 1'
+expect_out '^  goal = undecided \(you answered\), research_experience = true \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\), years_industry = 1'
 expect_out 'you answered "high" in the consultation, in turn 4'
 expect_out 'the consultation asks it: "should I do a PhD"'
 printf '%s\n' startup yes high -3 | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"

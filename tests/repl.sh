@@ -113,6 +113,9 @@ send y\r
 expect Would that job make you grow fast
 expect decide> 
 send high\r
+expect Have you done any research yet
+expect decide> 
+send yes\r
 expect How many years have you worked in industry
 expect decide> 
 send 1\r
