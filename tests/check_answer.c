@@ -323,6 +323,11 @@ START_TEST(test_statements_in_plain_words)
          "goal", "ml-infrastructure"},
         {"the other option is a ml engineer job paying 3x more",
          "has_offer", "true"},
+        {"i'd love to work at deepmind but more on the engineering side",
+         "goal", "research-engineer"},
+        {"they said i'd own the whole recsys pipeline from day 1",
+         "offer_growth", "high"},
+        {"the job lets me grow that fast", "offer_growth", "high"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -359,6 +364,10 @@ START_TEST(test_situations_over_turns)
           "i dont know if i'd like research",
           "apply to phd now or work first?"},
          CR_RECO_INDUSTRY, "thoughts"},
+        /* A future research engineer asking about research roles. */
+        {{"i'd love to work at deepmind but more on the engineering side",
+          "do i need a phd for research engineer role?"},
+         CR_RECO_INDUSTRY, "research-scientist"},
         /* Corrections of the goal, one after another. */
         {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
           "and actually not MLE either, research scientist at meta AI",
