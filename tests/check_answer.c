@@ -328,6 +328,9 @@ START_TEST(test_statements_in_plain_words)
         {"they said i'd own the whole recsys pipeline from day 1",
          "offer_growth", "high"},
         {"the job lets me grow that fast", "offer_growth", "high"},
+        {"i have a phd in astrophysics", "background", "other-science"},
+        {"I did a PhD in computational biology", "background",
+         "other-science"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -368,6 +371,10 @@ START_TEST(test_situations_over_turns)
         {{"i'd love to work at deepmind but more on the engineering side",
           "do i need a phd for research engineer role?"},
          CR_RECO_INDUSTRY, "research-scientist"},
+        /* From another science into AI research: a residency. */
+        {{"i have a phd in astrophysics",
+          "i want to move into ai research. should i do another phd in ml?"},
+         CR_RECO_EITHER, "ai-residency-programs"},
         /* Corrections of the goal, one after another. */
         {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
           "and actually not MLE either, research scientist at meta AI",

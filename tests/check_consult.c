@@ -97,8 +97,9 @@ START_TEST(test_first_question)
     ck_assert_str_eq(q.choices[0], "academia");
     /* The ten goal.* rules, decision.should-i (while the goal is
      * missing) and the situations growing-offer, no-papers,
-     * responsibilities, research-with-family and untested. */
-    ck_assert_int_eq(q.nrules, 16);
+     * responsibilities, research-with-family, untested and
+     * other-science. */
+    ck_assert_int_eq(q.nrules, 17);
     ck_assert_ptr_nonnull(strstr(q.text, "five years"));
     ck_assert_str_eq(q.hint, "one of: academia, research-scientist, "
                              "research-engineer, ml-engineer, "
