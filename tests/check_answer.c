@@ -331,6 +331,7 @@ START_TEST(test_statements_in_plain_words)
         {"i have a phd in astrophysics", "background", "other-science"},
         {"I did a PhD in computational biology", "background",
          "other-science"},
+        {"my uni lab has like 4 gpus total lmao", "wants_compute", "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -375,6 +376,11 @@ START_TEST(test_situations_over_turns)
         {{"i have a phd in astrophysics",
           "i want to move into ai research. should i do another phd in ml?"},
          CR_RECO_EITHER, "ai-residency-programs"},
+        /* A lab with few GPUs, and a question of compute. */
+        {{"my uni lab has like 4 gpus total",
+          "if i do a phd there can i do anything meaningful? or is industry "
+          "better for compute?"},
+         CR_RECO_EITHER, "academic-vs-industry-research"},
         /* Corrections of the goal, one after another. */
         {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
           "and actually not MLE either, research scientist at meta AI",
