@@ -583,7 +583,7 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
         if (f < 0)
             continue;
         double x = b->x[i], w = x;
-        int seen = 0, lo, hi;
+        int seen = 0, live = 0, lo, hi;
         cells_of(m, f, &lo, &hi);
         for (int k = lo; k < hi; k++) {
             const cell *c = &m->cells[k];
@@ -592,24 +592,13 @@ static int rank(const cr_model *m, const bag *b, int loo, cr_class_hit *hits,
             double cnt = c->count - (c->cls == loo ? x : 0);
             s[c->cls] += w * log1p(cnt / SMOOTHING);
             seen += (int)cnt > 0;
+            live += cnt > 0;
         }
+        if (live == 0)          /* a feature no example has (but the one */
+            V--;                /* left out): out of the vocabulary */
         if (seen == 0)          /* only the example left out had it */
             continue;
         L += w;
-    }
-    for (int i = 0; loo >= 0 && i < b->n; i++) {
-        /* features the example left out alone had, undone */
-        int f = find_key(m, feature_key(b->f[i]));
-        if (f < 0)
-            continue;
-        int seen = 0, lo, hi;
-        cells_of(m, f, &lo, &hi);
-        for (int k = lo; k < hi; k++)
-            seen += cell_holds(m, &m->cells[k]) &&
-                    m->cells[k].count - (m->cells[k].cls == loo ? b->x[i] : 0)
-                        > 0;
-        if (seen == 0)
-            V--;
     }
     double best = -INFINITY;
     for (int c = 0; c < m->nclasses; c++) {
