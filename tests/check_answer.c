@@ -332,6 +332,11 @@ START_TEST(test_statements_in_plain_words)
         {"I did a PhD in computational biology", "background",
          "other-science"},
         {"my uni lab has like 4 gpus total lmao", "wants_compute", "true"},
+        {"i am more into applied research", "research_style", "applied"},
+        {"i want to do fundamental theory stuff and publish everything "
+         "openly", "research_style", "fundamental"},
+        {"frameworks already do most of this automatically now",
+         "niche_automated", "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -381,6 +386,21 @@ START_TEST(test_situations_over_turns)
           "if i do a phd there can i do anything meaningful? or is industry "
           "better for compute?"},
          CR_RECO_EITHER, "academic-vs-industry-research"},
+        /* Applied research, with an industry offer. */
+        {{"i am more into applied research and have an offer to join an "
+          "applied research team at a big tech company",
+          "is industry research lower quality? should i take it?"},
+         CR_RECO_INDUSTRY, "academic-vs-industry-research"},
+        /* Fundamental research, weighing a company PhD. */
+        {{"i got a cifre offer with a big telecom company",
+          "but i want to do fundamental theory stuff and publish openly",
+          "cifre or classical phd?"},
+         CR_RECO_PHD, "cons"},
+        /* A specialty tools are absorbing. */
+        {{"my plan was a phd in distributed training. my friend says "
+          "frameworks already do most of this automatically now. is a phd "
+          "in this a good plan, or should i just work on it in industry?"},
+         CR_RECO_INDUSTRY, "doing-a-phd"},
         /* Corrections of the goal, one after another. */
         {{"I want to be a SWE", "no wait, not SWE, I mean MLE",
           "and actually not MLE either, research scientist at meta AI",
