@@ -84,7 +84,7 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 16
+#define FORMAT 17
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)

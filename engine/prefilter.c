@@ -529,11 +529,12 @@ char *cr_prefilter_fold(const char *text)
 }
 
 /* The index: each distinct literal once, in a pool, chained in a bucket
- * by its first two bytes; for each literal, the clauses that hold it;
+ * by its first three bytes (two for a literal of two); for each literal,
+ * the clauses that hold it;
  * for each clause, its pattern; for each pattern, how many clauses it
  * has.  Made by cr_prefilter_add, or read from the cache's bytes, which
  * its tables then point into (borrowed). */
-enum { NBUCKET = 1024 };
+enum { NBUCKET = 4096 };
 
 struct cr_prefilter {
     int npat, nlit, nclause, npairs;
@@ -559,9 +560,14 @@ struct cr_prefilter {
     unsigned char *lastmet;     /* met: a turn scans its text twice */
 };
 
-static unsigned bucket_of(const char *s)
+/* The bucket of the literal of n bytes at s, or of the text at s when
+ * the literals there are n bytes long or, for 3, longer. */
+static unsigned bucket_of(const char *s, size_t n)
 {
-    return ((unsigned char)s[0] * 31u + (unsigned char)s[1]) % NBUCKET;
+    unsigned h = (unsigned char)s[0] * 31u + (unsigned char)s[1];
+    if (n >= 3)
+        h = h * 31u + (unsigned char)s[2] + 7919u;
+    return h % NBUCKET;
 }
 
 cr_prefilter *cr_prefilter_new(int n)
@@ -613,7 +619,7 @@ static void grow(void *a, int n, int *cap, size_t size)
 static int literal_id(cr_prefilter *pf, const char *l)
 {
     size_t n = strlen(l);
-    unsigned b = bucket_of(l);
+    unsigned b = bucket_of(l, n);
     for (int id = pf->bucket[b]; id >= 0; id = pf->chain[id])
         if ((size_t)pf->len[id] == n &&
             memcmp(pf->pool.s + pf->off[id], l, n) == 0)
@@ -706,22 +712,24 @@ unsigned char *cr_prefilter_scan(const cr_prefilter *pf, const char *folded)
     int *got = xcalloc((size_t)pf->npat + 1, sizeof *got);
     size_t left = strlen(folded);
     for (const char *t = folded; left >= 2; t++, left--)
-        for (int id = pf->bucket[bucket_of(t)]; id >= 0; id = pf->chain[id]) {
-            const char *l = pf->text + pf->off[id];
-            if (seen[id] || l[0] != t[0] || l[1] != t[1] ||
-                (size_t)pf->len[id] > left ||
-                memcmp(t + 2, l + 2, (size_t)pf->len[id] - 2) != 0)
-                continue;
-            seen[id] = 1;
-            for (int k = pf->first[id]; k < pf->first[id + 1]; k++) {
-                int c = pf->clauses[k], p = pf->owner[c];
-                if (!cmet[c]) {
-                    cmet[c] = 1;
-                    if (++got[p] == pf->nclauses[p])
-                        met[p] = 1;
+        for (size_t n = 2; n <= 3 && n <= left; n++)    /* both buckets */
+            for (int id = pf->bucket[bucket_of(t, n)]; id >= 0;
+                 id = pf->chain[id]) {
+                const char *l = pf->text + pf->off[id];
+                if (seen[id] || l[0] != t[0] || l[1] != t[1] ||
+                    (size_t)pf->len[id] > left ||
+                    memcmp(t + 2, l + 2, (size_t)pf->len[id] - 2) != 0)
+                    continue;
+                seen[id] = 1;
+                for (int k = pf->first[id]; k < pf->first[id + 1]; k++) {
+                    int c = pf->clauses[k], p = pf->owner[c];
+                    if (!cmet[c]) {
+                        cmet[c] = 1;
+                        if (++got[p] == pf->nclauses[p])
+                            met[p] = 1;
+                    }
                 }
             }
-        }
     free(got);
     free(seen);
     free(mut->last);
