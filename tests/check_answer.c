@@ -301,6 +301,8 @@ START_TEST(test_statements_in_plain_words)
         {"I got promoted last month", "has_job", "true"},
         {"currently intern at amazon", "has_job", "true"},
         {"my job offer is from a bank", "has_job", "(unknown)"},
+        {"I want to start my company after the PhD", "has_job",
+         "(unknown)"},
         {"I'm working on a PhD application", "has_job", "(unknown)"},
         {"got an offer at a startup thats growing crazy fast", "has_offer",
          "true"},
