@@ -303,6 +303,8 @@ START_TEST(test_statements_in_plain_words)
         {"my job offer is from a bank", "has_job", "(unknown)"},
         {"I want to start my company after the PhD", "has_job",
          "(unknown)"},
+        {"i like research but not in love with it", "goal", "(unknown)"},
+        {"I really like research", "goal", "research-scientist"},
         {"I'm working on a PhD application", "has_job", "(unknown)"},
         {"got an offer at a startup thats growing crazy fast", "has_offer",
          "true"},
