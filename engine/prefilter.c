@@ -530,10 +530,9 @@ char *cr_prefilter_fold(const char *text)
 
 /* The index: each distinct literal once, in a pool, chained in a bucket
  * by its first three bytes (two for a literal of two); for each literal,
- * the clauses that hold it;
- * for each clause, its pattern; for each pattern, how many clauses it
- * has.  Made by cr_prefilter_add, or read from the cache's bytes, which
- * its tables then point into (borrowed). */
+ * the clauses that hold it; for each clause, its pattern; for each
+ * pattern, how many clauses it has.  Made by cr_prefilter_add, or read
+ * from the cache's bytes, which its tables then point into (borrowed). */
 enum { NBUCKET = 4096 };
 
 struct cr_prefilter {

@@ -6,11 +6,10 @@
  * of literal strings, every match of the pattern holding one literal of
  * each clause (its literal runs, through groups, alternations and
  * concepts, the longest kept), and a turn runs only the patterns whose
- * need its text meets, as Hyperscan
- * and ChatScript index their patterns.  A need is found by reading the
- * pattern's source, and only where that is sure: anything it does not
- * understand needs nothing, so a pattern is never skipped that could
- * have matched. */
+ * need its text meets, as Hyperscan and ChatScript index their
+ * patterns.  A need is found by reading the pattern's source, and only
+ * where that is sure: anything it does not understand needs nothing, so
+ * a pattern is never skipped that could have matched. */
 #ifndef CR_PREFILTER_H
 #define CR_PREFILTER_H
 
@@ -24,7 +23,6 @@
  * needs "why " and "a phd" and one of "do", "get". */
 char *cr_prefilter_need(const char *pattern, size_t len);
 
-
 /* text folded for cr_prefilter_scan: a new string, ASCII letters
  * lowercased; NULL when text holds a character that PCRE2's caseless
  * matching takes for an ASCII letter (the Kelvin sign, the long s), for
@@ -33,8 +31,9 @@ char *cr_prefilter_fold(const char *text);
 
 /* An index of the needs of many patterns, numbered 0, 1, ... in the
  * order they are added, so that a text is read once for all of them:
- * each literal is looked for at each place of the text by its first two
- * bytes, instead of searching the text once for every literal. */
+ * each literal is looked for at each place of the text by its first
+ * three bytes (two for a literal of two), instead of searching the text
+ * once for every literal. */
 typedef struct cr_prefilter cr_prefilter;
 
 /* An index for about n patterns (more may be added). */

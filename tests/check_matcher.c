@@ -252,6 +252,14 @@ static cr_prefilter *index_of(const char *const *patterns, int n,
     return pf;
 }
 
+/* Free an index of index_of and the n needs it was made of. */
+static void index_free(cr_prefilter *pf, char **needs, int n)
+{
+    cr_prefilter_free(pf);
+    for (int i = 0; i < n; i++)
+        free(needs[i]);
+}
+
 START_TEST(test_prefilter_match)
 {
     static const char *const patterns[] = {
@@ -290,10 +298,8 @@ START_TEST(test_prefilter_match)
     m = met_by(pf, N + 1, "a phd");
     ck_assert_str_eq(m, "0011011");
     free(m);
-    cr_prefilter_free(pf);
+    index_free(pf, needs, N);
     free(late);
-    for (int i = 0; i < N; i++)
-        free(needs[i]);
 }
 END_TEST
 
@@ -361,9 +367,7 @@ START_TEST(test_prefilter_encoding)
         }
     free(odd);
     free(b);
-    cr_prefilter_free(pf);
-    for (int i = 0; i < N; i++)
-        free(needs[i]);
+    index_free(pf, needs, N);
 }
 END_TEST
 
