@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -569,19 +570,44 @@ static int retracted(const char *text, size_t at)
     return 0;
 }
 
+/* after, past a leading " all" and the adverb after "I" ("if all I
+ * really want", "if I just want"). */
+static const char *plain_wish(const char *after, char *buf, size_t size)
+{
+    static const char *const adverbs[] = {
+        "just ", "only ", "really ", "truly ", "mainly ", "mostly ",
+        "ultimately ", "eventually ", "actually ",
+    };
+    if (strncasecmp(after, " all ", 5) == 0)
+        after += 4;
+    if (strncasecmp(after, " i ", 3) != 0)
+        return after;
+    for (size_t k = 0; k < sizeof adverbs / sizeof *adverbs; k++) {
+        size_t n = strlen(adverbs[k]);
+        if (strncasecmp(after + 3, adverbs[k], n) == 0) {
+            snprintf(buf, size, " i %s", after + 3 + n);
+            return buf;
+        }
+    }
+    return after;
+}
+
 /* Whether the words after a cue of conditional() state what the user
  * wants, in the present: "if I want to be a professor, should I do a
- * PhD?" and "is it worth it if my goal is research?" tell the goal the
- * question is asked for, as "I want to be a professor" would.  "If I
- * still want", "if I wanted" and "if I had" stay conditions. */
+ * PhD?", "if all I want is a job" and "is it worth it if my goal is
+ * research?" tell the goal the question is asked for, as "I want to be
+ * a professor" would.  "If I still want", "if I wanted" and "if I had"
+ * stay conditions. */
 static int wish(const char *after)
 {
     static const char *const heads[] = {
         " i want ", " i wanna ", " i'd like ", " i would like ",
         " my goal is ", " my dream is ", " my plan is ", " i plan ",
         " i'm planning ", " i am planning ", " i'm aiming ", " i am aiming ",
-        " i aim ", " i intend ", " i hope ", " my aim is ",
+        " i aim ", " i intend ", " i hope ", " my aim is ", " i care ",
     };
+    char buf[32];
+    after = plain_wish(after, buf, sizeof buf);
     for (size_t k = 0; k < sizeof heads / sizeof *heads; k++)
         if (strncasecmp(after, heads[k], strlen(heads[k])) == 0)
             return 1;

@@ -756,6 +756,25 @@ START_TEST(test_extract_condition)
     ck_assert_str_eq(fact_text("goal"), "(unknown)");
     cr_extract(kb, "is it worth it if I want to be a professor", wm, 4, d);
     ck_assert_str_eq(fact_text("goal"), "academia");
+    /* "All" before the wish and an adverb after "I" leave it one. */
+    static const struct {
+        const char *text, *goal;
+    } wishes[] = {
+        {"If all I want to be a professor for is the freedom, is a PhD "
+         "a waste of time?", "academia"},
+        {"if I just want to be a professor, do I need a PhD", "academia"},
+        {"is it worth it if all I really want to be a professor",
+         "academia"},
+        {"a PhD later, if I still want to be a professor", "(unknown)"},
+        {"a PhD later, if all I still want to be a professor",
+         "(unknown)"},
+    };
+    for (size_t i = 0; i < sizeof wishes / sizeof *wishes; i++) {
+        cr_wm_free(wm);
+        wm = cr_wm_new(kb);
+        cr_extract(kb, wishes[i].text, wm, 1, d);
+        ck_assert_str_eq(fact_text("goal"), wishes[i].goal);
+    }
 }
 END_TEST
 
