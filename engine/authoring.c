@@ -593,9 +593,17 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
     for (int f = 0; f < nonly; f++)
         sel.only[f] = real(only[f]);
     for (int i = 0; i < ni && failures >= 0; i++) {
-        const cr_intent *in = cr_kb_intentdef(kb, i);
-        for (int k = 0; k < in->nexamples; k++) {
-            const cr_example *x = &in->examples[k];
+        int nx;
+        const cr_example *xs = cr_kb_examples(kb, i, &nx);
+        if (cr_kb_examples_damaged(kb)) {
+            cr_diag_add(d, CR_ERROR, NULL, 0, 0, "the compiled rule cache's "
+                        "examples are damaged: it has been removed, and the "
+                        "next run rebuilds it");
+            failures = -1;
+            break;
+        }
+        for (int k = 0; k < nx; k++) {
+            const cr_example *x = &xs[k];
             if (nonly && !named(&sel, x->loc.file))
                 continue;
             char *text = cr_phd_dots(cr_normalise(x->text, strlen(x->text)));
@@ -638,7 +646,7 @@ int cr_test_examples(const cr_kb *kb, const char *corpus_path,
                 const cr_pattern *p = g ? matching_pattern(g, text) : NULL;
                 cr_buf_printf(out, "%s:%d:%d: FAIL \"%s\": expected intent "
                               "%s, recognised %s", x->loc.file, x->loc.line,
-                              x->loc.col, x->text, in->id,
+                              x->loc.col, x->text, cr_kb_intentdef(kb, i)->id,
                               g ? g->id : "nothing");
                 if (p) {
                     cr_loc l = cr_pattern_place(p, 0);

@@ -36,14 +36,22 @@
  * edited: a new version replaces the old, written to a temporary file
  * and renamed into place.
  *
- * Layout: MAGIC (8 bytes), checksum (8), payload length (8), image
- * length (8), payload, image.  The payload: the key, the essay as
+ * Layout: MAGIC (8 bytes), the payload's checksum (8), payload length
+ * (8), image length (8), examples length (8), the examples' checksum
+ * (8), payload, examples, image.  The payload: the key, the essay as
  * parsed (cr_corpus_encode: the key covers it, and parsing its Markdown
  * was a seventh of a warm start), the table of file names, then the
  * facts (but the built-in ones), concepts, compiled patterns (one PCRE2
- * blob), intents, extractors, rules, the intent classifier
- * (cr_model_encode), the patterns' prefilter (cr_prefilter_encode: the
- * needs it is made of are not kept) and END.
+ * blob), intents (with the number of their examples), extractors,
+ * rules, the intent classifier (cr_model_encode), the patterns'
+ * prefilter (cr_prefilter_encode: the needs it is made of are not kept)
+ * and END.
+ *
+ * The examples of every intent in turn, a sixth of the file, are only
+ * read by `crossroads test` and the like, never for a question: the kb
+ * reads them on first need (cr_kb_defer_examples), checking their own
+ * checksum then.  If that fails, the command that needed them says so
+ * and the file is removed, for the next run to write a whole one.
  *
  * The image is the essay's search index (cr_index_image), kept here
  * because the key covers the essay too: a one-off answer that no rule
@@ -84,9 +92,9 @@
 #include "prefilter.h"
 #include "xmalloc.h"
 
-#define FORMAT 17
+#define FORMAT 18
 #define MAGIC "crkbc\0\r\n"
-enum { HEADER = 32, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
+enum { HEADER = 48, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
 #define MAX_SIZE ((size_t)1 << 30)
 
 struct cr_cache_key {
@@ -351,9 +359,7 @@ static void put_intent(out *o, const cr_intent *in)
     put_uint(o, (uint64_t)in->npatterns);
     for (int i = 0; i < in->npatterns; i++)
         put_pattern(o, &in->patterns[i]);
-    put_uint(o, (uint64_t)in->nexamples);
-    for (int i = 0; i < in->nexamples; i++)
-        put_example(o, &in->examples[i]);
+    put_uint(o, (uint64_t)in->nexamples);       /* the examples: put_kb */
     put_uint(o, in->out_of_scope != 0);
     put_uint(o, in->disabled != 0);
     put_loc(o, &in->loc);
@@ -459,8 +465,10 @@ static void put_aligned(out *o, const void *p, size_t n)
     put_bytes(o, p, n);
 }
 
-/* The body: everything but the key and the file table. */
-static int put_kb(out *o, const cr_kb *kb)
+/* The body: everything but the key and the file table; the examples,
+ * which only `crossroads test` and the like read, into ex, which shares
+ * o's table of files. */
+static int put_kb(out *o, out *ex, const cr_kb *kb)
 {
     if (cr_kb_model(kb) == NULL)
         return -1;
@@ -489,20 +497,31 @@ static int put_kb(out *o, const cr_kb *kb)
     put_aligned(o, blob, size);
     free(blob);
     put_uint(o, END);
+    ex->files = o->files;
+    ex->nfiles = o->nfiles;
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(kb, i);
+        for (int k = 0; k < in->nexamples; k++)
+            put_example(ex, &in->examples[k]);
+    }
+    o->files = ex->files;
+    o->nfiles = ex->nfiles;
+    ex->files = NULL;
     return 0;
 }
 
 /* The file up to the image: header (for an image of nimage bytes), key,
- * file table, body.  NULL if kb cannot be cached; else a new buffer and
- * its length in *len. */
+ * file table, body, examples.  NULL if kb cannot be cached; else a new
+ * buffer and its length in *len. */
 static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
                              const cr_corpus *corpus, size_t nimage,
                              size_t *len)
 {
-    out body = {0}, o = {0};
-    if (put_kb(&body, kb) < 0) {
+    out body = {0}, ex = {0}, o = {0};
+    if (put_kb(&body, &ex, kb) < 0) {
         free(body.b);
         free(body.files);
+        free(ex.b);
         return NULL;
     }
     room(&o, HEADER);
@@ -525,10 +544,15 @@ static unsigned char *encode(const cr_cache_key *key, const cr_kb *kb,
     put_bytes(&o, body.b, body.len);
     free(body.b);
     free(body.files);
+    size_t core = o.len - HEADER;
+    put_bytes(&o, ex.b, ex.len);
     memcpy(o.b, MAGIC, 8);
-    cr_put64(o.b + 8, cr_checksum(o.b + HEADER, o.len - HEADER));
-    cr_put64(o.b + 16, o.len - HEADER);
+    cr_put64(o.b + 8, cr_checksum(o.b + HEADER, core));
+    cr_put64(o.b + 16, core);
     cr_put64(o.b + 24, nimage);
+    cr_put64(o.b + 32, ex.len);
+    cr_put64(o.b + 40, cr_checksum(ex.b, ex.len));
+    free(ex.b);
     *len = o.len;
     return o.b;
 }
@@ -551,6 +575,7 @@ typedef struct reader {
     int nfacts, nsections;      /* bounds of indexes */
     cr_regex **res;             /* decoded patterns, handed out in order */
     int nres, used;
+    uint64_t examples_left;     /* bytes of the examples not counted yet */
     cr_kb *kb;                  /* adopts the arena's chunks */
     unsigned char *spare;       /* the current chunk's unused part */
     size_t left, last;          /* its size, and the last chunk's */
@@ -772,10 +797,12 @@ static void get_intent(reader *r, cr_intent *in)
     in->patterns = array(r, in->npatterns, sizeof *in->patterns);
     for (int i = 0; i < in->npatterns; i++)
         get_pattern(r, &in->patterns[i]);
-    in->nexamples = get_count(r);
-    in->examples = array(r, in->nexamples, sizeof *in->examples);
-    for (int i = 0; i < in->nexamples; i++)
-        get_example(r, &in->examples[i]);
+    /* The examples themselves are read on first need: read_examples. */
+    uint64_t n = get_uint(r);
+    if (n > r->examples_left || n > INT_MAX)
+        fail(r);
+    else
+        in->nexamples = (int)n, r->examples_left -= n;
     in->out_of_scope = (int)get_enum(r, 1);
     in->disabled = (int)get_enum(r, 1);
     in->loc = get_loc(r);
@@ -978,12 +1005,13 @@ static int check(unsigned char *buf, size_t size, const cr_cache_key *key,
 {
     if (size < HEADER || memcmp(buf, MAGIC, 8) != 0)
         return 0;
-    uint64_t len = cr_get64(buf + 16);
-    if (len != size - HEADER || cr_checksum(buf + HEADER, len) !=
-                                    cr_get64(buf + 8))
+    uint64_t len = cr_get64(buf + 16), elen = cr_get64(buf + 32);
+    if (len > size - HEADER || elen != size - HEADER - len ||
+        cr_checksum(buf + HEADER, len) != cr_get64(buf + 8))
         return 0;
     r->p = buf + HEADER;
-    r->end = buf + size;
+    r->end = buf + HEADER + len;
+    r->examples_left = elen;
     uint64_t klen = get_uint(r);
     if (klen != key->text.len || (uint64_t)(r->end - r->p) < klen ||
         memcmp(r->p, key->text.s, klen) != 0)
@@ -1008,8 +1036,59 @@ static cr_corpus *get_corpus(reader *r)
 
 /* The kb in buf (size bytes, mapped by slurp, taken over), if it is
  * whole and made for key; the essay in *corpus. */
+/* The examples, where decode left them, to be read on first need
+ * (cr_kb_defer_examples): the kb adopts this and its names. */
+typedef struct later {
+    const unsigned char *p;
+    size_t n;
+    uint64_t sum;
+    const char **files;         /* the kb's, as the reader had them */
+    int nfiles;
+    char *path;                 /* the cache file, removed if they fail */
+} later;
+
+static int read_examples(cr_kb *kb, void *arg)
+{
+    later *l = arg;
+    reader r = {0};
+    r.ok = cr_checksum(l->p, l->n) == l->sum;
+    r.p = (unsigned char *)l->p;
+    r.end = r.p + l->n;
+    r.files = l->files;
+    r.nfiles = l->nfiles;
+    r.kb = kb;
+    for (int i = 0; i < cr_kb_nintents(kb) && r.ok; i++) {
+        int n = cr_kb_intentdef(kb, i)->nexamples;
+        cr_example *x = array(&r, n, sizeof *x);
+        for (int k = 0; k < n; k++)
+            get_example(&r, &x[k]);
+        cr_kb_set_examples(kb, i, x);
+    }
+    if (r.ok && r.p == r.end)
+        return 0;
+    unlink(l->path);            /* the next run writes a whole one */
+    return -1;
+}
+
+static void defer_examples(reader *r, const unsigned char *p, size_t n,
+                           uint64_t sum, const char *path)
+{
+    size_t files = (size_t)r->nfiles * sizeof *r->files;
+    later *l = xmalloc(sizeof *l + files + strlen(path) + 1);
+    l->p = p;
+    l->n = n;
+    l->sum = sum;
+    l->files = (const char **)(void *)(l + 1);
+    memcpy(l->files, r->files, files);
+    l->nfiles = r->nfiles;
+    l->path = strcpy((char *)l->files + files, path);
+    cr_kb_adopt(r->kb, l, sizeof *l + files + strlen(path) + 1);
+    cr_kb_defer_examples(r->kb, read_examples, l);
+}
+
 static cr_kb *decode(unsigned char *buf, size_t size,
-                     const cr_cache_key *key, cr_corpus **corpus)
+                     const cr_cache_key *key, const char *path,
+                     cr_corpus **corpus)
 {
     reader r = {0};
     r.ok = 1;
@@ -1023,6 +1102,9 @@ static cr_kb *decode(unsigned char *buf, size_t size,
     r.kb = kb;
     get_files(&r, kb);
     get_kb(&r, kb);
+    if (r.ok)
+        defer_examples(&r, r.end, size - (size_t)(r.end - buf),
+                       cr_get64(buf + 40), path);
     for (int i = r.used; i < r.nres; i++)   /* after a failure */
         cr_regex_free(r.res[i]);
     free(r.res);
@@ -1059,7 +1141,9 @@ static unsigned char *slurp(const char *path, size_t *size,
         st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
         st.st_size >= HEADER && (uintmax_t)st.st_size <= MAX_SIZE &&
         cr_fd_transfer(fd, head, HEADER, 0) == 0) {
-        len = cr_get64(head + 16);
+        uint64_t core = cr_get64(head + 16), elen = cr_get64(head + 32);
+        if (core <= MAX_SIZE && elen <= MAX_SIZE)
+            len = core + elen;  /* the payload, examples and all */
         ilen = cr_get64(head + 24);
     }
     if (len > 0 && len <= MAX_SIZE && ilen <= MAX_SIZE &&
@@ -1097,11 +1181,11 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     void *imap = NULL;
     unsigned char *buf = slurp(path, &size, &image, &nimage, &imap,
                                &imaplen);
+    cr_corpus *c = NULL;
+    cr_kb *kb = buf ? decode(buf, size, key, path, &c) : NULL;
     free(path);
     if (buf == NULL)
         return NULL;
-    cr_corpus *c = NULL;
-    cr_kb *kb = decode(buf, size, key, &c);
     cr_index *x = kb ? cr_index_new(c, NULL) : NULL;
     if (kb != NULL && x == NULL) {
         cr_kb_free(kb);

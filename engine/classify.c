@@ -459,10 +459,11 @@ cr_model *cr_model_train(const cr_kb *kb, const cr_corpus *corpus)
     set_classes(m, kb);
     trainer t = {m, NULL, 0};
     for (t.cls = 0; t.cls < m->nclasses; t.cls++) {
-        const cr_intent *in = cr_kb_intentdef(kb, m->intent[t.cls]);
-        for (int e = 0; e < in->nexamples; e++) {
-            featurise(in->examples[e].text, NULL, 0, emit_count, &t);
-            add_words(m, in->examples[e].text, 1);
+        int nx;
+        const cr_example *xs = cr_kb_examples(kb, m->intent[t.cls], &nx);
+        for (int e = 0; e < nx; e++) {
+            featurise(xs[e].text, NULL, 0, emit_count, &t);
+            add_words(m, xs[e].text, 1);
         }
     }
     tcells *tc = t.tc;

@@ -53,6 +53,9 @@ struct cr_kb {
     VEC(block, blocks);         /* adopted: see cr_kb_adopt */
     cr_model *model;            /* the intent classifier, or NULL */
     cr_prefilter *pf;           /* made on first need: cr_kb_prefilter */
+    cr_examples_fn *read_examples;      /* not read yet: cr_kb_examples */
+    void *examples_arg;
+    int examples_damaged;
 };
 
 static void add_builtin(cr_kb *kb, const char *name)
@@ -202,7 +205,7 @@ static void free_intent(const cr_kb *kb, cr_intent *in)
     for (int i = 0; i < in->npatterns; i++)
         free_pattern(kb, &in->patterns[i]);
     release(kb, in->patterns);
-    for (int i = 0; i < in->nexamples; i++) {
+    for (int i = 0; in->examples && i < in->nexamples; i++) {
         release(kb, in->examples[i].text);
         release(kb, in->examples[i].cite);
     }
@@ -1228,6 +1231,39 @@ int cr_kb_npatterns(const cr_kb *kb)
     for (int i = 0; i < kb->nintents; i++)
         n += kb->intents[i].npatterns;
     return n;
+}
+
+const cr_example *cr_kb_examples(const cr_kb *kb, int i, int *n)
+{
+    cr_kb *k = (cr_kb *)kb;     /* read on first need, as the prefilter */
+    if (k->read_examples) {
+        cr_examples_fn *fn = k->read_examples;
+        k->read_examples = NULL;
+        if (fn(k, k->examples_arg) < 0) {
+            k->examples_damaged = 1;
+            for (int j = 0; j < k->nintents; j++)
+                k->intents[j].examples = NULL;
+        }
+    }
+    const cr_intent *in = &kb->intents[i];
+    *n = in->examples ? in->nexamples : 0;
+    return in->examples;
+}
+
+void cr_kb_defer_examples(cr_kb *kb, cr_examples_fn *fn, void *arg)
+{
+    kb->read_examples = fn;
+    kb->examples_arg = arg;
+}
+
+void cr_kb_set_examples(cr_kb *kb, int i, cr_example *x)
+{
+    kb->intents[i].examples = x;
+}
+
+int cr_kb_examples_damaged(const cr_kb *kb)
+{
+    return kb->examples_damaged;
 }
 
 const cr_prefilter *cr_kb_prefilter(const cr_kb *kb)

@@ -105,8 +105,8 @@ typedef struct cr_intent {
     char *topic;                /* a few words for "I can talk about" */
     cr_pattern *patterns;
     int npatterns;
-    cr_example *examples;
-    int nexamples;
+    cr_example *examples;       /* NULL until read (cr_kb_examples) */
+    int nexamples;              /* known from the start */
     int out_of_scope;           /* a topic the essay does not cover */
     int disabled;               /* by a later file: no patterns, no examples */
     cr_merge merge;             /* override, or extend: add patterns and
@@ -260,6 +260,20 @@ typedef struct cr_model cr_model;
 const cr_model *cr_kb_model(const cr_kb *kb);
 
 void cr_kb_set_model(cr_kb *kb, cr_model *m);
+
+/* Intent i's examples, n of them in *n.  A kb read from the cache has
+ * their number from the start but reads the examples themselves only
+ * when first asked for, through the fn that cr_kb_defer_examples handed
+ * it: a question never needs them, only `crossroads test` and the like.
+ * If fn fails (the cache's examples are damaged), every intent has
+ * none from then on, and cr_kb_examples_damaged says so. */
+const cr_example *cr_kb_examples(const cr_kb *kb, int i, int *n);
+typedef int cr_examples_fn(cr_kb *kb, void *arg);
+void cr_kb_defer_examples(cr_kb *kb, cr_examples_fn *fn, void *arg);
+int cr_kb_examples_damaged(const cr_kb *kb);
+/* For fn: intent i's examples are x, of its nexamples, which kb adopts
+ * as it adopts the blocks they lie in (cr_kb_adopt). */
+void cr_kb_set_examples(cr_kb *kb, int i, cr_example *x);
 
 /* The prefilter (prefilter.h) of every pattern of a finished kb, of
  * cr_kb_npatterns of them: the intents' patterns in order, then each

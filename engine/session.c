@@ -993,10 +993,12 @@ int cr_session_next_turn(cr_session *s)
 
 /* The words that stand for intent in: its first example, else its
  * topic, else its id. */
-static const char *intent_words(const cr_intent *in)
+static const char *intent_words(const cr_kb *kb, int i)
 {
-    return in->nexamples ? in->examples[0].text : in->topic ? in->topic
-                                                            : in->id;
+    int n;
+    const cr_example *x = cr_kb_examples(kb, i, &n);
+    const cr_intent *in = cr_kb_intentdef(kb, i);
+    return n ? x[0].text : in->topic ? in->topic : in->id;
 }
 
 int cr_session_ask_intent(cr_session *s, const char *intent,
@@ -1012,7 +1014,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
     if (in) {
         cr_value v = {0, in->id};
         cr_wm_set(s->wm, CR_FACT_INTENT, &v, CR_SRC_ANSWER, s->turn,
-                  intent_words(in), -1, 1.0);
+                  intent_words(s->kb, i), -1, 1.0);
     }
     int errors = cr_diag_errors(d);
     run_rules(s, d);
@@ -1023,7 +1025,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
                              MIN_RELEVANCE, NULL, 0, NULL, 0,
                              1 /* the consultation's verdict lists them */,
                              0, 0};
-        *out = cr_answer_compose(&cx, in ? intent_words(in) : "",
+        *out = cr_answer_compose(&cx, in ? intent_words(s->kb, i) : "",
                                  in ? in->id : NULL);
     }
     return 0;

@@ -264,15 +264,19 @@ static void dump_rule(cr_buf *b, const cr_rule *r)
     cr_buf_putc(b, '\n');
 }
 
-static void dump_intent(cr_buf *b, const cr_intent *in)
+static void dump_intent(cr_buf *b, const cr_kb *kb, int i)
 {
+    const cr_intent *in = cr_kb_intentdef(kb, i);
     cr_buf_printf(b, "intent %s %d %d", in->id, in->out_of_scope,
                   in->disabled);
     dump_str(b, in->topic);
     for (int k = 0; k < in->npatterns; k++)
         dump_pattern(b, &in->patterns[k]);
-    for (int k = 0; k < in->nexamples; k++) {
-        const cr_example *x = &in->examples[k];
+    int n;
+    const cr_example *xs = cr_kb_examples(kb, i, &n);
+    ck_assert_int_eq(n, in->nexamples);
+    for (int k = 0; k < n; k++) {
+        const cr_example *x = &xs[k];
         cr_buf_printf(b, " example '%s' %d %d", x->text, x->reco,
                       x->expect_reco);
         dump_str(b, x->cite);
@@ -304,7 +308,7 @@ static char *dump_kb(const cr_kb *kb)
         cr_buf_putc(&b, '\n');
     }
     for (int i = 0; i < cr_kb_nintents(kb); i++)
-        dump_intent(&b, cr_kb_intentdef(kb, i));
+        dump_intent(&b, kb, i);
     for (int i = 0; i < cr_kb_nextractors(kb); i++) {
         const cr_extractor *x = cr_kb_extractor(kb, i);
         cr_buf_printf(&b, "extractor %s", x->id);
@@ -342,6 +346,20 @@ START_TEST(test_round_trip)
     cr_session *yaml = open_with(paths, 3, NULL);
     cr_session *kept = open_cached(paths, 3);
     const cr_kb *kb = cr_session_kb(yaml);
+    /* Read from the cache, the examples wait until they are asked for:
+     * a question never needs them. */
+    cr_session *lazy = open_with(paths, 3, dir);
+    ck_assert_int_eq(cached(lazy), 1);
+    cr_answer *first = NULL;
+    ck_assert_int_eq(cr_session_ask(lazy, "how much does a PhD pay", 23,
+                                    &first, d), 0);
+    cr_answer_free(first);
+    for (int i = 0; i < cr_kb_nintents(kb); i++) {
+        const cr_intent *in = cr_kb_intentdef(cr_session_kb(lazy), i);
+        ck_assert_int_eq(in->nexamples, cr_kb_intentdef(kb, i)->nexamples);
+        ck_assert_ptr_null(in->examples);
+    }
+    cr_session_free(lazy);
     ck_assert_int_eq(cr_kb_nrules(kb), cr_kb_nrules(cr_session_kb(kept)));
     ck_assert_int_eq(cr_kb_nfacts(kb), cr_kb_nfacts(cr_session_kb(kept)));
     char *k1 = dump_kb(kb), *k2 = dump_kb(cr_session_kb(kept));
@@ -528,6 +546,36 @@ static void damaged_image(const char *path, const unsigned char *good,
     write_file(path, good, n);
 }
 
+/* The cache file with its examples damaged: the knowledge base in it is
+ * used, since a question never reads them; `crossroads test`, which
+ * does, reports the damage and removes the file, for the next run to
+ * write a whole one. */
+static void damaged_examples(const char *path, const unsigned char *good,
+                             size_t n)
+{
+    const char *paths[] = {rules};
+    cr_session *s = open_with(paths, 1, dir);
+    ck_assert_msg(cached(s), "damaged examples kept the cache from use");
+    cr_answer *a = NULL;
+    ck_assert_int_eq(cr_session_ask(s, "how much does a PhD pay", 23, &a,
+                                    d), 0);
+    ck_assert_str_eq(a->cites[0].anchor, "pay");
+    cr_answer_free(a);
+    cr_buf out = {0};
+    cr_diag *w = cr_diag_new();
+    ck_assert_int_eq(cr_test_examples(cr_session_kb(s), essay, paths, 1,
+                                      NULL, 0, &out, w), -1);
+    ck_assert_int_eq(cr_diag_errors(w), 1);
+    ck_assert_ptr_nonnull(strstr(cr_diag_get(w, 0)->message,
+                                    "examples are damaged"));
+    ck_assert_int_eq(cr_kb_examples_damaged(cr_session_kb(s)), 1);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    cr_diag_free(w);
+    cr_buf_free(&out);
+    cr_session_free(s);
+    write_file(path, good, n);
+}
+
 START_TEST(test_damage_falls_back)
 {
     const char *paths[] = {rules};
@@ -545,17 +593,29 @@ START_TEST(test_damage_falls_back)
         write_file(path, good, cuts[i]);
         damaged(path, good, n, "its end cut off");
     }
-    size_t image = cr_get64(good + 24);  /* the header's last field */
+    size_t image = cr_get64(good + 24), core = cr_get64(good + 16);
+    size_t examples = cr_get64(good + 32);
     ck_assert_uint_gt(image, 1000);
-    ck_assert_uint_lt(image, n);
+    ck_assert_uint_gt(examples, 1000);
+    ck_assert_uint_eq(48 + core + examples + image, n);
     for (size_t at = 0; at < n; at += n / 97 + 1) {
         memcpy(bad, good, n);
         bad[at] ^= 0x20;
         write_file(path, bad, n);
-        if (at < n - image)
-            damaged(path, good, n, "a byte changed");
-        else
+        if (at >= 48 + core + examples)
             damaged_image(path, good, n);
+        else if (at >= 48 + core || (at >= 40 && at < 48))
+            damaged_examples(path, good, n);
+        else
+            damaged(path, good, n, "a byte changed");
+    }
+    /* The examples' checksum, and bytes all through them. */
+    for (size_t k = 0; k < 8; k++) {
+        size_t at = k == 0 ? 40 : 48 + core + (k - 1) * (examples / 7);
+        memcpy(bad, good, n);
+        bad[at] ^= 0x01;
+        write_file(path, bad, n);
+        damaged_examples(path, good, n);
     }
     memcpy(bad, good, n);
     memcpy(bad + n, "trailing bytes..", 16);
@@ -576,8 +636,8 @@ END_TEST
  * checksum over it, as a writer that meant the change would. */
 static void reseal(unsigned char *b, size_t n)
 {
-    uint64_t len = n - 32 - cr_get64(b + 24);
-    cr_put64(b + 8, cr_checksum(b + 32, len));
+    uint64_t len = n - 48 - cr_get64(b + 24) - cr_get64(b + 32);
+    cr_put64(b + 8, cr_checksum(b + 48, len));
     cr_put64(b + 16, len);
 }
 

@@ -37,7 +37,7 @@
 #include "fuzz.h"
 #include "json.h"
 
-enum { HEADER = 32 };
+enum { HEADER = 48 };
 
 /* The rule files whose caches are seeds, under the names they get. */
 static const struct {
@@ -80,8 +80,8 @@ static size_t key_end(const uint8_t *b, size_t n)
 
 /* The input as the file to load (a new buffer, its length in *n): with
  * this run's key in place of the input's, and the payload's length and
- * checksum in the header.  An input too broken to find those in is
- * left as it is. */
+ * checksum, and the examples' checksum, in the header.  An input too
+ * broken to find those in is left as it is. */
 static unsigned char *forge(const uint8_t *data, size_t size, size_t *n)
 {
     size_t rest = key_end(data, size);
@@ -94,11 +94,12 @@ static unsigned char *forge(const uint8_t *data, size_t size, size_t *n)
     memcpy(b, data, HEADER);
     memcpy(b + HEADER, keybytes, nkeybytes);
     memcpy(b + HEADER + nkeybytes, data + rest, size - rest);
-    uint64_t image = cr_get64(b + 24);
-    if (image <= *n - HEADER) {
-        size_t len = *n - HEADER - (size_t)image;
+    uint64_t image = cr_get64(b + 24), examples = cr_get64(b + 32);
+    if (image <= *n - HEADER && examples <= *n - HEADER - image) {
+        size_t len = *n - HEADER - (size_t)image - (size_t)examples;
         cr_put64(b + 8, cr_checksum(b + HEADER, len));
         cr_put64(b + 16, len);
+        cr_put64(b + 40, cr_checksum(b + HEADER + len, (size_t)examples));
     }
     return b;
 }
@@ -170,6 +171,9 @@ static cr_kb *load_and_ask(void)
     cr_kb *kb = cr_cache_load(dir, key, &essay, &ix);
     cr_index_free(ix);
     cr_corpus_free(essay);
+    int n;                      /* the examples, read on first need */
+    if (kb != NULL && cr_kb_nintents(kb) > 0)
+        cr_kb_examples(kb, 0, &n);
     if (kb == NULL || !all_made(kb, 0))
         return kb;
     cr_diag *d = cr_diag_new();
