@@ -161,6 +161,15 @@ static int all_made(const cr_kb *kb, int add)
     return 1;
 }
 
+/* The examples of kb (or NULL), which it reads on first need: last,
+ * since damaged ones remove the file. */
+static void examples(const cr_kb *kb)
+{
+    int n;
+    if (kb != NULL && cr_kb_nintents(kb) > 0)
+        cr_kb_examples(kb, 0, &n);
+}
+
 /* The cache planted for key, loaded; NULL if it is refused.  A cache
  * whose patterns PCRE2 made is loaded again in a session that answers
  * a question. */
@@ -171,11 +180,10 @@ static cr_kb *load_and_ask(void)
     cr_kb *kb = cr_cache_load(dir, key, &essay, &ix);
     cr_index_free(ix);
     cr_corpus_free(essay);
-    int n;                      /* the examples, read on first need */
-    if (kb != NULL && cr_kb_nintents(kb) > 0)
-        cr_kb_examples(kb, 0, &n);
-    if (kb == NULL || !all_made(kb, 0))
+    if (kb == NULL || !all_made(kb, 0)) {
+        examples(kb);
         return kb;
+    }
     cr_diag *d = cr_diag_new();
     const char *rules[] = {CR_FUZZ_RULES};
     cr_session *s = cr_session_open(CR_FUZZ_ESSAY, rules, 1, dir, d);
@@ -193,6 +201,7 @@ static cr_kb *load_and_ask(void)
         free(cr_json_answer(a));
         cr_answer_free(a);
     }
+    examples(cr_session_kb(s));
     cr_session_free(s);
     cr_diag_free(d);
     return kb;
