@@ -59,6 +59,8 @@ struct cr_session {
     int turn;
     cr_run last;                /* the last turn's run, for explanations */
     const cr_intent *reco_in;   /* the question of the recommendation */
+    const cr_intent *topic_in;  /* the last topic answered, for a bare
+                                 * follow-up (elliptical) */
     cr_reco reco;               /* last given, or NONE */
     undo undos[UNDO_DEPTH];     /* a ring: the turns that changed facts */
     int nundos, lastundo;
@@ -284,6 +286,7 @@ int cr_session_reload(cr_session *s, const char *const *rule_paths,
     double t2 = now_ms();
     cr_run_free(&s->last);      /* its rule indexes are the old kb's */
     s->reco = CR_RECO_NONE;     /* and so is the intent it answered */
+    s->reco_in = s->topic_in = NULL;
     forget_undos(s);            /* and the facts it numbered */
     cr_engine_free(s->engine);
     cr_wm_free(s->wm);
@@ -816,6 +819,37 @@ static int takes_back(const char *text)
     return opens_with(text, phrases, sizeof phrases / sizeof *phrases);
 }
 
+/* Whether text is a bare follow-up that names nothing ("what matters
+ * more?", "which is better?", "a or b?"): a few words, each of them one
+ * that asks or compares. */
+static int elliptical(const char *text)
+{
+    static const char *const words[] = {
+        "which", "what", "what's", "whats", "who", "one", "ones", "of",
+        "them", "these", "those", "the", "two", "both", "should", "would",
+        "could", "is", "are", "matters", "matter", "counts", "count",
+        "more", "most", "better", "best", "important", "pick", "choose",
+        "take", "go", "with", "i", "you", "then", "so", "and", "but", "ok",
+        "okay", "well", "in", "your", "opinion", "really", "think",
+        "option", "options", "a", "b", "or", "between", "first", "second",
+        "other", "it", "weighs", "heavier", "now",
+    };
+    int n = 0;
+    for (const char *p = text; *p;) {
+        p += strspn(p, " ,.!?;:-");
+        size_t k = strcspn(p, " ,.!?;:-");
+        if (k == 0)
+            break;
+        int known = 0;
+        for (size_t i = 0; i < sizeof words / sizeof *words && !known; i++)
+            known = strlen(words[i]) == k && strncmp(p, words[i], k) == 0;
+        if (!known || ++n > 7)
+            return 0;
+        p += k;
+    }
+    return n > 0;
+}
+
 /* Whether text asks what the user has told ("what do you know about
  * me?"): the answer is those facts, not the essay. */
 static int recalls(const char *text)
@@ -884,6 +918,12 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     else if (in && stated > 0 && !asking && ch.pattern != ch.intent &&
              strncmp(in->id, "chat.", 5) != 0)
         in = NULL;
+    /* A bare follow-up that nothing answers on its own asks again about
+     * the last topic: "what matters more?" after the choice of a school
+     * or an advisor.  Naming nothing, it is out of no scope either. */
+    if ((!in || in->out_of_scope) && !stated && asking && s->topic_in &&
+        elliptical(text))
+        in = s->topic_in;
     if (in && in->out_of_scope) {
         declined = in->topic ? in->topic : in->id;
     } else if (!in && !stated && nearest_declines(s->kb, &ch)) {
@@ -914,6 +954,10 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     } else {
         s->reco = then;         /* what became of it is said once */
     }
+    if (in || declined)         /* a topic, or none to follow up on */
+        s->topic_in = in && !declined && (*out)->reco == CR_RECO_NONE &&
+                              strncmp(in->id, "chat.", 5) != 0
+                          ? in : NULL;
     note_changes(s, changed, nchanged, reco_was, then, *out);
     record_undo(s, changed, nchanged);
     free_changes(changed, nchanged);

@@ -534,6 +534,37 @@ START_TEST(test_followups_ask_the_choice)
 }
 END_TEST
 
+/* A bare follow-up ("what matters more?") asks again about the last
+ * topic answered; with none, or after small talk, it is declined. */
+START_TEST(test_bare_followups_keep_the_topic)
+{
+    static const struct {
+        const char *before[2], *asked, *intent;
+    } t[] = {
+        {{"option a: a top 5 school but the advisor is not very known",
+          "option b: a mid ranked school, the advisor is a big name"},
+         "what matters more?", "ask.school"},
+        {{"how much does a PhD pay", NULL}, "which is better?", "ask.pay"},
+        {{"how much does a PhD pay", "hi"}, "which is better?", NULL},
+        {{"what is the capital of France", NULL}, "a or b?", NULL},
+        {{NULL, NULL}, "what matters more?", NULL},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        cr_session_reset(s);
+        for (int k = 0; k < 2 && t[i].before[k]; k++)
+            cr_answer_free(ask(t[i].before[k]));
+        cr_answer *a = ask(t[i].asked);
+        if (t[i].intent)
+            ck_assert_msg(a->intent && strcmp(a->intent, t[i].intent) == 0,
+                          "%zu: %s", i, a->intent ? a->intent : "none");
+        else
+            ck_assert_msg(a->intent == NULL && a->ncites == 0, "%zu: %s", i,
+                          a->intent ? a->intent : "cited");
+        cr_answer_free(a);
+    }
+}
+END_TEST
+
 /* A choice put as a question is not a goal. */
 START_TEST(test_choice_is_not_goal)
 {
@@ -666,6 +697,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recall);
     tcase_add_test(tc, test_nearest_declines);
     tcase_add_test(tc, test_followups_ask_the_choice);
+    tcase_add_test(tc, test_bare_followups_keep_the_topic);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
