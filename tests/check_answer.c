@@ -333,6 +333,13 @@ START_TEST(test_statements_in_plain_words)
          "has_offer", "true"},
         {"i'd love to work at deepmind but more on the engineering side",
          "goal", "research-engineer"},
+        /* A role put after the wish, as an apposition. */
+        {"i want to work at deepmind, research engineer type role", "goal",
+         "research-engineer"},
+        {"i want to work at openai building the systems researchers use, "
+         "a research engineer kind of role", "goal", "research-engineer"},
+        {"i want to work in big tech, a software engineer position", "goal",
+         "software-engineer"},
         {"they said i'd own the whole recsys pipeline from day 1",
          "offer_growth", "high"},
         {"the job lets me grow that fast", "offer_growth", "high"},
