@@ -71,6 +71,7 @@
  * below, field by field in declaration order. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -95,6 +96,9 @@
 #define FORMAT 18
 #define MAGIC "crkbc\0\r\n"
 enum { HEADER = 48, RACY_SECONDS = 1, MAX_DEPTH = 200, END = 0x454e44 };
+/* How long a file of the folder may go unused, and a temporary one (of
+ * a run killed while writing it) stay, before prune removes it. */
+enum { UNUSED_SECONDS = 30 * 24 * 3600, TEMPORARY_SECONDS = 3600 };
 #define MAX_SIZE ((size_t)1 << 30)
 
 struct cr_cache_key {
@@ -1232,6 +1236,47 @@ static int make_dir(const char *dir)
                : -1;
 }
 
+/* Whether name is one this program writes in the cache folder: 1 for a
+ * rule cache ("<16 hex>.kb") or a word table ("words-<16 hex>.tab"), 2
+ * for the temporary file one is written to (".XXXXXX" after it, as
+ * cr_file_replace makes it); 0 for any other. */
+static int ours(const char *name)
+{
+    const char *p = strncmp(name, "words-", 6) == 0 ? name + 6 : name;
+    const char *ext = p == name ? ".kb" : ".tab";
+    if (strspn(p, "0123456789abcdef") != 16 ||
+        strncmp(p + 16, ext, strlen(ext)) != 0)
+        return 0;
+    p += 16 + strlen(ext);
+    if (*p == '\0')
+        return 1;
+    return *p == '.' && strlen(p + 1) == 6 ? 2 : 0;
+}
+
+/* Remove from dir the files of ours that no run has read or written for
+ * UNUSED_SECONDS (one is kept for each working folder and set of rule
+ * paths, two megabytes each), and the temporary ones older than
+ * TEMPORARY_SECONDS.  Only the user's own regular files; a file removed
+ * is only rebuilt when next needed. */
+static void prune(const char *dir, time_t now)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        int kind = ours(e->d_name);
+        struct stat st;
+        if (kind == 0 ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        time_t used = st.st_mtime > st.st_atime ? st.st_mtime : st.st_atime;
+        if (now - used > (kind == 2 ? TEMPORARY_SECONDS : UNUSED_SECONDS))
+            (void)unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 int cr_cache_save(const char *dir, const cr_cache_key *key,
                   const cr_kb *kb, const cr_corpus *corpus, cr_index *ix)
 {
@@ -1249,6 +1294,8 @@ int cr_cache_save(const char *dir, const cr_cache_key *key,
     size_t lens[] = {len, nimage};
     /* Not flushed to the disk: a cache lost in a crash is only rebuilt. */
     int rc = cr_file_replace(path, parts, lens, image ? 2 : 1, 0) ? -1 : 0;
+    if (rc == 0)                /* a new file: room for it */
+        prune(dir, time(NULL));
     free(buf);
     free(image);
     free(path);

@@ -51,6 +51,8 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
  * file and renamed into place, so a reader never sees half a file.
  * Does nothing when a file of the key changed so recently that a later
  * change might keep its mtime (as git distrusts "racily clean" files).
+ * Writing one removes the files of dir that no run has used for 30
+ * days, and temporary files an hour old that a killed run left.
  * Returns 0 if the file was written, -1 if not; failing is harmless and
  * callers may ignore it. */
 int cr_cache_save(const char *dir, const cr_cache_key *key,

@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "authoring.h"
@@ -740,6 +742,48 @@ START_TEST(test_stale)
 }
 END_TEST
 
+/* Writing a cache removes the folder's files that have gone unused for
+ * a month, and temporary ones a killed run left an hour ago; nothing
+ * else. */
+START_TEST(test_prune)
+{
+    static const struct {
+        const char *name;
+        int days_old, removed;
+    } f[] = {
+        {"0123456789abcdef.kb", 40, 1},
+        {"0123456789abcdef.kb.Ab12Cd", 1, 1},     /* mkstemp's template */
+        {"words-0123456789abcdef.tab", 40, 1},
+        {"fedcba9876543210.kb", 20, 0},
+        {"0123456789abcdef.kb.Ab12C", 1, 0},      /* not ours */
+        {"notes.txt", 400, 0},
+        {"0123456789ABCDEF.kb", 40, 0},
+    };
+    enum { N = sizeof f / sizeof *f };
+    char *parent = xasprintf("%s/cache", tmp);
+    ck_assert_int_eq(mkdir(parent, 0700), 0);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    free(parent);
+    time_t now = time(NULL);
+    for (size_t i = 0; i < N; i++) {
+        char *p = xasprintf("%s/%s", dir, f[i].name);
+        write_file(p, (const unsigned char *)"x", 1);
+        struct timespec t[2] = {{now - f[i].days_old * 86400L, 0},
+                                {now - f[i].days_old * 86400L, 0}};
+        ck_assert_int_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+        free(p);
+    }
+    const char *paths[] = {rules};
+    cr_session_free(open_cached(paths, 1));
+    for (size_t i = 0; i < N; i++) {
+        char *p = xasprintf("%s/%s", dir, f[i].name);
+        ck_assert_msg((access(p, F_OK) != 0) == f[i].removed, "%s %s",
+                      f[i].name, f[i].removed ? "kept" : "removed");
+        free(p);
+    }
+}
+END_TEST
+
 START_TEST(test_unwritable)
 {
     const char *paths[] = {rules};
@@ -867,6 +911,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_damage_falls_back);
     tcase_add_test(tc, test_pattern_lengths_checked);
     tcase_add_test(tc, test_stale);
+    tcase_add_test(tc, test_prune);
     tcase_add_test(tc, test_unwritable);
     tcase_add_test(tc, test_dir_from_environment);
     tcase_add_test(tc, test_shared_dir_refused);
