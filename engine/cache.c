@@ -48,10 +48,11 @@
  * and END.
  *
  * The examples of every intent in turn, a sixth of the file, are only
- * read by `crossroads test` and the like, never for a question: the kb
- * reads them on first need (cr_kb_defer_examples), checking their own
- * checksum then.  If that fails, the command that needed them says so
- * and the file is removed, for the next run to write a whole one.
+ * read by `crossroads test` and a consultation's verdict, never for a
+ * question: the kb reads them on first need (cr_kb_defer_examples),
+ * checking their own checksum then.  If that fails, the command that
+ * needed them says so and the file is removed, for the next run to
+ * write a whole one.
  *
  * The image is the essay's search index (cr_index_image), kept here
  * because the key covers the essay too: a one-off answer that no rule
@@ -484,8 +485,8 @@ static void put_aligned(out *o, const void *p, size_t n)
 }
 
 /* The body: everything but the key and the file table; the examples,
- * which only `crossroads test` and the like read, into ex, which shares
- * o's table of files. */
+ * which only `crossroads test` and a consultation's verdict read, into
+ * ex, which shares o's table of files. */
 static int put_kb(out *o, out *ex, const cr_kb *kb)
 {
     if (cr_kb_model(kb) == NULL)
@@ -1052,8 +1053,6 @@ static cr_corpus *get_corpus(reader *r)
     return c;
 }
 
-/* The kb in buf (size bytes, mapped by slurp, taken over), if it is
- * whole and made for key; the essay in *corpus. */
 /* The examples, where decode left them, to be read on first need
  * (cr_kb_defer_examples): the kb adopts this and its names. */
 typedef struct later {
@@ -1104,6 +1103,9 @@ static void defer_examples(reader *r, const unsigned char *p, size_t n,
     cr_kb_defer_examples(r->kb, read_examples, l);
 }
 
+/* The kb in buf (size bytes, mapped by slurp, taken over), if it is
+ * whole and made for key, with its examples left to read from the file
+ * at path on first need; the essay in *corpus. */
 static cr_kb *decode(unsigned char *buf, size_t size,
                      const cr_cache_key *key, const char *path,
                      cr_corpus **corpus)

@@ -264,9 +264,10 @@ void cr_kb_set_model(cr_kb *kb, cr_model *m);
 /* Intent i's examples, n of them in *n.  A kb read from the cache has
  * their number from the start but reads the examples themselves only
  * when first asked for, through the fn that cr_kb_defer_examples handed
- * it: a question never needs them, only `crossroads test` and the like.
- * If fn fails (the cache's examples are damaged), every intent has
- * none from then on, and cr_kb_examples_damaged says so. */
+ * it: a question never needs them, only `crossroads test` and a
+ * consultation's verdict.  If fn fails (the cache's examples are
+ * damaged), every intent has none from then on, and
+ * cr_kb_examples_damaged says so. */
 const cr_example *cr_kb_examples(const cr_kb *kb, int i, int *n);
 typedef int cr_examples_fn(cr_kb *kb, void *arg);
 void cr_kb_defer_examples(cr_kb *kb, cr_examples_fn *fn, void *arg);

@@ -842,7 +842,8 @@ static int elliptical(const char *text)
             break;
         int known = 0;
         for (size_t i = 0; i < sizeof words / sizeof *words && !known; i++)
-            known = strlen(words[i]) == k && strncmp(p, words[i], k) == 0;
+            known = strlen(words[i]) == k &&
+                    strncasecmp(p, words[i], k) == 0;
         if (!known || ++n > 7)
             return 0;
         p += k;

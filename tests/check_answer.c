@@ -551,7 +551,7 @@ START_TEST(test_bare_followups_keep_the_topic)
         {{"option a: a top 5 school but the advisor is not very known",
           "option b: a mid ranked school, the advisor is a big name"},
          "what matters more?", "ask.school"},
-        {{"how much does a PhD pay", NULL}, "which is better?", "ask.pay"},
+        {{"how much does a PhD pay", NULL}, "Which is better?", "ask.pay"},
         {{"how much does a PhD pay", "hi"}, "which is better?", NULL},
         {{"what is the capital of France", NULL}, "a or b?", NULL},
         {{NULL, NULL}, "what matters more?", NULL},
