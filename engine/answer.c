@@ -123,13 +123,20 @@ static void suggest(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 }
 
 /* A turn that only told something about the user: acknowledged (the
- * session says what changed); 0 if it told nothing. */
+ * session says what changed), or said in passing and noted as such; 0
+ * if it told nothing. */
 static int noted(cr_answer *a, const cr_compose_ctx *cx, cr_buf *text)
 {
-    if (cx->stated == 0)
+    if (cx->stated == 0 && !cx->aside)
         return 0;
     a->kind = CR_ANSWER_NOTED;
-    if (cx->withdrew)
+    if (cx->stated == 0)
+        cr_buf_puts(text, "Thank you for telling me, though nothing I weigh "
+                    "changes with it: what I weigh is what you want to do, "
+                    "your papers, your offers and how much they let you "
+                    "grow. Tell me those, or ask me anything about the "
+                    "choice.");
+    else if (cx->withdrew)
         cr_buf_puts(text, "I have set it aside: tell me what holds instead, "
                     "or ask me anything about the choice.");
     else

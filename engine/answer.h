@@ -89,6 +89,8 @@ typedef struct cr_compose_ctx {
     int recall;                 /* the question asks what the user told:
                                    the answer is those facts */
     int withdrew;               /* the turn only withdrew what was said */
+    int aside;                  /* something said of oneself in passing,
+                                   which no fact holds: acknowledged */
 } cr_compose_ctx;
 
 /* Compose the answer to question; the caller frees it. */

@@ -851,6 +851,35 @@ static int elliptical(const char *text)
     return n > 0;
 }
 
+/* Whether text speaks of the user ("I", "my", "me") without asking for
+ * anything in words ("I want to know about visas", "tell me about ..."
+ * ask): something said in passing, such as "I don't want to be a
+ * professor" or "my dog is cute". */
+static int about_self(const char *text)
+{
+    static const char *const self[] = {
+        "i", "i'm", "im", "i've", "ive", "i'd", "id", "my", "me", "myself",
+    };
+    static const char *const asking[] = {
+        "know", "help", "advice", "advise", "wonder", "wondering", "curious",
+        "tell", "explain", "question", "questions", "recommend", "suggest",
+    };
+    int mine = 0;
+    for (const char *p = text; *p;) {
+        p += strspn(p, " ,.!?;:-()\"");
+        size_t k = strcspn(p, " ,.!?;:-()\"");
+        if (k == 0)
+            break;
+        for (size_t i = 0; i < sizeof asking / sizeof *asking; i++)
+            if (strlen(asking[i]) == k && strncasecmp(p, asking[i], k) == 0)
+                return 0;
+        for (size_t i = 0; i < sizeof self / sizeof *self && !mine; i++)
+            mine = strlen(self[i]) == k && strncasecmp(p, self[i], k) == 0;
+        p += k;
+    }
+    return mine;
+}
+
 /* Whether text asks what the user has told ("what do you know about
  * me?"): the answer is those facts, not the essay. */
 static int recalls(const char *text)
@@ -925,9 +954,12 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     if ((!in || in->out_of_scope) && !stated && asking && s->topic_in &&
         elliptical(text))
         in = s->topic_in;
+    /* Said of oneself in passing, with nothing to note and no topic of
+     * its own: acknowledged, not declined as if it were a question. */
+    int aside = !asking && !stated && !recall && !in && about_self(text);
     if (in && in->out_of_scope) {
         declined = in->topic ? in->topic : in->id;
-    } else if (!in && !stated && nearest_declines(s->kb, &ch)) {
+    } else if (!in && !stated && !aside && nearest_declines(s->kb, &ch)) {
         declined = "";
     } else if (in) {
         cr_value v = {0, in->id};
@@ -944,7 +976,7 @@ int cr_session_ask(cr_session *s, const char *question, size_t len,
     cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, run,
                          MIN_RELEVANCE, declined, stated, ch.suggest,
                          ch.nsuggest, !s->quiet_facts || recall,
-                         recall, only_withdrawals(changed, nchanged)};
+                         recall, only_withdrawals(changed, nchanged), aside};
     *out = cr_answer_compose(&cx, text, intent);
     (*out)->corrections = corr;
     (*out)->ncorrections = ncorr;
@@ -1069,7 +1101,7 @@ int cr_session_ask_intent(cr_session *s, const char *intent,
         cr_compose_ctx cx = {s->kb, s->corpus, s->index, s->wm, &s->last,
                              MIN_RELEVANCE, NULL, 0, NULL, 0,
                              1 /* the consultation's verdict lists them */,
-                             0, 0};
+                             0, 0, 0};
         *out = cr_answer_compose(&cx, in ? intent_words(s->kb, i) : "",
                                  in ? in->id : NULL);
     }

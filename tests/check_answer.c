@@ -333,6 +333,32 @@ START_TEST(test_statements_in_plain_words)
          "has_offer", "true"},
         {"i'd love to work at deepmind but more on the engineering side",
          "goal", "research-engineer"},
+        /* Said as people chat. */
+        {"goal is a research career, research scientist probably", "goal",
+         "research-scientist"},
+        {"goal = research scientist in an industry R&D lab", "goal",
+         "research-scientist"},
+        {"goal is building ml infrastructure / mlops tools", "goal",
+         "ml-infrastructure"},
+        {"i want to be the one giving the lecture someday, and have my own "
+         "lab w students", "goal", "academia"},
+        {"ive never done any research, no idea if id like it", "goal",
+         "undecided"},
+        {"never done research, not sure if I'd enjoy it",
+         "research_experience", "false"},
+        {"never done any research", "research_experience", "false"},
+        {"i have a good ML engineer offer at a fast growing company",
+         "has_offer", "true"},
+        {"got offered a phd in ML and a platform engineer job", "has_offer",
+         "true"},
+        {"what excites me is applied research: making products better",
+         "research_style", "applied"},
+        {"i want to make an impact with ai in the real world", "goal",
+         "industry"},
+        {"they offered me to lead their computer vision team, i'd own "
+         "everything", "offer_growth", "high"},
+        {"i want to become an ML lead who builds products", "goal",
+         "ml-engineer"},
         /* A role put after the wish, as an apposition. */
         {"i want to work at deepmind, research engineer type role", "goal",
          "research-engineer"},
@@ -572,6 +598,31 @@ START_TEST(test_bare_followups_keep_the_topic)
 }
 END_TEST
 
+/* Something said of oneself in passing, which no fact holds and no
+ * topic claims, is acknowledged rather than declined; a request in
+ * words, or a statement on a topic the essay leaves out, is declined. */
+START_TEST(test_aside_is_acknowledged)
+{
+    cr_answer *a = ask("i dont want to be a professor");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NOTED);
+    ck_assert_ptr_null(a->intent);
+    ck_assert_int_eq(a->ncites, 0);
+    ck_assert_ptr_nonnull(strstr(a->text, "Thank you for telling me"));
+    cr_answer_free(a);
+    static const char *const declined[] = {
+        "I want to know about visas", "tell me about zebras",
+        "my dog is cute",
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof *declined; i++) {
+        a = ask(declined[i]);
+        ck_assert_msg(a->kind == CR_ANSWER_NONE, "%s: kind %d", declined[i],
+                      a->kind);
+        ck_assert_ptr_nonnull(strstr(a->text, "does not cover"));
+        cr_answer_free(a);
+    }
+}
+END_TEST
+
 /* A choice put as a question is not a goal. */
 START_TEST(test_choice_is_not_goal)
 {
@@ -705,6 +756,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_nearest_declines);
     tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_bare_followups_keep_the_topic);
+    tcase_add_test(tc, test_aside_is_acknowledged);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
