@@ -396,6 +396,16 @@ START_TEST(test_situations_over_turns)
         cr_reco reco;
         const char *first;
     } t[] = {
+        /* An industrial PhD against a job is the choice itself. */
+        {{"i have a CIFRE offer with a car maker and an ML engineer offer "
+          "at a scaleup", "my goal: be an ML engineer who ships things",
+          "cifre phd or the job?"},
+         CR_RECO_INDUSTRY, "machine-learning-engineer"},
+        /* The PhD left unnamed in the choice. */
+        {{"i want to start my own company one day",
+          "got into a phd program, and also have an offer at an early "
+          "startup", "so phd to prepare for founding, or go to the startup?"},
+         CR_RECO_EITHER, "starting-a-company"},
         /* A job one holds that grows fast weighs as an offer would. */
         {{"i joined a series B startup a year ago and i'm already leading "
           "a small team, my scope doubled twice",
