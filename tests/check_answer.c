@@ -353,6 +353,9 @@ START_TEST(test_statements_in_plain_words)
          "true"},
         {"what excites me is applied research: making products better",
          "research_style", "applied"},
+        /* Applied research is a style, not a research career's goal. */
+        {"i'd love to do applied research at a big company", "goal",
+         "(unknown)"},
         {"i want to make an impact with ai in the real world", "goal",
          "industry"},
         {"they offered me to lead their computer vision team, i'd own "
