@@ -362,6 +362,8 @@ START_TEST(test_statements_in_plain_words)
          "everything", "offer_growth", "high"},
         {"i want to become an ML lead who builds products", "goal",
          "ml-engineer"},
+        {"research scientist isnt what i mean, i mean research engineer",
+         "goal", "research-engineer"},
         /* A role put after the wish, as an apposition. */
         {"i want to work at deepmind, research engineer type role", "goal",
          "research-engineer"},
