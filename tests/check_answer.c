@@ -401,6 +401,11 @@ START_TEST(test_situations_over_turns)
         cr_reco reco;
         const char *first;
     } t[] = {
+        /* Tools that do what the PhD would specialise in, whatever the
+         * question about its value is called. */
+        {{"frameworks now handle distributed training for you. does that "
+          "automation shrink what the degree is worth later?"},
+         CR_RECO_INDUSTRY, "doing-a-phd"},
         /* An industrial PhD against a job is the choice itself. */
         {{"i have a CIFRE offer with a car maker and an ML engineer offer "
           "at a scaleup", "my goal: be an ML engineer who ships things",
