@@ -643,6 +643,23 @@ START_TEST(test_aside_is_acknowledged)
 }
 END_TEST
 
+/* "Is it worth ...?" asks for the choice only about it, or short, after
+ * a turn that was. */
+START_TEST(test_worth_needs_the_topic)
+{
+    cr_answer *a = ask("is it worth buying a 4090 for a home lab or should "
+                       "I rent cloud GPUs for my side projects");
+    ck_assert_int_eq(a->kind, CR_ANSWER_NONE);
+    cr_answer_free(a);
+    a = ask("is it worth doing a PhD in ML?");
+    ck_assert_str_eq(a->intent, "ask.should-i");
+    cr_answer_free(a);
+    a = ask("is it worth it?");
+    ck_assert_str_eq(a->intent, "ask.should-i");
+    cr_answer_free(a);
+}
+END_TEST
+
 /* A choice put as a question is not a goal. */
 START_TEST(test_choice_is_not_goal)
 {
@@ -777,6 +794,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_followups_ask_the_choice);
     tcase_add_test(tc, test_bare_followups_keep_the_topic);
     tcase_add_test(tc, test_aside_is_acknowledged);
+    tcase_add_test(tc, test_worth_needs_the_topic);
     tcase_add_test(tc, test_choice_is_not_goal);
     tcase_add_test(tc, test_asks_for_missing_fact);
     tcase_add_test(tc, test_fact_flag);
