@@ -9,6 +9,7 @@
 
 #include "json.h"
 #include "session.h"
+#include "understand.h"
 #include "testutil.h"
 
 static cr_session *s;
@@ -647,11 +648,15 @@ END_TEST
  * a turn that was. */
 START_TEST(test_worth_needs_the_topic)
 {
-    cr_answer *a = ask("is it worth buying a 4090 for a home lab or should "
-                       "I rent cloud GPUs for my side projects");
-    ck_assert_int_eq(a->kind, CR_ANSWER_NONE);
-    cr_answer_free(a);
-    a = ask("is it worth doing a PhD in ML?");
+    static const char gym[] = "is it worth renewing my gym membership if "
+                              "the pool closes for most of the winter?";
+    const cr_kb *kb = cr_session_kb(s);
+    cr_intent_hit h[8];
+    int n = cr_classify(kb, gym, h, 8, d);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_ne(cr_kb_intentdef(kb, h[i].intent)->id,
+                         "ask.should-i");
+    cr_answer *a = ask("is it worth doing a PhD in ML?");
     ck_assert_str_eq(a->intent, "ask.should-i");
     cr_answer_free(a);
     a = ask("is it worth it?");
