@@ -819,6 +819,20 @@ static int takes_back(const char *text)
     return opens_with(text, phrases, sizeof phrases / sizeof *phrases);
 }
 
+/* What separates the words of a message for elliptical and about_self. */
+static const char word_seps[] = " ,.!?;:-()\"";
+
+/* Whether the k bytes at p are, whatever their case, one of the n
+ * words of list. */
+static int listed(const char *p, size_t k, const char *const *list,
+                  size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == k && strncasecmp(p, list[i], k) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether text is a bare follow-up that names nothing ("what matters
  * more?", "which is better?", "a or b?"): a few words, each of them one
  * that asks or compares. */
@@ -836,15 +850,11 @@ static int elliptical(const char *text)
     };
     int n = 0;
     for (const char *p = text; *p;) {
-        p += strspn(p, " ,.!?;:-");
-        size_t k = strcspn(p, " ,.!?;:-");
+        p += strspn(p, word_seps);
+        size_t k = strcspn(p, word_seps);
         if (k == 0)
             break;
-        int known = 0;
-        for (size_t i = 0; i < sizeof words / sizeof *words && !known; i++)
-            known = strlen(words[i]) == k &&
-                    strncasecmp(p, words[i], k) == 0;
-        if (!known || ++n > 7)
+        if (!listed(p, k, words, sizeof words / sizeof *words) || ++n > 7)
             return 0;
         p += k;
     }
@@ -866,15 +876,13 @@ static int about_self(const char *text)
     };
     int mine = 0;
     for (const char *p = text; *p;) {
-        p += strspn(p, " ,.!?;:-()\"");
-        size_t k = strcspn(p, " ,.!?;:-()\"");
+        p += strspn(p, word_seps);
+        size_t k = strcspn(p, word_seps);
         if (k == 0)
             break;
-        for (size_t i = 0; i < sizeof asking / sizeof *asking; i++)
-            if (strlen(asking[i]) == k && strncasecmp(p, asking[i], k) == 0)
-                return 0;
-        for (size_t i = 0; i < sizeof self / sizeof *self && !mine; i++)
-            mine = strlen(self[i]) == k && strncasecmp(p, self[i], k) == 0;
+        if (listed(p, k, asking, sizeof asking / sizeof *asking))
+            return 0;
+        mine = mine || listed(p, k, self, sizeof self / sizeof *self);
         p += k;
     }
     return mine;
