@@ -407,6 +407,10 @@ START_TEST(test_situations_over_turns)
         {{"frameworks now handle distributed training for you. does that "
           "automation shrink what the degree is worth later?"},
          CR_RECO_INDUSTRY, "doing-a-phd"},
+        /* Dropping it for a job is the choice too. */
+        {{"i want to be a professor", "or should i just forget it and go "
+          "work?"},
+         CR_RECO_PHD, "introduction"},
         /* An industrial PhD against a job is the choice itself. */
         {{"i have a CIFRE offer with a car maker and an ML engineer offer "
           "at a scaleup", "my goal: be an ML engineer who ships things",
