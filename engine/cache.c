@@ -1091,7 +1091,8 @@ static void defer_examples(reader *r, const unsigned char *p, size_t n,
                            uint64_t sum, const char *path)
 {
     size_t files = (size_t)r->nfiles * sizeof *r->files;
-    later *l = xmalloc(sizeof *l + files + strlen(path) + 1);
+    size_t size = sizeof(later) + files + strlen(path) + 1;
+    later *l = xmalloc(size);
     l->p = p;
     l->n = n;
     l->sum = sum;
@@ -1099,7 +1100,7 @@ static void defer_examples(reader *r, const unsigned char *p, size_t n,
     memcpy(l->files, r->files, files);
     l->nfiles = r->nfiles;
     l->path = strcpy((char *)l->files + files, path);
-    cr_kb_adopt(r->kb, l, sizeof *l + files + strlen(path) + 1);
+    cr_kb_adopt(r->kb, l, size);
     cr_kb_defer_examples(r->kb, read_examples, l);
 }
 

@@ -822,6 +822,19 @@ static int takes_back(const char *text)
 /* What separates the words of a message for elliptical and about_self. */
 static const char word_seps[] = " ,.!?;:-()\"";
 
+/* The next word at *p, which is moved past it, and its length in *k;
+ * NULL when no word is left. */
+static const char *next_word(const char **p, size_t *k)
+{
+    *p += strspn(*p, word_seps);
+    *k = strcspn(*p, word_seps);
+    if (*k == 0)
+        return NULL;
+    const char *w = *p;
+    *p += *k;
+    return w;
+}
+
 /* Whether the k bytes at p are, whatever their case, one of the n
  * words of list. */
 static int listed(const char *p, size_t k, const char *const *list,
@@ -849,15 +862,10 @@ static int elliptical(const char *text)
         "other", "it", "weighs", "heavier", "now",
     };
     int n = 0;
-    for (const char *p = text; *p;) {
-        p += strspn(p, word_seps);
-        size_t k = strcspn(p, word_seps);
-        if (k == 0)
-            break;
-        if (!listed(p, k, words, sizeof words / sizeof *words) || ++n > 7)
+    size_t k;
+    for (const char *p = text, *w; (w = next_word(&p, &k)) != NULL;)
+        if (!listed(w, k, words, sizeof words / sizeof *words) || ++n > 7)
             return 0;
-        p += k;
-    }
     return n > 0;
 }
 
@@ -875,15 +883,11 @@ static int about_self(const char *text)
         "tell", "explain", "question", "questions", "recommend", "suggest",
     };
     int mine = 0;
-    for (const char *p = text; *p;) {
-        p += strspn(p, word_seps);
-        size_t k = strcspn(p, word_seps);
-        if (k == 0)
-            break;
-        if (listed(p, k, asking, sizeof asking / sizeof *asking))
+    size_t k;
+    for (const char *p = text, *w; (w = next_word(&p, &k)) != NULL;) {
+        if (listed(w, k, asking, sizeof asking / sizeof *asking))
             return 0;
-        mine = mine || listed(p, k, self, sizeof self / sizeof *self);
-        p += k;
+        mine = mine || listed(w, k, self, sizeof self / sizeof *self);
     }
     return mine;
 }
