@@ -384,6 +384,35 @@ START_TEST(test_statements_in_plain_words)
          "openly", "research_style", "fundamental"},
         {"frameworks already do most of this automatically now",
          "niche_automated", "true"},
+        /* Family and money, said in passing. */
+        {"wife, two kids, and we just bought a house", "responsibilities",
+         "true"},
+        {"i send like 500 dollars home each month", "money_worry", "true"},
+        {"my mom and dad kind of rely on my paycheck", "responsibilities",
+         "true"},
+        {"stipend would be 30k in a really expensive city", "money_worry",
+         "true"},
+        {"i'm not in debt at all, my parents paid for college",
+         "money_worry", "false"},
+        /* An offer, or a school one got into, is no wish for its job. */
+        {"i got into a good phd program and i also have an offer as a "
+         "SWE at a bank", "goal", "(unknown)"},
+        /* Research liked, with a hedge, is no research goal. */
+        {"i like research ok but not sure i'd want five years of it",
+         "goal", "(unknown)"},
+        {"i'm interested in research but i wouldn't call it my passion",
+         "goal", "(unknown)"},
+        {"honestly what i liked most was building the data pipelines",
+         "goal", "ml-infrastructure"},
+        {"i dont need to be the one setting the research agenda", "goal",
+         "research-engineer"},
+        {"the goal really is to turn this prototype into a company", "goal",
+         "startup"},
+        {"i mostly want a stable career in ML", "goal", "industry"},
+        {"im an ML engineer at a startup", "has_job", "true"},
+        {"9 years as a backend developer", "years_industry", "9"},
+        {"i havent learned anything new in a year", "offer_growth", "low"},
+        {"I have a master's in chemistry", "background", "other-science"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -430,6 +459,24 @@ START_TEST(test_situations_over_turns)
           "correction: i got promoted and now I'm leading the ML team, "
           "im learning like crazy", "phd or stay?"},
          CR_RECO_INDUSTRY, "look-for-exponential-growth"},
+        /* Money that is tight, with no research career to aim at. */
+        {{"i send money home every month, my parents depend on it",
+          "got a phd admit and an offer as a data analyst", "which one?"},
+         CR_RECO_INDUSTRY, "pay"},
+        /* A debt taken back. */
+        {{"i have 50k in student loans",
+          "no wait, that's my sister. i'm not in debt at all",
+          "i want to be a research scientist and i have a funded phd offer. "
+          "should i take it?"},
+         CR_RECO_PHD, "research-scientist"},
+        /* From another science, the goal alone does not make it a PhD. */
+        {{"i did a phd in computational neuroscience, now a postdoc",
+          "i want to move into ML research. do i need a second phd?"},
+         CR_RECO_EITHER, "ai-residency-programs"},
+        /* Judged in a last short question. */
+        {{"i'm 41 and run a small data team. i'm thinking about a phd in "
+          "ML. is that crazy?"},
+         CR_RECO_EITHER, "thoughts"},
         /* A research goal with a family on a stipend is left open. */
         {{"i want to be a research scientist",
           "i'm 38, married, 2 kids and a mortgage", "still, phd?"},
