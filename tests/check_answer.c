@@ -143,7 +143,7 @@ START_TEST(test_motives_and_industry_goal)
     cr_answer_free(a);
     a = ask("Will a PhD help me get a good job, or should I skip it?");
     ck_assert(traced(a, "goal.industry"));
-    ck_assert_int_eq(a->reco, CR_RECO_EITHER);
+    ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
     ck_assert_str_eq(a->cites[0].anchor, "opportunities-afterwards");
     cr_answer_free(a);
 }
@@ -413,6 +413,14 @@ START_TEST(test_statements_in_plain_words)
         {"9 years as a backend developer", "years_industry", "9"},
         {"i havent learned anything new in a year", "offer_growth", "low"},
         {"I have a master's in chemistry", "background", "other-science"},
+        {"the job is fine but my growth there has pretty much plateaued",
+         "offer_growth", "low"},
+        {"what really gets me excited is founding a company", "goal",
+         "startup"},
+        {"finished my degree in 2021, working as a data engineer at a bank",
+         "has_job", "true"},
+        {"phd offer at a state school or a job at a fintech, not sure",
+         "has_offer", "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -449,7 +457,7 @@ START_TEST(test_situations_over_turns)
         {{"i want to start my own company one day",
           "got into a phd program, and also have an offer at an early "
           "startup", "so phd to prepare for founding, or go to the startup?"},
-         CR_RECO_EITHER, "starting-a-company"},
+         CR_RECO_INDUSTRY, "starting-a-company"},
         /* A job one holds that grows fast weighs as an offer would. */
         {{"i joined a series B startup a year ago and i'm already leading "
           "a small team, my scope doubled twice",
@@ -473,6 +481,16 @@ START_TEST(test_situations_over_turns)
         {{"i did a phd in computational neuroscience, now a postdoc",
           "i want to move into ML research. do i need a second phd?"},
          CR_RECO_EITHER, "ai-residency-programs"},
+        /* A future founder with a job in hand. */
+        {{"my dream is to found my own company",
+          "i have a phd offer and an offer to be the first engineer at a "
+          "small startup", "which one?"},
+         CR_RECO_INDUSTRY, "starting-a-company"},
+        /* Industry as the goal, a growing job, asked as go or stay. */
+        {{"i'd rather build products that people use than write papers",
+          "my job is at a scaleup and i learn something new every day",
+          "what do you think, go or stay?"},
+         CR_RECO_INDUSTRY, "look-for-exponential-growth"},
         /* Judged in a last short question. */
         {{"i'm 41 and run a small data team. i'm thinking about a phd in "
           "ML. is that crazy?"},

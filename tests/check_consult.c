@@ -97,9 +97,9 @@ START_TEST(test_first_question)
     ck_assert_str_eq(q.choices[0], "academia");
     /* The ten goal.* rules, decision.should-i (while the goal is
      * missing) and the situations growing-offer, no-papers,
-     * responsibilities, research-with-family, untested and
-     * other-science. */
-    ck_assert_int_eq(q.nrules, 17);
+     * responsibilities, research-with-family, untested, other-science
+     * and founder-with-offer. */
+    ck_assert_int_eq(q.nrules, 18);
     ck_assert_ptr_nonnull(strstr(q.text, "five years"));
     ck_assert_str_eq(q.hint, "one of: academia, research-scientist, "
                              "research-engineer, ml-engineer, "
@@ -121,26 +121,23 @@ START_TEST(test_order)
     ck_assert_str_eq(value("goal"), "startup");
     /* Either path leads at 0.5, and industry could pass it: the offer
      * rules (growing-offer, slow-offer) need both offer facts, and
-     * has_offer is declared first. */
+     * has_offer is declared first; founder-with-offer needs it too. */
     cr_question q;
     ck_assert_int_eq(cr_consult_next(c, &q), 1);
     ck_assert_str_eq(q.name, "has_offer");
-    ck_assert_int_eq(q.nrules, 2);
+    ck_assert_int_eq(q.nrules, 3);
     ck_assert_int_eq(q.nchoices, 2);
     ck_assert_str_eq(q.hint, "yes or no");
     reply("y", CR_CONSULT_ANSWERED);
     ck_assert_str_eq(next(), "offer_growth");
     reply("hi", CR_CONSULT_ANSWERED);
-    /* Industry leads at 0.6; either could pass it with
-     * long-in-industry. */
-    ck_assert_str_eq(next(), "years_industry");
-    reply("1", CR_CONSULT_ANSWERED);
-    /* What is left (responsibilities) could only make industry surer. */
+    /* Industry leads at 0.92 (founder-with-offer and growing-offer):
+     * nothing left could pass it. */
     ck_assert_str_eq(next(), "");
     cr_answer *a = cr_consult_conclude(c, d);
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
-    ck_assert_double_eq_tol(a->strength, 0.6, 1e-9);
+    ck_assert_double_eq_tol(a->strength, 0.92, 1e-9);
     cr_answer_free(a);
 }
 END_TEST
@@ -260,7 +257,8 @@ START_TEST(test_why)
     w = cr_consult_why(c);
     ck_assert_ptr_nonnull(strstr(w, "Knowing has_offer would let these "
                                     "rules decide:\n  rule "
-                                    "situation.growing-offer ("));
+                                    "situation.founder-with-offer ("));
+    ck_assert_ptr_nonnull(strstr(w, "\n  rule situation.growing-offer ("));
     ck_assert_ptr_nonnull(strstr(w, "if has_offer is true: recommends "
                                     "industry (confidence 0.60)"));
     free(w);

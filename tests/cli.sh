@@ -251,7 +251,7 @@ expect_out '^Recommendation: industry, on balance \(certainty 0.60\)'
 expect_out '^  goal = undecided \(you answered\), research_experience = true \(you answered\), has_offer = true \(you answered\), offer_growth = high \(you answered\), years_industry = 1'
 expect_out 'you answered "high" in the consultation, in turn 4'
 expect_out 'the consultation asks it: "should I do a PhD"'
-printf '%s\n' startup yes high -3 | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
+printf '%s\n' undecided yes high yes -3 | "$CROSSROADS" decide >"$tmp/out" 2>"$tmp/err"
 expect_err "years_industry must be 0 or more: answer a number"
 printf 'research\n' | "$CROSSROADS" --json decide >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && ok || bad "decide --json exited non-zero"
