@@ -495,24 +495,37 @@ static size_t next_word(const char *text, size_t end, size_t *i, size_t *w)
     return *i - *w;
 }
 
+static int starts(const char *rest, const char *const *v, size_t nv)
+{
+    for (size_t k = 0; k < nv; k++)
+        if (strncasecmp(rest, v[k], strlen(v[k])) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether a negation cue, the word w (n bytes) followed by rest, does
- * not negate what follows: "don't forget I have kids" has them, and a
- * "no" said to take something back ("no sorry, I meant ...", "no wait",
- * "no I meant") is no negation ("no kids" is). */
+ * not negate what follows: "don't forget I have kids" has them, a "no"
+ * said to take something back ("no sorry, I meant ...", "no wait", "no
+ * I meant") is no negation ("no kids" is), and neither are the turns
+ * of speech "not gonna lie, money is my priority", "not to mention my
+ * loans", "no doubt I need the salary". */
 static int cancelled(const char *w, size_t n, const char *rest)
 {
-    static const char *const next[] = {
+    static const char *const after_no[] = {
         " sorry", " wait", " actually", " i ", " i'm", " i'd", " oops",
-        " hold on", " my bad", " scratch",
+        " hold on", " my bad", " scratch", " doubt", " joke", " kidding",
+        " lie", " matter",
+    };
+    static const char *const after_not[] = {
+        " gonna lie", " going to lie", " to mention", " only", " to lie",
     };
     if (strncasecmp(rest, " forget", 7) == 0)
         return 1;
+    if (n == 3 && strncasecmp(w, "not", 3) == 0)
+        return starts(rest, after_not, sizeof after_not / sizeof *after_not);
     if (n != 2 || strncasecmp(w, "no", 2) != 0)
         return 0;
-    for (size_t k = 0; k < sizeof next / sizeof *next; k++)
-        if (strncasecmp(rest, next[k], strlen(next[k])) == 0)
-            return 1;
-    return 0;
+    return starts(rest, after_no, sizeof after_no / sizeof *after_no);
 }
 
 /* Is there a negation between the start of the clause holding text[at]

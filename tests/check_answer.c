@@ -154,7 +154,7 @@ START_TEST(test_motive_title)
     cr_answer *a = ask("Should I get a PhD just to have the title on my "
                        "resume?");
     ck_assert(traced(a, "situation.for-the-title"));
-    ck_assert_int_eq(a->reco, CR_RECO_EITHER);
+    ck_assert_int_eq(a->reco, CR_RECO_INDUSTRY);
     cr_answer_free(a);
 }
 END_TEST
@@ -421,6 +421,17 @@ START_TEST(test_statements_in_plain_words)
          "has_job", "true"},
         {"phd offer at a state school or a job at a fintech, not sure",
          "has_offer", "true"},
+        /* Turns of speech that negate nothing. */
+        {"not gonna lie, my main priority is money", "money_worry", "true"},
+        {"not to mention we have a 2 year old", "responsibilities", "true"},
+        {"i did research for a year and honestly i hated the paper writing "
+         "part", "dislikes_research", "true"},
+        {"research papers kinda bore me", "dislikes_research", "true"},
+        {"the part i love is building the training infra",
+         "goal", "ml-infrastructure"},
+        {"I have a PhD in medical physics", "background", "other-science"},
+        {"offers: SWE at a bank, and a PhD at a state school", "has_offer",
+         "true"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         cr_session_reset(s);
@@ -481,6 +492,11 @@ START_TEST(test_situations_over_turns)
         {{"i did a phd in computational neuroscience, now a postdoc",
           "i want to move into ML research. do i need a second phd?"},
          CR_RECO_EITHER, "ai-residency-programs"},
+        /* Research tried and disliked, with a job in hand. */
+        {{"i was an RA for a year and i didn't enjoy research at all",
+          "now i have an offer as a backend developer",
+          "should i still do the phd?"},
+         CR_RECO_INDUSTRY, "thoughts"},
         /* A future founder with a job in hand. */
         {{"my dream is to found my own company",
           "i have a phd offer and an offer to be the first engineer at a "
