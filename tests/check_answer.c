@@ -430,6 +430,13 @@ START_TEST(test_statements_in_plain_words)
         {"the part i love is building the training infra",
          "goal", "ml-infrastructure"},
         {"I have a PhD in medical physics", "background", "other-science"},
+        {"I'm a molecular biologist", "background", "other-science"},
+        {"i don't particularly like research", "dislikes_research", "true"},
+        {"I have no interest in writing papers", "dislikes_research", "true"},
+        {"the dream is deepmind, I love the engineering side of research",
+         "goal", "research-engineer"},
+        {"i own the ranking models that serve 8 million users",
+         "offer_growth", "high"},
         {"offers: SWE at a bank, and a PhD at a state school", "has_offer",
          "true"},
     };
