@@ -1207,7 +1207,7 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     free(path);
     if (buf == NULL)
         return NULL;
-    cr_index *x = kb ? cr_index_new(c, NULL) : NULL;
+    cr_index *x = kb ? cr_index_new(c) : NULL;
     if (kb != NULL && x == NULL) {
         cr_kb_free(kb);
         cr_corpus_free(c);

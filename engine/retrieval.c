@@ -1,7 +1,8 @@
 /* retrieval.c - full-text search over the essay (SQLite FTS5, in memory).
  *
- * Nothing is indexed up front: cr_index_new only opens a private
- * in-memory database, and each part of the index is built the first time
+ * Nothing is indexed up front, nor is SQLite opened: cr_index_new only
+ * allocates, the private in-memory database opens when ranking or the
+ * tokenizer first needs it, and each part of the index is built the first time
  * it is needed and then kept for the rest of the process (a REPL asks
  * many questions).  Building it all up front took some 14 million
  * instructions, more than half of a one-off answer, though an answer
@@ -23,11 +24,16 @@
  * Quoting: the first cr_index_quote with a word to search for cuts every
  * section into sentences (spans of the corpus's text) and runs FTS5's own
  * tokenizer over them, porter over unicode61 with the arguments the
- * table is made with, fetched through the fts5_api; it keeps each
+ * table is made with, fetched through the fts5_api (the database opens
+ * on first need, for this or for ranking); it keeps each
  * sentence as a list of token ids and, for each id, in how many sentences
  * it occurs (about 2.4 million, most of it in the tokenizer).  An image
  * (cr_index_image) keeps these lists too, and an index given one reads
- * them from it instead (about 0.3 million, checked number by number);
+ * them from it instead (about 0.3 million, checked number by number),
+ * and a question's words of ASCII letters and digits become tokens by
+ * cr_porter_stem, FTS5's stemmer to the letter, so that a quote from a
+ * cache opens no database at all (opening one cost a tenth of a one-off
+ * answer);
  * a section the corpus cuts into other sentences than the image counted
  * gives the image's lists up for the tokenizer's.  After that a quote
  * costs tens of thousands: the sentences of the section are
@@ -88,6 +94,7 @@
 #include <sqlite3.h>
 
 #include "checksum.h"
+#include "porter.h"
 #include "retrieval.h"
 #include "xmalloc.h"
 
@@ -131,7 +138,8 @@ typedef struct vocabulary {
 
 struct cr_index {
     const cr_corpus *c;
-    sqlite3 *db;
+    sqlite3 *db;                /* opened on first need: db_open */
+    bool db_failed;             /* opening it failed, for good */
     int nsec;
     int ranking;                /* state of the sections table */
     sqlite3_stmt *rank;         /* sections for a query, best first */
@@ -609,6 +617,26 @@ static int build(cr_index *ix, bool fresh)
     return rc;
 }
 
+/* Whether the in-memory database is open, opening it on first need.
+ * Opening fails only when memory runs out: what needs it then fails
+ * for good, as a build that runs out of memory does. */
+static bool db_open(cr_index *ix)
+{
+    if (ix->db == NULL && !ix->db_failed) {
+        ix->db_failed = sqlite3_open_v2(":memory:", &ix->db,
+                                        SQLITE_OPEN_READWRITE |
+                                        SQLITE_OPEN_CREATE |
+                                        SQLITE_OPEN_MEMORY |
+                                        SQLITE_OPEN_NOMUTEX, NULL)
+                        != SQLITE_OK;
+        if (ix->db_failed) {
+            sqlite3_close(ix->db);
+            ix->db = NULL;
+        }
+    }
+    return ix->db != NULL;
+}
+
 /* Whether the sections table is there, building it or opening it from
  * the image on first need.  A failure to build is for good: ranking then
  * finds nothing. */
@@ -616,6 +644,10 @@ static bool ranking(cr_index *ix)
 {
     if (ix->ranking != NOT_BUILT)
         return ix->ranking == READY;
+    if (!db_open(ix)) {
+        ix->ranking = FAILED;
+        return false;
+    }
     int rc = SQLITE_ERROR;
     if (ix->image != NULL) {
         rc = open_image(ix);
@@ -740,7 +772,8 @@ static bool tokenizer(cr_index *ix)
         return ix->tokenizing == READY;
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL)
+    if (db_open(ix) &&
+        sqlite3_prepare_v2(ix->db, "SELECT fts5(?1)", -1, &st, NULL)
         == SQLITE_OK) {
         sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
         sqlite3_step(st);
@@ -876,6 +909,8 @@ static sentlist *sentences(cr_index *ix, int sec)
 /* Tokenize the sentences of the whole corpus. */
 static int fill_vocabulary(cr_index *ix, vocabulary *v)
 {
+    if (!tokenizer(ix))
+        return SQLITE_ERROR;
     for (int sec = 0; sec < ix->nsec; sec++) {
         sentlist *q = sentences(ix, sec);
         q->first = v->nsent;
@@ -1044,17 +1079,16 @@ static bool vocabulary_decode(cr_index *ix, const unsigned char *p,
 }
 
 /* Whether the corpus is tokenized, doing it on first need: from the
- * image if it has a vocabulary that holds, else with the tokenizer.
- * Either way the tokenizer must be there, for the question's words. */
+ * image if it has a vocabulary that holds, else with the tokenizer. */
 static bool vocabulary_ready(cr_index *ix)
 {
     vocabulary *v = &ix->v;
     if (v->state == NOT_BUILT) {
         unsigned char *p;
         size_t n;
-        bool ok = tokenizer(ix);
-        if (ok && !(ix->image != NULL && image_part(ix, 1, &p, &n) &&
-                    n > 0 && vocabulary_decode(ix, p, n)))
+        bool ok = ix->image != NULL && image_part(ix, 1, &p, &n) && n > 0 &&
+                  vocabulary_decode(ix, p, n);
+        if (!ok)
             ok = fill_vocabulary(ix, v) == SQLITE_OK;
         v->state = ok ? READY : FAILED;
     }
@@ -1081,11 +1115,23 @@ static int add_query_token(void *arg, int flags, const char *s, int n,
     return SQLITE_OK;
 }
 
+/* The phrase of the question's word w: one token, its stem, for a word
+ * of ASCII letters and digits (unicode61 keeps it whole); FTS5's
+ * tokenizer's for any other. */
 static void add_phrase(phrases *p, const char *w, int count)
 {
     int before = p->ntok;
-    if (tokenize(p->ix, FTS5_TOKENIZE_QUERY, w, strlen(w), add_query_token,
-                 p) != SQLITE_OK || p->ntok == before) {
+    size_t n = strlen(w);
+    if (cr_porter_word(w, n)) {
+        char stem[CR_PORTER_MAX + 1];
+        if (n <= CR_PORTER_MAX)
+            add_query_token(p, 0, stem, (int)cr_porter_stem(w, n, stem), 0,
+                            0);
+        else
+            add_query_token(p, 0, w, (int)n, 0, 0);
+    } else if (!tokenizer(p->ix) ||
+               tokenize(p->ix, FTS5_TOKENIZE_QUERY, w, n, add_query_token,
+                        p) != SQLITE_OK || p->ntok == before) {
         p->ntok = before;       /* a phrase without tokens matches nothing */
         return;
     }
@@ -1271,7 +1317,7 @@ static void append_sentence(const sentlist *q, int pos, cr_buf *b)
 
 /* --- The index ------------------------------------------------------------ */
 
-cr_index *cr_index_new(const cr_corpus *c, char **err)
+cr_index *cr_index_new(const cr_corpus *c)
 {
     cr_index *ix = xcalloc(1, sizeof *ix);
     ix->c = c;
@@ -1279,17 +1325,7 @@ cr_index *cr_index_new(const cr_corpus *c, char **err)
     ix->q = xcalloc((size_t)ix->nsec + 1, sizeof *ix->q);
     for (int sec = 0; sec < ix->nsec; sec++)
         ix->q[sec].imaged = -1;
-    int rc = sqlite3_open_v2(":memory:", &ix->db, SQLITE_OPEN_READWRITE
-                             | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY
-                             | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        return ix;
-    if (err != NULL)
-        *err = xasprintf("cannot open the search index: %s",
-                         ix->db != NULL ? sqlite3_errmsg(ix->db)
-                                        : sqlite3_errstr(rc));
-    cr_index_free(ix);
-    return NULL;
+    return ix;
 }
 
 int cr_index_has_image(const cr_index *ix)

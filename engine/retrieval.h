@@ -29,12 +29,12 @@ typedef struct cr_hit {
     double score;         /* relevance, higher is better (minus bm25) */
 } cr_hit;
 
-/* An index of corpus c, which must outlive it.  Cheap: it only opens an
- * in-memory database.  Returns NULL if that fails and, if err is not
- * NULL, a message in *err that the caller frees.  A later failure to
- * build part of the index (out of memory) is not reported: ranking then
- * finds nothing and quotes are a section's first sentences, for good. */
-cr_index *cr_index_new(const cr_corpus *c, char **err);
+/* An index of corpus c, which must outlive it.  Cheap: nothing is
+ * built, nor is SQLite's in-memory database opened, before it is
+ * needed.  A later failure to open or build part of the index (out of
+ * memory) is not reported: ranking then finds nothing and quotes are a
+ * section's first sentences, for good. */
+cr_index *cr_index_new(const cr_corpus *c);
 void cr_index_free(cr_index *ix);
 
 /* The one or two consecutive sentences of section sec most relevant to

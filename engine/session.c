@@ -122,14 +122,7 @@ static int open_essay(cr_session *s, const char *path, cr_diag *d)
                     cr_file_error(ferr));
         return -1;
     }
-    char *err = NULL;
-    s->index = cr_index_new(s->corpus, &err);
-    if (s->index == NULL) {
-        cr_diag_add(d, CR_ERROR, NULL, 0, 0, "cannot index the essay: %s",
-                    err ? err : "unknown error");
-        free(err);
-        return -1;
-    }
+    s->index = cr_index_new(s->corpus);
     return 0;
 }
 

@@ -8,9 +8,11 @@
 #include <strings.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "checksum.h"
 #include "corpus.h"
+#include "porter.h"
 #include "retrieval.h"
 #include "testutil.h"
 
@@ -19,10 +21,9 @@ static cr_index *ix;
 
 static void open_index(void)
 {
-    char *err = NULL;
     ck_assert_ptr_nonnull(corpus);
-    ix = cr_index_new(corpus, &err);
-    ck_assert_msg(ix != NULL, "cr_index_new: %s", err ? err : "?");
+    ix = cr_index_new(corpus);
+    ck_assert_ptr_nonnull(ix);
 }
 
 static void essay_setup(void)
@@ -285,8 +286,7 @@ static void free_quotes(char **q)
 START_TEST(test_quote_deterministic)
 {
     char **forward = all_quotes(ix, 0);
-    char *err = NULL;
-    cr_index *other = cr_index_new(corpus, &err);
+    cr_index *other = cr_index_new(corpus);
     ck_assert_ptr_nonnull(other);
     cr_hit hits[3];
     ck_assert_int_gt(cr_index_rank(other, "industrial PhD", hits, 3), 0);
@@ -313,7 +313,7 @@ START_TEST(test_quote_first_use)
     char *want = cr_index_quote(ix, section("pay"), question);
     int nsec = cr_corpus_count(corpus);
     for (int first = 0; first < nsec; first += 5) {
-        cr_index *other = cr_index_new(corpus, NULL);
+        cr_index *other = cr_index_new(corpus);
         ck_assert_ptr_nonnull(other);
         free(cr_index_quote(other, first, "industry research"));
         char *got = cr_index_quote(other, section("pay"), question);
@@ -331,7 +331,7 @@ START_TEST(test_rank_after_quotes)
     cr_hit fresh[5], used[5];
     int n = cr_index_rank(ix, "how much money will I make", fresh, 5);
     ck_assert_int_gt(n, 0);
-    cr_index *other = cr_index_new(corpus, NULL);
+    cr_index *other = cr_index_new(corpus);
     ck_assert_ptr_nonnull(other);
     for (int i = 0; i < cr_corpus_count(corpus); i++)
         free(cr_index_quote(other, i, "money salary"));
@@ -469,7 +469,7 @@ static unsigned char *copy(const unsigned char *image, size_t len)
  * image. */
 static cr_index *from_image(const unsigned char *image, size_t len)
 {
-    cr_index *x = cr_index_new(corpus, NULL);
+    cr_index *x = cr_index_new(corpus);
     ck_assert_ptr_nonnull(x);
     cr_index_set_image(x, copy(image, len), len);
     return x;
@@ -508,7 +508,7 @@ START_TEST(test_image_is_used)
     memcpy(kiwis, "melon", 5);
     cr_corpus *other = cr_corpus_parse(md, strlen(md));
     ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
-    cr_index *x = cr_index_new(other, NULL);
+    cr_index *x = cr_index_new(other);
     size_t len = 0;
     unsigned char *image = cr_index_image(x, &len);
     ck_assert_ptr_nonnull(image);
@@ -684,7 +684,7 @@ static cr_index *from_image_of(const char *md)
 {
     cr_corpus *other = cr_corpus_parse(md, strlen(md));
     ck_assert_int_eq(cr_corpus_count(other), cr_corpus_count(corpus));
-    cr_index *x = cr_index_new(other, NULL);
+    cr_index *x = cr_index_new(other);
     size_t len = 0;
     unsigned char *image = cr_index_image(x, &len);
     ck_assert_ptr_nonnull(image);
@@ -722,6 +722,152 @@ START_TEST(test_image_vocabulary_used)
 }
 END_TEST
 
+/* --- The stemmer against FTS5's ------------------------------------------- */
+
+typedef struct one_token {
+    char s[2 * CR_PORTER_MAX];
+    int n, count;
+} one_token;
+
+static int keep_token(void *arg, int flags, const char *s, int n, int start,
+                      int end)
+{
+    one_token *t = arg;
+    (void)flags, (void)start, (void)end;
+    if (t->count++ == 0 && n < (int)sizeof t->s) {
+        memcpy(t->s, s, (size_t)n);
+        t->n = n;
+    }
+    return SQLITE_OK;
+}
+
+typedef struct fts5_porter {
+    sqlite3 *db;
+    fts5_tokenizer api;
+    Fts5Tokenizer *tok;
+} fts5_porter;
+
+/* FTS5's porter tokenizer over unicode61, as retrieval.c creates it. */
+static void porter_open(fts5_porter *p)
+{
+    static const char *args[] = {"unicode61", "remove_diacritics", "2"};
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    void *ctx = NULL;
+    ck_assert_int_eq(sqlite3_open(":memory:", &p->db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(p->db, "SELECT fts5(?1)", -1, &st,
+                                        NULL), SQLITE_OK);
+    sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    ck_assert_ptr_nonnull(api);
+    ck_assert_int_eq(api->xFindTokenizer(api, "porter", &ctx, &p->api),
+                     SQLITE_OK);
+    ck_assert_int_eq(p->api.xCreate(ctx, args, 3, &p->tok), SQLITE_OK);
+}
+
+/* Whether cr_porter_stem stems w as FTS5 does; says which way if not. */
+static int same_stem(fts5_porter *p, const char *w)
+{
+    one_token t = {.n = 0};
+    size_t n = strlen(w);
+    char mine[2 * CR_PORTER_MAX + 8];
+    p->api.xTokenize(p->tok, &t, FTS5_TOKENIZE_QUERY, w, (int)n,
+                     keep_token);
+    size_t k = n <= CR_PORTER_MAX ? cr_porter_stem(w, n, mine) : n;
+    if (n > CR_PORTER_MAX)
+        memcpy(mine, w, n);
+    if (t.count == 1 && (size_t)t.n == k && memcmp(t.s, mine, k) == 0)
+        return 1;
+    fprintf(stderr, "%s: FTS5 %.*s (%d tokens), cr_porter_stem %.*s\n", w,
+            t.n, t.s, t.count, (int)k, mine);
+    return 0;
+}
+
+/* Every lower-case ASCII word of the system's word list (wamerican, in
+ * the Quick start), the essay's words, and words made to reach each
+ * rule's edge: the same stem as FTS5's. */
+START_TEST(test_porter_as_fts5)
+{
+    static const char *const edge[] = {
+        "eed", "feed", "agreed", "ed", "bed", "aed", "sing", "ing", "ies",
+        "ties", "sses", "caresses", "ponies", "cats", "ss", "s", "yes",
+        "sky", "hapy", "happy", "y", "cry", "hopping", "tanned", "falling",
+        "hissing", "fizzed", "failing", "filing", "conflated", "troubled",
+        "sized", "relational", "conditional", "rational", "valenci",
+        "hesitanci", "digitizer", "conformabli", "radicalli", "differentli",
+        "vileli", "analogousli", "vietnamization", "predication",
+        "operator", "feudalism", "decisiveness", "hopefulness",
+        "callousness", "formaliti", "sensitiviti", "sensibiliti",
+        "triplicate", "formative", "formalize", "electriciti",
+        "electrical", "hopeful", "goodness", "revival", "allowance",
+        "inference", "airliner", "gyroscopic", "adjustable", "defensible",
+        "irritant", "replacement", "adjustment", "dependent", "adoption",
+        "homologou", "communism", "activate", "angulariti", "homologous",
+        "effective", "bowdlerize", "probate", "rate", "cease", "controll",
+        "roll", "gpt4", "l2", "abc123ing", "x86s", "oed", "yed", "yying",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaing",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaing",
+    };
+    fts5_porter p;
+    porter_open(&p);
+    int bad = 0, tried = 0;
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++, tried++)
+        bad += !same_stem(&p, edge[i]);
+    FILE *f = fopen("/usr/share/dict/words", "r");
+    char line[256];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        if (cr_porter_word(line, strlen(line)))
+            bad += !same_stem(&p, line), tried++;
+    }
+    if (f != NULL)
+        fclose(f);
+    for (int sec = 0; sec < cr_corpus_count(corpus); sec++) {
+        const char *text = cr_corpus_text(corpus, sec);
+        for (const char *s = text; *s != '\0';) {
+            size_t n = 0;
+            while (isalnum((unsigned char)s[n]))
+                n++;
+            if (n > 0 && n < sizeof line) {
+                for (size_t k = 0; k < n; k++)
+                    line[k] = (char)tolower((unsigned char)s[k]);
+                line[n] = '\0';
+                bad += !same_stem(&p, line), tried++;
+            }
+            s += n > 0 ? n : 1;
+        }
+    }
+    p.api.xDelete(p.tok);
+    sqlite3_close(p.db);
+    ck_assert_msg(bad == 0, "%d of %d words stemmed otherwise than FTS5",
+                  bad, tried);
+    ck_assert_int_gt(tried, 1000);
+}
+END_TEST
+
+/* A quote from an image opens no database: the essay's words are the
+ * image's, the question's are stemmed here. */
+START_TEST(test_quote_needs_no_database)
+{
+    size_t len;
+    unsigned char *image = cr_index_image(ix, &len);
+    ck_assert_ptr_nonnull(image);
+    cr_index *y = cr_index_new(corpus);
+    cr_index_set_image(y, image, len);
+    const char *q = "how much does a PhD student get paid";
+    int sec = section("pay");
+    char *want = cr_index_quote(ix, sec, q);
+    sqlite3_int64 used = sqlite3_memory_used();
+    char *got = cr_index_quote(y, sec, q);
+    ck_assert_str_eq(got, want);
+    ck_assert_int_eq(sqlite3_memory_used(), used);
+    free(want);
+    free(got);
+    cr_index_free(y);
+}
+END_TEST
+
 static Suite *retrieval_suite(void)
 {
     Suite *s = suite_create("retrieval");
@@ -744,6 +890,8 @@ static Suite *retrieval_suite(void)
     tcase_add_test(tc, test_image_damaged);
     tcase_add_test(tc, test_image_quotes_the_same);
     tcase_add_test(tc, test_image_vocabulary_damaged);
+    tcase_add_test(tc, test_porter_as_fts5);
+    tcase_add_test(tc, test_quote_needs_no_database);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sentences");
