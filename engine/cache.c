@@ -1208,11 +1208,6 @@ cr_kb *cr_cache_load(const char *dir, const cr_cache_key *key,
     if (buf == NULL)
         return NULL;
     cr_index *x = kb ? cr_index_new(c) : NULL;
-    if (kb != NULL && x == NULL) {
-        cr_kb_free(kb);
-        cr_corpus_free(c);
-        kb = NULL;
-    }
     if (kb != NULL && image != NULL)
         cr_index_set_image_mapped(x, imap, imaplen, image, nimage);
     else if (imap != NULL)

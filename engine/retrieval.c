@@ -2,12 +2,13 @@
  *
  * Nothing is indexed up front, nor is SQLite opened: cr_index_new only
  * allocates, the private in-memory database opens when ranking or the
- * tokenizer first needs it, and each part of the index is built the first time
- * it is needed and then kept for the rest of the process (a REPL asks
- * many questions).  Building it all up front took some 14 million
- * instructions, more than half of a one-off answer, though an answer
- * quotes one to three sections and ranks sections only when no rule
- * answers.  Costs below are callgrind instruction counts on the essay.
+ * tokenizer first needs it, and each part of the index is built the
+ * first time it is needed and then kept for the rest of the process (a
+ * REPL asks many questions).  Building it all up front took some 14
+ * million instructions, more than half of a one-off answer, though an
+ * answer quotes one to three sections and ranks sections only when no
+ * rule answers.  Costs below are callgrind instruction counts on the
+ * essay.
  *
  * Ranking: the first cr_index_rank builds the FTS5 table `sections`
  * (heading, text), porter tokenizer, the section index plus one as rowid,
