@@ -435,6 +435,8 @@ START_TEST(test_statements_in_plain_words)
          "other-science"},
         {"we already have 6 paying customers", "has_job", "true"},
         {"I mostly just enjoy the coding part", "goal", "software-engineer"},
+        {"my goal is to be maitre de conferences with my own research team",
+         "goal", "academia"},
         {"i don't particularly like research", "dislikes_research", "true"},
         {"I have no interest in writing papers", "dislikes_research", "true"},
         {"the dream is deepmind, I love the engineering side of research",
@@ -503,6 +505,11 @@ START_TEST(test_situations_over_turns)
         {{"i did a phd in computational neuroscience, now a postdoc",
           "i want to move into ML research. do i need a second phd?"},
          CR_RECO_EITHER, "ai-residency-programs"},
+        /* The two options named in a last short question. */
+        {{"i want to be a research scientist, i have two papers",
+          "i got a phd offer from oxford and a quant offer from a bank",
+          "so, oxford phd or bank?"},
+         CR_RECO_PHD, "research-scientist"},
         /* Research tried and disliked, with a job in hand. */
         {{"i was an RA for a year and i didn't enjoy research at all",
           "now i have an offer as a backend developer",
