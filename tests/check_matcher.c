@@ -941,6 +941,9 @@ static Suite *suite(void)
     tcase_add_test(re, test_normalise);
     suite_add_tcase(s, re);
     TCase *u = tcase_create("understand");
+    /* The prefilter and model tests run every example: seconds with
+     * sanitizers; the limit only catches a hang. */
+    tcase_set_timeout(u, 120);
     tcase_add_checked_fixture(u, setup, teardown);
     tcase_add_test(u, test_classify);
     tcase_add_test(u, test_classify_focus);

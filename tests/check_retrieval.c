@@ -872,6 +872,10 @@ static Suite *retrieval_suite(void)
 {
     Suite *s = suite_create("retrieval");
     TCase *tc = tcase_create("essay");
+    /* test_porter_as_fts5 stems some 68,000 words both ways, and the
+     * image tests build the index twice: seconds with sanitizers, more
+     * on a busy machine; the limit only catches a hang. */
+    tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, essay_setup, teardown);
     tcase_add_test(tc, test_quote_pay);
     tcase_add_test(tc, test_quote_advisor);

@@ -278,6 +278,7 @@ static Suite *suite(void)
 {
     Suite *su = suite_create("session");
     TCase *tc = tcase_create("reload");
+    tcase_set_timeout(tc, 120);         /* loads rules several times */
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_reload_adds_rules);
     tcase_add_test(tc, test_reload_errors_keep_old_rules);
