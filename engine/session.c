@@ -828,17 +828,6 @@ static const char *next_word(const char **p, size_t *k)
     return w;
 }
 
-/* Whether the k bytes at p are, whatever their case, one of the n
- * words of list. */
-static int listed(const char *p, size_t k, const char *const *list,
-                  size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strlen(list[i]) == k && strncasecmp(p, list[i], k) == 0)
-            return 1;
-    return 0;
-}
-
 /* Whether text is a bare follow-up that names nothing ("what matters
  * more?", "which is better?", "a or b?"): a few words, each of them one
  * that asks or compares. */
@@ -857,7 +846,8 @@ static int elliptical(const char *text)
     int n = 0;
     size_t k;
     for (const char *p = text, *w; (w = next_word(&p, &k)) != NULL;)
-        if (!listed(w, k, words, sizeof words / sizeof *words) || ++n > 7)
+        if (!cr_word_listed(w, k, words, sizeof words / sizeof *words) ||
+            ++n > 7)
             return 0;
     return n > 0;
 }
@@ -878,9 +868,9 @@ static int about_self(const char *text)
     int mine = 0;
     size_t k;
     for (const char *p = text, *w; (w = next_word(&p, &k)) != NULL;) {
-        if (listed(w, k, asking, sizeof asking / sizeof *asking))
+        if (cr_word_listed(w, k, asking, sizeof asking / sizeof *asking))
             return 0;
-        mine = mine || listed(w, k, self, sizeof self / sizeof *self);
+        mine = mine || cr_word_listed(w, k, self, sizeof self / sizeof *self);
     }
     return mine;
 }

@@ -466,7 +466,8 @@ int cr_choose(const cr_kb *kb, const char *text, cr_choice *ch, cr_diag *d)
     return ch->intent;
 }
 
-static int is_word(const char *w, size_t n, const char *const *v, size_t nv)
+int cr_word_listed(const char *w, size_t n, const char *const *v,
+                   size_t nv)
 {
     for (size_t k = 0; k < nv; k++)
         if (n == strlen(v[k]) && strncasecmp(w, v[k], n) == 0)
@@ -495,6 +496,8 @@ static size_t next_word(const char *text, size_t end, size_t *i, size_t *w)
     return *i - *w;
 }
 
+/* Whether rest begins, whatever its case, with one of the nv strings
+ * of v. */
 static int starts(const char *rest, const char *const *v, size_t nv)
 {
     for (size_t k = 0; k < nv; k++)
@@ -545,9 +548,10 @@ static int negated(const char *text, size_t at)
     size_t i = clause_start(text, at), w, n;
     int neg = 0;
     while ((n = next_word(text, at, &i, &w)) > 0) {
-        if (is_word(text + w, n, turns, sizeof turns / sizeof *turns))
+        if (cr_word_listed(text + w, n, turns, sizeof turns / sizeof *turns))
             neg = 0;
-        else if (is_word(text + w, n, cues, sizeof cues / sizeof *cues) &&
+        else if (cr_word_listed(text + w, n, cues,
+                                sizeof cues / sizeof *cues) &&
                  !cancelled(text + w, n, text + i))
             neg = 1;
     }
@@ -569,13 +573,14 @@ static int retracted(const char *text, size_t at)
     };
     size_t i = clause_start(text, at), w, n, prev = 0, nprev = 0;
     while ((n = next_word(text, at, &i, &w)) > 0) {
-        int cue = is_word(text + w, n, cues, sizeof cues / sizeof *cues) ||
+        int cue = cr_word_listed(text + w, n, cues,
+                                 sizeof cues / sizeof *cues) ||
                   (n == 4 && strncasecmp(text + w, "back", 4) == 0 &&
                    nprev == 4 && strncasecmp(text + prev, "take", 4) == 0) ||
                   (n == 4 && strncasecmp(text + w, "mind", 4) == 0 &&
                    nprev == 5 && strncasecmp(text + prev, "never", 5) == 0);
-        if (cue && !(nprev && is_word(text + prev, nprev, nots,
-                                      sizeof nots / sizeof *nots)))
+        if (cue && !(nprev && cr_word_listed(text + prev, nprev, nots,
+                                             sizeof nots / sizeof *nots)))
             return 1;
         prev = w;
         nprev = n;
@@ -648,7 +653,7 @@ static int conditional(const char *text, size_t at)
             i--;
         if (i == e)
             return 0;                   /* punctuation: the clause ends */
-        if (is_word(text + i, e - i, cues, sizeof cues / sizeof *cues))
+        if (cr_word_listed(text + i, e - i, cues, sizeof cues / sizeof *cues))
             return !(e - i == 2 && wish(text + e));  /* "if" only */
     }
     return 0;

@@ -25,6 +25,11 @@ char *cr_normalise(const char *text, size_t len);
  * classifier); returns s. */
 char *cr_phd_dots(char *s);
 
+/* Whether the n bytes at w are, whatever their case, one of the nv
+ * words of v. */
+int cr_word_listed(const char *w, size_t n, const char *const *v,
+                   size_t nv);
+
 typedef struct cr_intent_hit {
     int intent;
     double score;               /* from the weights of matching patterns */
